@@ -1,0 +1,45 @@
+import type * as pulumi from "@pulumi/pulumi";
+
+/**
+ * An ECS cluster as plain outputs. `Cluster` produces it; a stack can also build it from a
+ * StackReference or an existing cluster.
+ *
+ * @example
+ * const cluster: ClusterRef = { name: "platform-dev", arn: "arn:aws:ecs:us-east-1:123456789012:cluster/platform-dev" };
+ */
+export interface ClusterRef {
+  name: pulumi.Input<string>;
+  arn: pulumi.Input<string>;
+  /**
+   * The capacity provider of the cluster's EC2 capacity, when it has some; services that ask for
+   * EC2 launch use it in their capacity provider strategy.
+   */
+  ec2CapacityProviderName?: pulumi.Input<string>;
+}
+
+/**
+ * A shared Application Load Balancer as plain outputs. `LoadBalancer` produces it; services attach
+ * their own listener rules to `listenerArn` and admit traffic from `securityGroupId`.
+ *
+ * @example
+ * const lb: LoadBalancerRef = { arn, arnSuffix, dnsName, zoneId, securityGroupId,
+ *   listenerArn: httpsListenerArn, protocol: "HTTPS", url: "https://app.example.com" };
+ */
+export interface LoadBalancerRef {
+  arn: pulumi.Input<string>;
+  /** `app/<name>/<id>`: the CloudWatch dimension `LoadBalancer`. */
+  arnSuffix: pulumi.Input<string>;
+  dnsName: pulumi.Input<string>;
+  /** Route 53 hosted zone id of the load balancer, for alias records. */
+  zoneId: pulumi.Input<string>;
+  /** The load balancer's security group: services admit traffic from it. */
+  securityGroupId: pulumi.Input<string>;
+  /** The listener services attach their rules to: HTTPS when there is a certificate, else HTTP. */
+  listenerArn: pulumi.Input<string>;
+  /** Protocol of `listenerArn`. */
+  protocol: "HTTP" | "HTTPS";
+  /** A listener for test traffic during blue/green deployments, when the load balancer has one. */
+  testListenerArn?: pulumi.Input<string>;
+  /** Base URL of the load balancer (`https://<domain>` or `http://<dns name>`). */
+  url: pulumi.Input<string>;
+}

@@ -1,0 +1,7 @@
+export { type Cidr, cidrContains, cidrOverlaps, cidrSize, formatCidr, isIpv6Cidr, parseCidr } from "./cidr.js";
+export { BerthValidationError, show, type ValidationIssue } from "./errors.js";
+export { assumeRolePolicy, type PolicyDocument, type PolicyStatement, policyDocument } from "./iam.js";
+export type { NetworkRef, RepositoryRef } from "./refs.js";
+export { mergeTags } from "./tags.js";
+export { type Transform, transformed } from "./transform.js";
+export { known, type Range, Validator } from "./validate.js";

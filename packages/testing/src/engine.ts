@@ -1,0 +1,473 @@
+import { fork } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { type CloudContext, type Props, synthesizeAws } from "./aws.js";
+import { synthesizeAwsxVpc } from "./awsx.js";
+import { hex } from "./hash.js";
+import { answerInvoke } from "./invokes.js";
+import { RecordingMonitor, type SynthesisRequest } from "./monitor.js";
+import { findProjectFile, loadProject, loadStackConfig, ProjectError, resolveEntry } from "./project.js";
+import type { Diagnostic, RunError, RunRecord } from "./record.js";
+
+/** Values the engine cannot compute by itself. Kept in `berth.fixtures.yaml` next to Pulumi.yaml. */
+export interface Fixtures {
+  /** Invoke results by token, e.g. `aws:route53/getZone:getZone`. */
+  invokes?: Record<string, Props>;
+  /** Values of SSM parameters read with `aws.ssm.getParameter`, by parameter name. */
+  ssmParameters?: Record<string, string>;
+  /** Outputs of referenced stacks (`org/project/stack`) that are not in this repository. */
+  stackReferences?: Record<string, Record<string, unknown>>;
+  /** Plaintext stand-ins for `secure:` config values, by namespaced key. */
+  secrets?: Record<string, string>;
+}
+
+export interface EngineOptions {
+  /** Organization of the stack (as in `org/project/stack`). @default "organization" */
+  organization?: string;
+  /** The AWS account the run pretends to deploy into. @default "123456789012" */
+  account?: string;
+  /** Fixtures, or the path of a fixtures file. @default `<project>/berth.fixtures.yaml` when present */
+  fixtures?: Fixtures | string;
+  /** Folders whose sub-folders hold the Pulumi projects stack references resolve to. */
+  projectSearchDirs?: string[];
+  /** Stack references being resolved above this run (cycle detection). @internal */
+  referenceChain?: string[];
+}
+
+export interface ProgramRunOptions extends EngineOptions {
+  /** The Pulumi project folder (with Pulumi.yaml). */
+  projectDir: string;
+  /** The stack whose `Pulumi.<stack>.yaml` configures the run. */
+  stack: string;
+}
+
+export interface InlineRunOptions extends EngineOptions {
+  project?: string;
+  stack?: string;
+  /** Config values by namespaced key (`project:key`, `aws:region`); objects are JSON-encoded. */
+  config?: Record<string, unknown>;
+  /** Keys of `config` that are secrets. */
+  secretKeys?: string[];
+}
+
+// Runtime internals the mocks API builds on (not in the SDK's typings).
+const settings = require("@pulumi/pulumi/runtime/settings") as {
+  setMockOptions(monitor: unknown, project: string, stack: string, preview: boolean, organization: string): void;
+  waitForRPCs(): Promise<void>;
+};
+const state = require("@pulumi/pulumi/runtime/state") as { getStore(): Record<string, unknown> };
+const { setMockOptions, waitForRPCs } = settings;
+const { getStore } = state;
+
+const DEFAULT_ACCOUNT = "123456789012";
+const DEFAULT_ORG = "organization";
+
+function loadFixtures(fixtures: Fixtures | string | undefined, projectDir?: string): Fixtures {
+  if (fixtures && typeof fixtures === "object") return fixtures;
+  const file = fixtures ?? (projectDir ? join(projectDir, "berth.fixtures.yaml") : undefined);
+  if (!file) return {};
+  if (!existsSync(file)) {
+    if (fixtures) throw new ProjectError(`fixtures file ${file} does not exist`);
+    return {};
+  }
+  return (parse(readFileSync(file, "utf8")) ?? {}) as Fixtures;
+}
+
+/** The repository root: the nearest folder up with pnpm-workspace.yaml or .git. */
+export function findRepoRoot(from: string): string | undefined {
+  let dir = resolve(from);
+  for (;;) {
+    if (existsSync(join(dir, "pnpm-workspace.yaml")) || existsSync(join(dir, ".git"))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}
+
+/** Finds the folder of the Pulumi project with the given name. */
+export function findProjectByName(name: string, searchDirs: string[]): string | undefined {
+  for (const dir of searchDirs) {
+    if (!existsSync(dir)) continue;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const candidate = join(dir, entry.name);
+      const file = findProjectFile(candidate);
+      if (!file) continue;
+      try {
+        if (loadProject(candidate).name === name) return candidate;
+      } catch {
+        // not a loadable project: skip
+      }
+    }
+  }
+  return undefined;
+}
+
+interface Session {
+  project: string;
+  stack: string;
+  organization: string;
+  ctx: CloudContext;
+  fixtures: Fixtures;
+  projectDir?: string;
+  options: EngineOptions;
+  diagnostics: Diagnostic[];
+}
+
+async function resolveStackReference(session: Session, name: string): Promise<Record<string, unknown>> {
+  const fixture = session.fixtures.stackReferences?.[name];
+  if (fixture) return fixture;
+  const parts = name.split("/");
+  const [org, project, stack] =
+    parts.length === 3
+      ? parts
+      : parts.length === 2
+        ? [session.organization, parts[0], parts[1]]
+        : [session.organization, session.project, parts[0]];
+  const full = `${org}/${project}/${stack}`;
+  const chain = session.options.referenceChain ?? [`${session.organization}/${session.project}/${session.stack}`];
+  if (chain.includes(full)) {
+    throw new Error(`stack reference '${name}' forms a cycle: ${[...chain, full].join(" -> ")}`);
+  }
+  const searchDirs =
+    session.options.projectSearchDirs ??
+    [
+      session.projectDir ? dirname(session.projectDir) : undefined,
+      (() => {
+        const root = session.projectDir ? findRepoRoot(session.projectDir) : undefined;
+        return root ? join(root, "stacks") : undefined;
+      })(),
+    ].filter((d): d is string => d !== undefined);
+  const dir = findProjectByName(project!, searchDirs);
+  if (!dir) {
+    throw new Error(
+      `stack reference '${name}': no Pulumi project named '${project}' in ${searchDirs.join(", ") || "(no folders)"}` +
+        ` and no entry for it under 'stackReferences' in the fixtures`,
+    );
+  }
+  const record = await runProgram({
+    ...session.options,
+    projectDir: dir,
+    stack: stack!,
+    fixtures: undefined,
+    referenceChain: [...chain, full],
+  });
+  if (record.error) {
+    throw new Error(`stack reference '${name}': the referenced stack failed offline: ${record.error.message}`);
+  }
+  session.diagnostics.push({ severity: "debug", message: `stack reference '${name}' resolved from ${dir}` });
+  return record.outputs;
+}
+
+async function synthesize(session: Session, req: SynthesisRequest): Promise<{ id?: string; state: Props }> {
+  const { type, name, inputs } = req;
+  if (type === "pulumi:pulumi:StackReference") {
+    const refName = String(inputs.name ?? name);
+    const outputs = await resolveStackReference(session, refName);
+    return { id: refName, state: { name: refName, outputs, secretOutputNames: [] } };
+  }
+  if (type.startsWith("pulumi:providers:")) {
+    return { id: hex(8, "provider", name), state: inputs };
+  }
+  if (type === "awsx:ec2:Vpc") {
+    const ctx = typeof inputs.region === "string" ? { ...session.ctx, region: inputs.region } : session.ctx;
+    return synthesizeAwsxVpc(name, inputs, ctx);
+  }
+  if (req.remote) {
+    session.diagnostics.push({
+      severity: "warning",
+      message: `remote component ${type} ('${name}') is not synthesized offline; its outputs echo its inputs`,
+      urn: req.urn,
+    });
+    return { state: inputs };
+  }
+  if (!req.custom) return { state: {} };
+  if (type.startsWith("aws:")) {
+    const ctx = typeof inputs.region === "string" ? { ...session.ctx, region: inputs.region } : session.ctx;
+    return synthesizeAws(type, name, inputs, ctx);
+  }
+  return { id: `${name}-${hex(8, type, name)}`, state: inputs };
+}
+
+function toRunError(err: unknown): RunError {
+  if (err instanceof Error) {
+    const field = (err as { field?: unknown }).field;
+    return {
+      name: err.name,
+      message: err.message,
+      ...(typeof field === "string" ? { field } : {}),
+      ...(err.stack ? { stack: err.stack } : {}),
+    };
+  }
+  return { name: "Error", message: String(err) };
+}
+
+const RUNTIME_PREFIX = /^(debug|info|warning|error): \[runtime\] /;
+
+/** Routes what the program prints into diagnostics while it runs. */
+function captureConsole(diagnostics: Diagnostic[]): () => void {
+  const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error };
+  const sink = (fallback: Diagnostic["severity"]) => (...args: unknown[]) => {
+    const text = args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ");
+    const m = RUNTIME_PREFIX.exec(text);
+    diagnostics.push({
+      severity: m ? (m[1] as Diagnostic["severity"]) : fallback,
+      message: m ? text.slice(m[0].length) : text,
+    });
+  };
+  console.log = sink("info");
+  console.info = sink("info");
+  console.warn = sink("warning");
+  console.error = sink("error");
+  return () => Object.assign(console, saved);
+}
+
+let activeFailures: unknown[] | undefined;
+const reportedErrors = new WeakSet<object>();
+let routerInstalled = false;
+
+/**
+ * A program's failure also rejects promises inside Pulumi's runtime that nobody awaits. While a run
+ * is active those rejections belong to it; afterwards, the ones already reported as a run's error
+ * are dropped, and anything else is rethrown as the process would have.
+ */
+function installRejectionRouter(): void {
+  if (routerInstalled) return;
+  routerInstalled = true;
+  process.on("unhandledRejection", (reason) => {
+    if (activeFailures) {
+      activeFailures.push(reason);
+      if (reason !== null && typeof reason === "object") reportedErrors.add(reason);
+      return;
+    }
+    if (reason !== null && typeof reason === "object" && reportedErrors.has(reason)) return;
+    throw reason;
+  });
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Pulumi's runtime is process-global: runs in one process take turns. */
+function serialized<T>(fn: () => Promise<T>): Promise<T> {
+  const next = queue.then(fn, fn);
+  queue = next.catch(() => undefined);
+  return next;
+}
+
+async function execute(
+  session: Session,
+  config: { values: Record<string, string>; secretKeys: string[]; display: Record<string, string> },
+  program: () => unknown,
+): Promise<RunRecord> {
+  const started = Date.now();
+  const monitor = new RecordingMonitor(
+    {
+      call: (args) => answerInvoke(args.token, args.inputs as Props, session.ctx, invokeFixtures(session.fixtures)),
+      newResource: async (args) => {
+        const r = await synthesize(session, {
+          type: args.type,
+          name: args.name,
+          urn: "",
+          inputs: args.inputs as Props,
+          custom: args.custom ?? true,
+          remote: false,
+          provider: args.provider ?? "",
+        });
+        return { id: r.id, state: r.state };
+      },
+    },
+    session.project,
+    session.stack,
+    (req) => synthesize(session, req),
+  );
+  setMockOptions(monitor, session.project, session.stack, false, session.organization);
+  const store = getStore();
+  store.supportsSecrets = true;
+  store.supportsResourceReferences = true;
+  store.supportsOutputValues = false;
+  store.supportsDeletedWith = true;
+  store.supportsAliasSpecs = true;
+  store.supportsParameterization = true;
+  pulumi.runtime.setAllConfig(config.values, config.secretKeys);
+
+  const diagnostics = session.diagnostics;
+  const failures: unknown[] = [];
+  installRejectionRouter();
+  activeFailures = failures;
+  const restoreConsole = captureConsole(diagnostics);
+  let error: RunError | undefined;
+  try {
+    await pulumi.runtime.runInPulumiStack(async () => {
+      const exported = await program();
+      return typeof exported === "function" ? await (exported as () => unknown)() : exported;
+    });
+    await waitForRPCs();
+    await monitor.idle();
+    await new Promise((r) => setImmediate(r));
+    await waitForRPCs();
+  } catch (err) {
+    if (err !== null && typeof err === "object") reportedErrors.add(err);
+    error = toRunError(err);
+  } finally {
+    // Late rejections of the same failure (the stack's own promises) still belong to this run.
+    await new Promise((r) => setImmediate(r));
+    activeFailures = undefined;
+    restoreConsole();
+  }
+  if (!error && monitor.failures.length > 0) {
+    const f = monitor.failures[0]!;
+    error = toRunError(f.error);
+    error.message = `${f.urn}: ${error.message}`;
+  }
+  if (!error && failures.length > 0) error = toRunError(failures[0]);
+  if (error) diagnostics.push({ severity: "error", message: error.message });
+  return {
+    project: session.project,
+    stack: session.stack,
+    organization: session.organization,
+    region: session.ctx.region,
+    account: session.ctx.account,
+    config: config.display,
+    secretKeys: config.secretKeys,
+    resources: monitor.records,
+    outputs: monitor.stackOutputs,
+    diagnostics: diagnostics.filter((d) => d.severity !== "debug"),
+    ...(error ? { error } : {}),
+    durationMs: Date.now() - started,
+  };
+}
+
+function invokeFixtures(f: Fixtures): Record<string, Props> {
+  return {
+    ...(f.invokes ?? {}),
+    ...(f.ssmParameters ? { "aws:ssm/getParameter:getParameter#values": f.ssmParameters } : {}),
+  };
+}
+
+let tsRegistered = false;
+
+function registerTypeScript(): void {
+  if (tsRegistered) return;
+  // tsx transpiles TypeScript the way the program's own tsconfig says, without type checking
+  // (`pnpm typecheck` does that), so the program runs exactly as written.
+  require("tsx/cjs/api").register();
+  tsRegistered = true;
+}
+
+/**
+ * Runs a Pulumi program in this process, as the Pulumi CLI would: reads Pulumi.yaml and the stack's
+ * config, loads the entry the CLI would load (TypeScript included), and records every resource.
+ * The process should be fresh: Pulumi's runtime state and the module cache are process-wide.
+ */
+export function runProgramInProcess(opts: ProgramRunOptions): Promise<RunRecord> {
+  return serialized(async () => {
+    try {
+      return await runLoaded(opts);
+    } catch (err) {
+      // The project or its config could not be loaded: nothing ran.
+      const error = toRunError(err);
+      return {
+        project: "",
+        stack: opts.stack,
+        organization: opts.organization ?? DEFAULT_ORG,
+        region: "",
+        account: opts.account ?? DEFAULT_ACCOUNT,
+        config: {},
+        secretKeys: [],
+        resources: [],
+        outputs: {},
+        diagnostics: [{ severity: "error", message: error.message }],
+        error,
+        durationMs: 0,
+      };
+    }
+  });
+}
+
+async function runLoaded(opts: ProgramRunOptions): Promise<RunRecord> {
+  {
+    const project = loadProject(opts.projectDir);
+    const fixtures = loadFixtures(opts.fixtures, project.dir);
+    const config = loadStackConfig(project, opts.stack, fixtures.secrets);
+    const region = config.values["aws:region"] ?? "us-east-1";
+    const session: Session = {
+      project: project.name,
+      stack: opts.stack,
+      organization: opts.organization ?? DEFAULT_ORG,
+      ctx: { region, account: opts.account ?? DEFAULT_ACCOUNT, partition: "aws" },
+      fixtures,
+      projectDir: project.dir,
+      options: opts,
+      diagnostics: config.warnings.map((message) => ({ severity: "warning" as const, message })),
+    };
+    const entry = resolveEntry(project);
+    if (project.runtime.options.typescript !== false) registerTypeScript();
+    const cwd = process.cwd();
+    process.chdir(project.dir);
+    try {
+      return await execute(session, config, () => require(entry));
+    } finally {
+      process.chdir(cwd);
+    }
+  }
+}
+
+/**
+ * Runs a function that creates resources (a component, a piece of a stack) under the offline
+ * engine, in this process. Runs take turns; each gets a fresh monitor and config.
+ */
+export function runInline(program: () => unknown, opts: InlineRunOptions = {}): Promise<RunRecord> {
+  return serialized(async () => {
+    const project = opts.project ?? "berth-test";
+    const values: Record<string, string> = {};
+    for (const [k, v] of Object.entries(opts.config ?? {})) values[k] = typeof v === "string" ? v : JSON.stringify(v);
+    const secretKeys = opts.secretKeys ?? [];
+    const display = Object.fromEntries(
+      Object.entries(values).map(([k, v]) => [k, secretKeys.includes(k) ? "[secret]" : v]),
+    );
+    const session: Session = {
+      project,
+      stack: opts.stack ?? "test",
+      organization: opts.organization ?? DEFAULT_ORG,
+      ctx: { region: values["aws:region"] ?? "us-east-1", account: opts.account ?? DEFAULT_ACCOUNT, partition: "aws" },
+      fixtures: loadFixtures(opts.fixtures),
+      options: opts,
+      diagnostics: [],
+    };
+    return execute(session, { values, secretKeys, display }, program);
+  });
+}
+
+/**
+ * Runs a Pulumi program offline in a child process of its own (Pulumi's runtime is
+ * process-global), and returns the record of the run. Never rejects for a failing program:
+ * the failure is in `record.error`.
+ */
+export function runProgram(opts: ProgramRunOptions): Promise<RunRecord> {
+  return new Promise((resolvePromise, reject) => {
+    const worker = join(__dirname, "worker.js");
+    const child = fork(worker, [], {
+      cwd: resolve(opts.projectDir),
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+      env: { ...process.env, NO_COLOR: "1" },
+      execArgv: [],
+    });
+    let stderr = "";
+    child.stderr?.on("data", (d) => {
+      stderr += String(d);
+    });
+    child.stdout?.on("data", () => undefined);
+    let record: RunRecord | undefined;
+    child.on("message", (msg) => {
+      record = msg as RunRecord;
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      if (record) resolvePromise(record);
+      else reject(new Error(`offline run of ${opts.projectDir} (${opts.stack}) exited with ${code}: ${stderr.trim()}`));
+    });
+    child.send({ ...opts, projectDir: resolve(opts.projectDir) });
+  });
+}
