@@ -27,7 +27,11 @@ export function cidrSize(c: Cidr): number {
 }
 
 export function cidrContains(outer: Cidr, inner: Cidr): boolean {
-  return inner.mask >= outer.mask && inner.base >= outer.base && inner.base + cidrSize(inner) <= outer.base + cidrSize(outer);
+  return (
+    inner.mask >= outer.mask &&
+    inner.base >= outer.base &&
+    inner.base + cidrSize(inner) <= outer.base + cidrSize(outer)
+  );
 }
 
 export function cidrOverlaps(a: Cidr, b: Cidr): boolean {

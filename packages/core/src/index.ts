@@ -1,4 +1,12 @@
-export { type Cidr, cidrContains, cidrOverlaps, cidrSize, formatCidr, isIpv6Cidr, parseCidr } from "./cidr.js";
+export {
+  type Cidr,
+  cidrContains,
+  cidrOverlaps,
+  cidrSize,
+  formatCidr,
+  isIpv6Cidr,
+  parseCidr,
+} from "./cidr.js";
 export { BerthValidationError, show, type ValidationIssue } from "./errors.js";
 export { assumeRolePolicy, type PolicyDocument, type PolicyStatement, policyDocument } from "./iam.js";
 export type { NetworkRef, RepositoryRef } from "./refs.js";

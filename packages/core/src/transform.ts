@@ -7,6 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
  * @example
  * transform: { logGroup: (args) => { args.retentionInDays = 400; } }
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: a transform may change args in place (returning nothing) or return new ones
 export type Transform<Args, Opts = pulumi.CustomResourceOptions> = (args: Args, opts: Opts) => void | Args;
 
 /** Applies an optional transform and returns the args and options to create the child with. */

@@ -39,7 +39,13 @@ export class Validator {
   ) {}
 
   fail(field: string, value: unknown, allowed: string): never {
-    throw new BerthValidationError({ component: this.component, resource: this.resource, field, value, allowed });
+    throw new BerthValidationError({
+      component: this.component,
+      resource: this.resource,
+      field,
+      value,
+      allowed,
+    });
   }
 
   check(condition: boolean, field: string, value: unknown, allowed: string): void {
@@ -61,7 +67,9 @@ export class Validator {
     const v = known(value);
     if (v === undefined) return;
     const ok =
-      Number.isInteger(v) && (range.min === undefined || v >= range.min) && (range.max === undefined || v <= range.max);
+      Number.isInteger(v) &&
+      (range.min === undefined || v >= range.min) &&
+      (range.max === undefined || v <= range.max);
     if (!ok) this.fail(field, v, `must be a whole number ${describeRange(range, unit)}`);
   }
 
@@ -76,7 +84,12 @@ export class Validator {
     if (!ok) this.fail(field, v, `must be a number ${describeRange(range, unit)}`);
   }
 
-  matches(field: string, value: pulumi.Input<string> | undefined, pattern: RegExp, description: string): void {
+  matches(
+    field: string,
+    value: pulumi.Input<string> | undefined,
+    pattern: RegExp,
+    description: string,
+  ): void {
     const v = known(value);
     if (v === undefined) return;
     if (typeof v !== "string" || !pattern.test(v)) this.fail(field, v, description);
@@ -85,18 +98,35 @@ export class Validator {
   length(field: string, value: pulumi.Input<string> | undefined, range: Range): void {
     const v = known(value);
     if (v === undefined) return;
-    if (typeof v !== "string" || (range.min !== undefined && v.length < range.min) || (range.max !== undefined && v.length > range.max)) {
+    if (
+      typeof v !== "string" ||
+      (range.min !== undefined && v.length < range.min) ||
+      (range.max !== undefined && v.length > range.max)
+    ) {
       this.fail(field, v, `must be ${describeRange(range, " characters")} long`);
     }
   }
 
   /** An ARN, optionally of one service (`arn:<partition>:<service>:…`). */
-  arn(field: string, value: pulumi.Input<string> | undefined, service?: string, resourcePattern?: RegExp): void {
+  arn(
+    field: string,
+    value: pulumi.Input<string> | undefined,
+    service?: string,
+    resourcePattern?: RegExp,
+  ): void {
     const v = known(value);
     if (v === undefined) return;
     const m = /^arn:aws(-[a-z]+)*:([a-z0-9-]+):([a-z0-9-]*):(\d{12}|aws|):(.+)$/.exec(String(v));
-    const ok = m !== null && (service === undefined || m[2] === service) && (!resourcePattern || resourcePattern.test(m[5]!));
-    if (!ok) this.fail(field, v, `must be an ARN${service ? ` of ${service}` : ""} (arn:aws:${service ?? "<service>"}:<region>:<account>:…)`);
+    const ok =
+      m !== null &&
+      (service === undefined || m[2] === service) &&
+      (!resourcePattern || resourcePattern.test(m[5]!));
+    if (!ok)
+      this.fail(
+        field,
+        v,
+        `must be an ARN${service ? ` of ${service}` : ""} (arn:aws:${service ?? "<service>"}:<region>:<account>:…)`,
+      );
   }
 
   /** A 12-digit AWS account id. */

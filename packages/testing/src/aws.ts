@@ -92,7 +92,13 @@ function ec2Id(prefix: string, type: string, name: string, ctx: CloudContext): s
   return `${prefix}-${hex(17, type, name, ctx.region, ctx.account)}`;
 }
 
-function arn(ctx: CloudContext, service: string, resource: string, region = ctx.region, account = ctx.account) {
+function arn(
+  ctx: CloudContext,
+  service: string,
+  resource: string,
+  region = ctx.region,
+  account = ctx.account,
+) {
   return `arn:${ctx.partition}:${service}:${region}:${account}:${resource}`;
 }
 
@@ -210,7 +216,11 @@ const ec2: Synth = (ctx, type, name, inputs) => {
       });
       break;
     case "lt":
-      Object.assign(state, { name: physicalName(type, name, inputs, ctx), latestVersion: 1, defaultVersion: 1 });
+      Object.assign(state, {
+        name: physicalName(type, name, inputs, ctx),
+        latestVersion: 1,
+        defaultVersion: 1,
+      });
       break;
     case "vpce":
       Object.assign(state, {
@@ -218,7 +228,11 @@ const ec2: Synth = (ctx, type, name, inputs) => {
         prefixListId: inputs.vpcEndpointType === "Interface" ? undefined : `pl-${hex(8, type, name)}`,
         dnsEntries:
           inputs.vpcEndpointType === "Interface"
-            ? [{ dnsName: `${id}.${str(inputs.serviceName).split(".").slice(3).join(".")}.vpce.amazonaws.com` }]
+            ? [
+                {
+                  dnsName: `${id}.${str(inputs.serviceName).split(".").slice(3).join(".")}.vpce.amazonaws.com`,
+                },
+              ]
             : [],
         state: "available",
       });
@@ -320,7 +334,11 @@ const SYNTHS: Record<string, Synth> = {
   },
   "aws:lb/listenerRule:ListenerRule": (ctx, type, name, inputs) => {
     const listener = str(inputs.listenerArn).split(":listener/")[1] ?? `app/unknown/${hex(16, name)}/x`;
-    const a = arn(ctx, "elasticloadbalancing", `listener-rule/${listener}/${hex(16, type, name, ctx.region)}`);
+    const a = arn(
+      ctx,
+      "elasticloadbalancing",
+      `listener-rule/${listener}/${hex(16, type, name, ctx.region)}`,
+    );
     return { id: a, state: { arn: a } };
   },
   "aws:lb/listenerCertificate:ListenerCertificate": (_ctx, _t, _n, inputs) => ({
@@ -389,7 +407,14 @@ const SYNTHS: Record<string, Synth> = {
   },
   "aws:kms/alias:Alias": (ctx, type, name, inputs) => {
     const n = str(inputs.name) || `alias/${physicalName(type, name, inputs, ctx)}`;
-    return { id: n, state: { name: n, arn: arn(ctx, "kms", n), targetKeyArn: arn(ctx, "kms", `key/${str(inputs.targetKeyId)}`) } };
+    return {
+      id: n,
+      state: {
+        name: n,
+        arn: arn(ctx, "kms", n),
+        targetKeyArn: arn(ctx, "kms", `key/${str(inputs.targetKeyId)}`),
+      },
+    };
   },
   "aws:cloudwatch/logGroup:LogGroup": (ctx, type, name, inputs) => {
     const n = physicalName(type, name, inputs, ctx);
@@ -407,7 +432,10 @@ const SYNTHS: Record<string, Synth> = {
     const n = physicalName(type, name, inputs, ctx);
     return {
       id: n,
-      state: { dashboardName: n, dashboardArn: `arn:${ctx.partition}:cloudwatch::${ctx.account}:dashboard/${n}` },
+      state: {
+        dashboardName: n,
+        dashboardArn: `arn:${ctx.partition}:cloudwatch::${ctx.account}:dashboard/${n}`,
+      },
     };
   },
   "aws:cloudwatch/eventRule:EventRule": (ctx, type, name, inputs) => {
@@ -427,7 +455,11 @@ const SYNTHS: Record<string, Synth> = {
     const n = physicalName(type, name, inputs, ctx);
     return {
       id: `https://sqs.${ctx.region}.amazonaws.com/${ctx.account}/${n}`,
-      state: { name: n, arn: arn(ctx, "sqs", n), url: `https://sqs.${ctx.region}.amazonaws.com/${ctx.account}/${n}` },
+      state: {
+        name: n,
+        arn: arn(ctx, "sqs", n),
+        url: `https://sqs.${ctx.region}.amazonaws.com/${ctx.account}/${n}`,
+      },
     };
   },
   "aws:secretsmanager/secret:Secret": (ctx, type, name, inputs) => {
@@ -437,11 +469,17 @@ const SYNTHS: Record<string, Synth> = {
   },
   "aws:ssm/parameter:Parameter": (ctx, type, name, inputs) => {
     const n = physicalName(type, name, inputs, ctx);
-    return { id: n, state: { name: n, arn: arn(ctx, "ssm", `parameter${n.startsWith("/") ? "" : "/"}${n}`), version: 1 } };
+    return {
+      id: n,
+      state: { name: n, arn: arn(ctx, "ssm", `parameter${n.startsWith("/") ? "" : "/"}${n}`), version: 1 },
+    };
   },
   "aws:acm/certificate:Certificate": (ctx, type, name, inputs) => {
     const a = arn(ctx, "acm", `certificate/${uuid(type, name, ctx.region, ctx.account)}`);
-    const domains = [str(inputs.domainName), ...((inputs.subjectAlternativeNames as string[] | undefined) ?? [])]
+    const domains = [
+      str(inputs.domainName),
+      ...((inputs.subjectAlternativeNames as string[] | undefined) ?? []),
+    ]
       .filter((d) => d.length > 0)
       .filter((d, i, all) => all.indexOf(d) === i);
     return {
@@ -469,7 +507,9 @@ const SYNTHS: Record<string, Synth> = {
       state: {
         zoneId,
         arn: `arn:${ctx.partition}:route53:::hostedzone/${zoneId}`,
-        nameServers: [1, 2, 3, 4].map((i) => `ns-${digits(3, name, String(i))}.awsdns-${digits(2, name, String(i))}.com`),
+        nameServers: [1, 2, 3, 4].map(
+          (i) => `ns-${digits(3, name, String(i))}.awsdns-${digits(2, name, String(i))}.com`,
+        ),
         name: inputs.name,
       },
     };
@@ -509,7 +549,13 @@ const SYNTHS: Record<string, Synth> = {
   },
   "aws:appautoscaling/scheduledAction:ScheduledAction": (ctx, type, name, inputs) => {
     const n = str(inputs.name) || physicalName(type, name, inputs, ctx);
-    return { id: n, state: { name: n, arn: arn(ctx, "autoscaling", `scheduledAction:${uuid(type, name)}:scheduledActionName/${n}`) } };
+    return {
+      id: n,
+      state: {
+        name: n,
+        arn: arn(ctx, "autoscaling", `scheduledAction:${uuid(type, name)}:scheduledActionName/${n}`),
+      },
+    };
   },
   "aws:codebuild/project:Project": (ctx, type, name, inputs) => {
     const n = physicalName(type, name, inputs, ctx);
@@ -534,7 +580,10 @@ const SYNTHS: Record<string, Synth> = {
   },
   "aws:codestarconnections/connection:Connection": (ctx, type, name, inputs) => {
     const a = arn(ctx, "codestar-connections", `connection/${uuid(type, name)}`);
-    return { id: a, state: { arn: a, name: physicalName(type, name, inputs, ctx), connectionStatus: "PENDING" } };
+    return {
+      id: a,
+      state: { arn: a, name: physicalName(type, name, inputs, ctx), connectionStatus: "PENDING" },
+    };
   },
   "aws:codestarnotifications/notificationRule:NotificationRule": (ctx, type, name) => {
     const a = arn(ctx, "codestar-notifications", `notificationrule/${hex(40, type, name)}`);
@@ -543,15 +592,37 @@ const SYNTHS: Record<string, Synth> = {
   "aws:lambda/function:Function": (ctx, type, name, inputs) => {
     const n = physicalName(type, name, inputs, ctx);
     const a = arn(ctx, "lambda", `function:${n}`);
-    return { id: n, state: { name: n, arn: a, invokeArn: `arn:${ctx.partition}:apigateway:${ctx.region}:lambda:path/2015-03-31/functions/${a}/invocations`, version: "$LATEST", qualifiedArn: `${a}:$LATEST` } };
+    return {
+      id: n,
+      state: {
+        name: n,
+        arn: a,
+        invokeArn: `arn:${ctx.partition}:apigateway:${ctx.region}:lambda:path/2015-03-31/functions/${a}/invocations`,
+        version: "$LATEST",
+        qualifiedArn: `${a}:$LATEST`,
+      },
+    };
   },
   "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace": (ctx, type, name, inputs) => {
     const id = `ns-${hex(16, type, name)}`;
-    return { id, state: { arn: arn(ctx, "servicediscovery", `namespace/${id}`), hostedZone: `Z${hex(20, "ns-zone", name).toUpperCase()}`, name: inputs.name } };
+    return {
+      id,
+      state: {
+        arn: arn(ctx, "servicediscovery", `namespace/${id}`),
+        hostedZone: `Z${hex(20, "ns-zone", name).toUpperCase()}`,
+        name: inputs.name,
+      },
+    };
   },
   "aws:servicediscovery/service:Service": (ctx, type, name, inputs) => {
     const id = `srv-${hex(16, type, name)}`;
-    return { id, state: { arn: arn(ctx, "servicediscovery", `service/${id}`), name: physicalName(type, name, inputs, ctx) } };
+    return {
+      id,
+      state: {
+        arn: arn(ctx, "servicediscovery", `service/${id}`),
+        name: physicalName(type, name, inputs, ctx),
+      },
+    };
   },
 };
 
@@ -566,7 +637,8 @@ function kebab(s: string): string {
 }
 
 /** Types that have no physical name or ARN of their own (attachments, settings, associations). */
-const NAMELESS = /(Attachment|Association|Association[A-Z]\w*|Configuration|Settings|Policy|Rule|Route|Version|Permission|Subscription)$/;
+const NAMELESS =
+  /(Attachment|Association|Association[A-Z]\w*|Configuration|Settings|Policy|Rule|Route|Version|Permission|Subscription)$/;
 
 /** Computes what AWS would return for a resource of the given type. */
 export function synthesizeAws(type: string, name: string, inputs: Props, ctx: CloudContext): Synthesized {

@@ -29,11 +29,14 @@ export function synthesizeAwsxVpc(name: string, inputs: Props, ctx: CloudContext
   const azMask =
     (inputs.availabilityZoneCidrMask as number | undefined) ??
     vpcCidr.mask + Math.ceil(Math.log2(Math.max(1, zoneNames.length)));
-  const specs: SubnetSpec[] = ((inputs.subnetSpecs as SubnetSpec[] | undefined) ?? [
-    { type: "Private", cidrMask: azMask + 1 },
-    { type: "Public", cidrMask: azMask + 2 },
-  ]).filter((s) => s.type !== "Unused");
-  const natStrategy = ((inputs.natGateways as Props | undefined)?.strategy as string | undefined) ?? "OnePerAz";
+  const specs: SubnetSpec[] = (
+    (inputs.subnetSpecs as SubnetSpec[] | undefined) ?? [
+      { type: "Private", cidrMask: azMask + 1 },
+      { type: "Public", cidrMask: azMask + 2 },
+    ]
+  ).filter((s) => s.type !== "Unused");
+  const natStrategy =
+    ((inputs.natGateways as Props | undefined)?.strategy as string | undefined) ?? "OnePerAz";
 
   const vpc = synthesizeAws("aws:ec2/vpc:Vpc", name, { cidrBlock, tags: inputs.tags }, ctx);
   const vpcId = vpc.id;

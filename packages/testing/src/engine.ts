@@ -54,7 +54,13 @@ export interface InlineRunOptions extends EngineOptions {
 
 // Runtime internals the mocks API builds on (not in the SDK's typings).
 const settings = require("@pulumi/pulumi/runtime/settings") as {
-  setMockOptions(monitor: unknown, project: string, stack: string, preview: boolean, organization: string): void;
+  setMockOptions(
+    monitor: unknown,
+    project: string,
+    stack: string,
+    preview: boolean,
+    organization: string,
+  ): void;
   waitForRPCs(): Promise<void>;
 };
 const state = require("@pulumi/pulumi/runtime/state") as { getStore(): Record<string, unknown> };
@@ -127,7 +133,9 @@ async function resolveStackReference(session: Session, name: string): Promise<Re
         ? [session.organization, parts[0], parts[1]]
         : [session.organization, session.project, parts[0]];
   const full = `${org}/${project}/${stack}`;
-  const chain = session.options.referenceChain ?? [`${session.organization}/${session.project}/${session.stack}`];
+  const chain = session.options.referenceChain ?? [
+    `${session.organization}/${session.project}/${session.stack}`,
+  ];
   if (chain.includes(full)) {
     throw new Error(`stack reference '${name}' forms a cycle: ${[...chain, full].join(" -> ")}`);
   }
@@ -155,7 +163,9 @@ async function resolveStackReference(session: Session, name: string): Promise<Re
     referenceChain: [...chain, full],
   });
   if (record.error) {
-    throw new Error(`stack reference '${name}': the referenced stack failed offline: ${record.error.message}`);
+    throw new Error(
+      `stack reference '${name}': the referenced stack failed offline: ${record.error.message}`,
+    );
   }
   session.diagnostics.push({ severity: "debug", message: `stack reference '${name}' resolved from ${dir}` });
   return record.outputs;
@@ -209,14 +219,16 @@ const RUNTIME_PREFIX = /^(debug|info|warning|error): \[runtime\] /;
 /** Routes what the program prints into diagnostics while it runs. */
 function captureConsole(diagnostics: Diagnostic[]): () => void {
   const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error };
-  const sink = (fallback: Diagnostic["severity"]) => (...args: unknown[]) => {
-    const text = args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ");
-    const m = RUNTIME_PREFIX.exec(text);
-    diagnostics.push({
-      severity: m ? (m[1] as Diagnostic["severity"]) : fallback,
-      message: m ? text.slice(m[0].length) : text,
-    });
-  };
+  const sink =
+    (fallback: Diagnostic["severity"]) =>
+    (...args: unknown[]) => {
+      const text = args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ");
+      const m = RUNTIME_PREFIX.exec(text);
+      diagnostics.push({
+        severity: m ? (m[1] as Diagnostic["severity"]) : fallback,
+        message: m ? text.slice(m[0].length) : text,
+      });
+    };
   console.log = sink("info");
   console.info = sink("info");
   console.warn = sink("warning");
@@ -264,7 +276,19 @@ async function execute(
   const started = Date.now();
   const monitor = new RecordingMonitor(
     {
-      call: (args) => answerInvoke(args.token, args.inputs as Props, session.ctx, invokeFixtures(session.fixtures)),
+      call: (args) => {
+        try {
+          return answerInvoke(
+            args.token,
+            args.inputs as Props,
+            session.ctx,
+            invokeFixtures(session.fixtures),
+          );
+        } catch (err) {
+          // The SDK reports an invoke failure by the gRPC error's `details`.
+          throw Object.assign(err as Error, { details: (err as Error).message });
+        }
+      },
       newResource: async (args) => {
         const r = await synthesize(session, {
           type: args.type,
@@ -346,6 +370,14 @@ function invokeFixtures(f: Fixtures): Record<string, Props> {
   };
 }
 
+/** A program runs again on the next run: drop its own modules (not its dependencies) from the cache. */
+function forgetModulesUnder(dir: string): void {
+  const prefix = dir.endsWith("/") ? dir : `${dir}/`;
+  for (const key of Object.keys(require.cache)) {
+    if (key.startsWith(prefix) && !key.includes("/node_modules/")) delete require.cache[key];
+  }
+}
+
 let tsRegistered = false;
 
 function registerTypeScript(): void {
@@ -407,6 +439,7 @@ async function runLoaded(opts: ProgramRunOptions): Promise<RunRecord> {
     const cwd = process.cwd();
     process.chdir(project.dir);
     try {
+      forgetModulesUnder(project.dir);
       return await execute(session, config, () => require(entry));
     } finally {
       process.chdir(cwd);
@@ -422,7 +455,8 @@ export function runInline(program: () => unknown, opts: InlineRunOptions = {}): 
   return serialized(async () => {
     const project = opts.project ?? "berth-test";
     const values: Record<string, string> = {};
-    for (const [k, v] of Object.entries(opts.config ?? {})) values[k] = typeof v === "string" ? v : JSON.stringify(v);
+    for (const [k, v] of Object.entries(opts.config ?? {}))
+      values[k] = typeof v === "string" ? v : JSON.stringify(v);
     const secretKeys = opts.secretKeys ?? [];
     const display = Object.fromEntries(
       Object.entries(values).map(([k, v]) => [k, secretKeys.includes(k) ? "[secret]" : v]),
@@ -431,7 +465,11 @@ export function runInline(program: () => unknown, opts: InlineRunOptions = {}): 
       project,
       stack: opts.stack ?? "test",
       organization: opts.organization ?? DEFAULT_ORG,
-      ctx: { region: values["aws:region"] ?? "us-east-1", account: opts.account ?? DEFAULT_ACCOUNT, partition: "aws" },
+      ctx: {
+        region: values["aws:region"] ?? "us-east-1",
+        account: opts.account ?? DEFAULT_ACCOUNT,
+        partition: "aws",
+      },
       fixtures: loadFixtures(opts.fixtures),
       options: opts,
       diagnostics: [],
@@ -447,12 +485,16 @@ export function runInline(program: () => unknown, opts: InlineRunOptions = {}): 
  */
 export function runProgram(opts: ProgramRunOptions): Promise<RunRecord> {
   return new Promise((resolvePromise, reject) => {
-    const worker = join(__dirname, "worker.js");
+    // Built: dist/worker.js. From sources (this package's own tests): worker.ts through tsx.
+    const built = join(__dirname, "worker.js");
+    const [worker, execArgv] = existsSync(built)
+      ? [built, []]
+      : [join(__dirname, "worker.ts"), ["--require", require.resolve("tsx/cjs")]];
     const child = fork(worker, [], {
       cwd: resolve(opts.projectDir),
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       env: { ...process.env, NO_COLOR: "1" },
-      execArgv: [],
+      execArgv,
     });
     let stderr = "";
     child.stderr?.on("data", (d) => {
@@ -466,7 +508,12 @@ export function runProgram(opts: ProgramRunOptions): Promise<RunRecord> {
     child.on("error", reject);
     child.on("exit", (code) => {
       if (record) resolvePromise(record);
-      else reject(new Error(`offline run of ${opts.projectDir} (${opts.stack}) exited with ${code}: ${stderr.trim()}`));
+      else
+        reject(
+          new Error(
+            `offline run of ${opts.projectDir} (${opts.stack}) exited with ${code}: ${stderr.trim()}`,
+          ),
+        );
     });
     child.send({ ...opts, projectDir: resolve(opts.projectDir) });
   });

@@ -14,7 +14,10 @@ export interface RunComponentOptions extends InlineRunOptions {
  * const run = await runComponent(() => new Network("net", { cidrBlock: "10.0.0.0/16" }));
  * expect(run.ofType("aws:ec2/natGateway:NatGateway")).toHaveLength(0);
  */
-export async function runComponent(program: () => unknown, opts: RunComponentOptions = {}): Promise<RunResult> {
+export async function runComponent(
+  program: () => unknown,
+  opts: RunComponentOptions = {},
+): Promise<RunResult> {
   const record = await runInline(program, opts);
   if (record.error && !opts.allowError) throw reviveError(record.error);
   return new RunResult(record);

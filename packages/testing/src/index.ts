@@ -11,6 +11,7 @@ export {
   runProgram,
   runProgramInProcess,
 } from "./engine.js";
+export { expectInvalid, type RunComponentOptions, runComponent, runStack } from "./helpers.js";
 export { UnknownInvokeError } from "./invokes.js";
 export {
   loadProject,
@@ -32,4 +33,3 @@ export {
   SECRET_PLACEHOLDER,
   STACK_TYPE,
 } from "./record.js";
-export { expectInvalid, type RunComponentOptions, runComponent, runStack } from "./helpers.js";

@@ -36,7 +36,11 @@ function ssmParameter(name: string, ctx: CloudContext): string | undefined {
   if (/^\/aws\/service\/(ecs\/optimized-ami|ami-amazon-linux-latest|bottlerocket)\//.test(name)) {
     const ami = `ami-${hex(17, "ami", name, ctx.region)}`;
     if (name.endsWith("/recommended")) {
-      return JSON.stringify({ image_id: ami, image_name: `al2023-ami-ecs-hvm-${hex(6, name)}`, os: "Amazon Linux 2023" });
+      return JSON.stringify({
+        image_id: ami,
+        image_name: `al2023-ami-ecs-hvm-${hex(6, name)}`,
+        os: "Amazon Linux 2023",
+      });
     }
     return ami;
   }
@@ -46,13 +50,24 @@ function ssmParameter(name: string, ctx: CloudContext): string | undefined {
 export type InvokeFixtures = Record<string, Props>;
 
 /** Answers the data-source invokes a Pulumi program for AWS typically makes. */
-export function answerInvoke(token: string, inputs: Props, ctx: CloudContext, fixtures: InvokeFixtures): Props {
+export function answerInvoke(
+  token: string,
+  inputs: Props,
+  ctx: CloudContext,
+  fixtures: InvokeFixtures,
+): Props {
   const fixture = fixtures[token];
   if (fixture) return fixture;
   switch (token) {
     case "aws:index/getAvailabilityZones:getAvailabilityZones": {
       const zones = availabilityZones(ctx);
-      return { id: ctx.region, names: zones.names, zoneIds: zones.zoneIds, groupNames: [ctx.region], state: "available" };
+      return {
+        id: ctx.region,
+        names: zones.names,
+        zoneIds: zones.zoneIds,
+        groupNames: [ctx.region],
+        state: "available",
+      };
     }
     case "aws:index/getCallerIdentity:getCallerIdentity":
       return {
@@ -70,10 +85,17 @@ export function answerInvoke(token: string, inputs: Props, ctx: CloudContext, fi
         description: ctx.region,
       };
     case "aws:index/getPartition:getPartition":
-      return { id: ctx.partition, partition: ctx.partition, dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+      return {
+        id: ctx.partition,
+        partition: ctx.partition,
+        dnsSuffix: "amazonaws.com",
+        reverseDnsPrefix: "com.amazonaws",
+      };
     case "aws:ssm/getParameter:getParameter": {
       const name = String(inputs.name ?? "");
-      const fromFixture = (fixtures["aws:ssm/getParameter:getParameter#values"] as Record<string, string> | undefined)?.[name];
+      const fromFixture = (
+        fixtures["aws:ssm/getParameter:getParameter#values"] as Record<string, string> | undefined
+      )?.[name];
       const value = fromFixture ?? ssmParameter(name, ctx);
       if (value === undefined) throw new UnknownInvokeError(token, ` for parameter '${name}'`);
       return {
@@ -102,7 +124,13 @@ export function answerInvoke(token: string, inputs: Props, ctx: CloudContext, fi
     case "aws:route53/getZone:getZone": {
       const zoneName = String(inputs.name ?? "example.com").replace(/\.$/, "");
       const zoneId = `Z${hex(20, "zone", zoneName).toUpperCase()}`;
-      return { id: zoneId, zoneId, name: zoneName, arn: `arn:${ctx.partition}:route53:::hostedzone/${zoneId}`, privateZone: false };
+      return {
+        id: zoneId,
+        zoneId,
+        name: zoneName,
+        arn: `arn:${ctx.partition}:route53:::hostedzone/${zoneId}`,
+        privateZone: false,
+      };
     }
     default:
       throw new UnknownInvokeError(token);

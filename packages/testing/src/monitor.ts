@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the SDK hands the monitor untyped protobuf requests
 import { createRequire } from "node:module";
 import type { Mocks } from "@pulumi/pulumi/runtime/mocks";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
@@ -57,7 +58,8 @@ function maskPaths(obj: Record<string, unknown>, paths: string[]): void {
   for (const path of paths) {
     const parts = path.match(/[^.[\]]+/g) ?? [];
     let cur: Record<string, unknown> | undefined = obj;
-    for (let i = 0; i < parts.length - 1 && cur; i++) cur = cur[parts[i]!] as Record<string, unknown> | undefined;
+    for (let i = 0; i < parts.length - 1 && cur; i++)
+      cur = cur[parts[i]!] as Record<string, unknown> | undefined;
     const last = parts[parts.length - 1];
     if (cur && last !== undefined && last in cur) cur[last] = SECRET_PLACEHOLDER;
   }
@@ -177,7 +179,9 @@ export class RecordingMonitor extends MockMonitor {
             retainOnDelete: req.getRetainondelete?.() || undefined,
             deleteBeforeReplace: req.getDeletebeforereplace() || undefined,
             ignoreChanges: req.getIgnorechangesList().length ? req.getIgnorechangesList() : undefined,
-            replaceOnChanges: req.getReplaceonchangesList().length ? req.getReplaceonchangesList() : undefined,
+            replaceOnChanges: req.getReplaceonchangesList().length
+              ? req.getReplaceonchangesList()
+              : undefined,
             additionalSecretOutputs: additionalSecrets.length ? additionalSecrets : undefined,
             aliases: req.getAliasurnsList().length ? req.getAliasurnsList() : undefined,
             deletedWith: req.getDeletedwith() || undefined,
@@ -211,7 +215,8 @@ export class RecordingMonitor extends MockMonitor {
       callback(null, resp);
     } catch (err) {
       this.failures.push({ urn, error: err as Error });
-      callback(err, undefined);
+      // The SDK reports a failed registration by the gRPC error's `details`.
+      callback(Object.assign(err as Error, { details: (err as Error).message }), undefined);
     } finally {
       this.inflight--;
       if (this.inflight === 0) for (const w of this.idleWaiters.splice(0)) w();
@@ -248,7 +253,10 @@ export class RecordingMonitor extends MockMonitor {
         ...(parent ? { parent } : {}),
         id: req.getId(),
         inputs,
-        outputs: unwrap(structproto.Struct.fromJavaScript(serialized).toJavaScript(), "mask") as Record<string, unknown>,
+        outputs: unwrap(structproto.Struct.fromJavaScript(serialized).toJavaScript(), "mask") as Record<
+          string,
+          unknown
+        >,
         dependencies: req.getDependenciesList(),
         propertyDependencies: {},
         options: {},
@@ -259,7 +267,8 @@ export class RecordingMonitor extends MockMonitor {
       callback(null, resp);
     } catch (err) {
       this.failures.push({ urn, error: err as Error });
-      callback(err, undefined);
+      // The SDK reports a failed registration by the gRPC error's `details`.
+      callback(Object.assign(err as Error, { details: (err as Error).message }), undefined);
     } finally {
       this.inflight--;
       if (this.inflight === 0) for (const w of this.idleWaiters.splice(0)) w();

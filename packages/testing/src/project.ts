@@ -53,10 +53,15 @@ export function loadProject(dir: string): PulumiProject {
       ? { name: runtimeRaw, options: {} }
       : {
           name: String((runtimeRaw as Record<string, unknown> | undefined)?.name ?? ""),
-          options: ((runtimeRaw as Record<string, unknown> | undefined)?.options ?? {}) as Record<string, unknown>,
+          options: ((runtimeRaw as Record<string, unknown> | undefined)?.options ?? {}) as Record<
+            string,
+            unknown
+          >,
         };
   if (runtime.name !== "nodejs") {
-    throw new ProjectError(`${file}: runtime '${runtime.name}' is not supported offline; only 'nodejs' programs run`);
+    throw new ProjectError(
+      `${file}: runtime '${runtime.name}' is not supported offline; only 'nodejs' programs run`,
+    );
   }
   const configDefaults: Record<string, unknown> = {};
   for (const [key, decl] of Object.entries((doc.config ?? {}) as Record<string, unknown>)) {
@@ -172,7 +177,11 @@ export function stackConfigFile(project: PulumiProject, stack: string): string {
  * they carry a namespace (`aws:region`), nested objects and lists kept as JSON, `secure:` values
  * turned into secret placeholders that are never printed. Project-level defaults apply first.
  */
-export function loadStackConfig(project: PulumiProject, stack: string, secrets: SecretValues = {}): StackConfig {
+export function loadStackConfig(
+  project: PulumiProject,
+  stack: string,
+  secrets: SecretValues = {},
+): StackConfig {
   const file = stackConfigFile(project, stack);
   const warnings: string[] = [];
   let raw: Record<string, unknown> = {};

@@ -103,7 +103,9 @@ export class RunResult {
 
   /** Every resource except the stack itself and provider resources. */
   get managed(): RecordedResource[] {
-    return this.record.resources.filter((r) => r.type !== STACK_TYPE && !r.type.startsWith("pulumi:providers:"));
+    return this.record.resources.filter(
+      (r) => r.type !== STACK_TYPE && !r.type.startsWith("pulumi:providers:"),
+    );
   }
 
   get outputs(): Record<string, unknown> {
@@ -142,8 +144,11 @@ export class RunResult {
 
   /** The resource with a logical name (and type, when names repeat across types). */
   named(name: string, type?: string): RecordedResource {
-    const found = this.record.resources.filter((r) => r.name === name && (type === undefined || r.type === type));
-    if (found.length !== 1) throw new Error(`expected exactly one resource named '${name}', found ${found.length}`);
+    const found = this.record.resources.filter(
+      (r) => r.name === name && (type === undefined || r.type === type),
+    );
+    if (found.length !== 1)
+      throw new Error(`expected exactly one resource named '${name}', found ${found.length}`);
     return found[0]!;
   }
 

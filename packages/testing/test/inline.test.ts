@@ -7,11 +7,17 @@ class Pair extends pulumi.ComponentResource {
   readonly topicArn: pulumi.Output<string>;
   constructor(name: string, args: { retention: number }, opts?: pulumi.ComponentResourceOptions) {
     if (args.retention < 1) {
-      throw Object.assign(new Error(`retention is ${args.retention}; must be at least 1`), { field: "retention" });
+      throw Object.assign(new Error(`retention is ${args.retention}; must be at least 1`), {
+        field: "retention",
+      });
     }
     super("test:index:Pair", name, {}, opts);
     const topic = new aws.sns.Topic(`${name}-topic`, {}, { parent: this });
-    new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: args.retention }, { parent: this, protect: true });
+    new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      { retentionInDays: args.retention },
+      { parent: this, protect: true },
+    );
     this.topicArn = topic.arn;
     this.registerOutputs({ topicArn: this.topicArn });
   }
@@ -23,7 +29,9 @@ describe("runComponent", () => {
     const pair = run.one("test:index:Pair");
     const logs = run.one("aws:cloudwatch/logGroup:LogGroup");
     expect(logs.parent).toBe(pair.urn);
-    expect(logs.urn).toBe("urn:pulumi:test::berth-test::test:index:Pair$aws:cloudwatch/logGroup:LogGroup::p-logs");
+    expect(logs.urn).toBe(
+      "urn:pulumi:test::berth-test::test:index:Pair$aws:cloudwatch/logGroup:LogGroup::p-logs",
+    );
     expect(logs.inputs.retentionInDays).toBe(7);
     expect(logs.options.protect).toBe(true);
     expect(logs.outputs.arn).toMatch(/^arn:aws:logs:us-east-1:123456789012:log-group:p-logs-[0-9a-f]{7}$/);
@@ -38,9 +46,17 @@ describe("runComponent", () => {
     const run = await runComponent(
       () => {
         const cfg = new pulumi.Config("app");
-        return { size: cfg.requireNumber("size"), secret: cfg.requireSecret("token"), topic: new aws.sns.Topic("t").arn };
+        return {
+          size: cfg.requireNumber("size"),
+          secret: cfg.requireSecret("token"),
+          topic: new aws.sns.Topic("t").arn,
+        };
       },
-      { config: { "app:size": 3, "app:token": "s3cr3t", "aws:region": "eu-west-1" }, secretKeys: ["app:token"], account: "210987654321" },
+      {
+        config: { "app:size": 3, "app:token": "s3cr3t", "aws:region": "eu-west-1" },
+        secretKeys: ["app:token"],
+        account: "210987654321",
+      },
     );
     expect(run.outputs.size).toBe(3);
     expect(run.outputs.secret).toBe("[secret]");
@@ -75,6 +91,8 @@ describe("expectInvalid", () => {
       new aws.sns.Topic("early");
       throw new Error("late validation");
     };
-    await expect(expectInvalid(late, /late validation/)).rejects.toThrow(/1 were registered: aws:sns\/topic:Topic 'early'/);
+    await expect(expectInvalid(late, /late validation/)).rejects.toThrow(
+      /1 were registered: aws:sns\/topic:Topic 'early'/,
+    );
   });
 });
