@@ -1,0 +1,27 @@
+export {
+  ECR_PULL_ACTIONS,
+  ECR_PUSH_ACTIONS,
+  ecrPullStatements,
+  ecrPushStatements,
+  type RepositoryAccess,
+  repositoryPolicy,
+} from "./access.js";
+export {
+  LIFECYCLE_DEFAULTS,
+  type LifecycleArgs,
+  type LifecyclePolicyDocument,
+  type LifecycleRule,
+  lifecyclePolicy,
+} from "./lifecycle.js";
+export {
+  type PullThroughCacheArgs,
+  REPOSITORY_NAME,
+  Registry,
+  type RegistryArgs,
+  type ReplicationArgs,
+  type ReplicationDestination,
+  type RepositoryArgs,
+  type RepositoryOutputs,
+  type ScanningArgs,
+} from "./registry.js";
+export { UPSTREAMS, type Upstream, upstreamUrl } from "./upstreams.js";
