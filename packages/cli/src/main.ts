@@ -22,6 +22,7 @@ Options for preview (as for \`pulumi preview\`):
   -s, --stack <name>       The stack whose Pulumi.<stack>.yaml configures the run
   -j, --json               Print the \`pulumi preview --json\` document
       --format <fmt>       text (default) or markdown (for pull-request comments)
+      --config-file <file> Use this file instead of Pulumi.<stack>.yaml
       --fixtures <file>    Values the engine cannot compute (default: berth.fixtures.yaml)
       --debug              Show stack traces of program errors
   -h, --help               Show this help
@@ -36,6 +37,7 @@ export interface PreviewOptions {
   json: boolean;
   format: "text" | "markdown";
   fixtures?: string;
+  configFile?: string;
   debug: boolean;
 }
 
@@ -80,6 +82,9 @@ export function parsePreviewArgs(args: string[], cwd: string): PreviewOptions {
       }
       case "--fixtures":
         opts.fixtures = resolve(cwd, take());
+        break;
+      case "--config-file":
+        opts.configFile = resolve(cwd, take());
         break;
       case "--debug":
         opts.debug = true;
@@ -166,6 +171,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     projectDir: opts.cwd,
     stack,
     ...(opts.fixtures ? { fixtures: opts.fixtures } : {}),
+    ...(opts.configFile ? { configFile: opts.configFile } : {}),
   });
   if (opts.json) {
     io.stdout.write(`${JSON.stringify(toPreviewDigest(record), null, 4)}\n`);

@@ -151,3 +151,18 @@ describe("the berth binary", () => {
     expect(bad.stderr).toBe("error: berth:test:Web 'web': cpu is 300; allowed: 256, 512, 1024\n");
   });
 });
+
+describe("--config-file", () => {
+  it("configures the stack from another file, like pulumi preview --config-file", async () => {
+    const t = io();
+    const code = await main(
+      ["preview", "-s", "dev", "--config-file", join(fixture, "Pulumi.bad.yaml")],
+      t.io,
+    );
+    expect(code).toBe(1);
+    expect(t.err()).toContain("cpu is 300");
+    const missing = io();
+    expect(await main(["preview", "-s", "dev", "--config-file", "nope.yaml"], missing.io)).toBe(1);
+    expect(missing.err()).toMatch(/error: config file .*nope\.yaml does not exist/);
+  });
+});

@@ -41,6 +41,8 @@ export interface ProgramRunOptions extends EngineOptions {
   projectDir: string;
   /** The stack whose `Pulumi.<stack>.yaml` configures the run. */
   stack: string;
+  /** Use this file instead of `Pulumi.<stack>.yaml` (like `pulumi preview --config-file`). */
+  configFile?: string;
 }
 
 export interface InlineRunOptions extends EngineOptions {
@@ -160,6 +162,7 @@ async function resolveStackReference(session: Session, name: string): Promise<Re
     projectDir: dir,
     stack: stack!,
     fixtures: undefined,
+    configFile: undefined,
     referenceChain: [...chain, full],
   });
   if (record.error) {
@@ -422,7 +425,7 @@ async function runLoaded(opts: ProgramRunOptions): Promise<RunRecord> {
   {
     const project = loadProject(opts.projectDir);
     const fixtures = loadFixtures(opts.fixtures, project.dir);
-    const config = loadStackConfig(project, opts.stack, fixtures.secrets);
+    const config = loadStackConfig(project, opts.stack, fixtures.secrets, opts.configFile);
     const region = config.values["aws:region"] ?? "us-east-1";
     const session: Session = {
       project: project.name,

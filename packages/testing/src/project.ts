@@ -181,8 +181,9 @@ export function loadStackConfig(
   project: PulumiProject,
   stack: string,
   secrets: SecretValues = {},
+  configFile?: string,
 ): StackConfig {
-  const file = stackConfigFile(project, stack);
+  const file = configFile ? resolve(configFile) : stackConfigFile(project, stack);
   const warnings: string[] = [];
   let raw: Record<string, unknown> = {};
   if (existsSync(file)) {
@@ -198,7 +199,9 @@ export function loadStackConfig(
     }
   } else {
     throw new ProjectError(
-      `no stack '${stack}' in ${project.dir}: ${file} does not exist (create it, or pick another stack with -s)`,
+      configFile
+        ? `config file ${file} does not exist`
+        : `no stack '${stack}' in ${project.dir}: ${file} does not exist (create it, or pick another stack with -s)`,
     );
   }
   const merged: Record<string, unknown> = { ...project.configDefaults };
