@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Handler, type HelloServer, sendJson, start } from "../src/app";
+import { createServer, type Handler, type HelloServer, sendJson, start } from "../src/app";
 import {
   captureLogs,
   deferred,
@@ -285,7 +285,6 @@ describe("graceful shutdown", () => {
   });
 
   it("resolves at once when the server never listened", async () => {
-    const { createServer } = await import("../src/app");
     const logs = captureLogs();
     const app = createServer({ config: testConfig(), logger: logs.logger });
     expect(await app.shutdown("SIGTERM")).toMatchObject({ code: 0, drained: true });

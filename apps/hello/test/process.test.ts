@@ -15,9 +15,15 @@ beforeAll(() => {
   // Compile into a temporary directory so a concurrent `pnpm build` of dist/ is never disturbed.
   outDir = mkdtempSync(join(tmpdir(), "berth-hello-"));
   const tsc = join(appDir, "node_modules", "typescript", "bin", "tsc");
-  execFileSync(process.execPath, [tsc, "-p", join(appDir, "tsconfig.build.json"), "--outDir", outDir], {
-    stdio: "pipe",
-  });
+  try {
+    execFileSync(process.execPath, [tsc, "-p", join(appDir, "tsconfig.build.json"), "--outDir", outDir], {
+      stdio: "pipe",
+      encoding: "utf8",
+    });
+  } catch (err) {
+    const { stdout = "", stderr = "" } = err as { stdout?: string; stderr?: string };
+    throw new Error(`tsc failed:\n${stdout}${stderr}`);
+  }
 }, 60_000);
 
 afterAll(() => {
