@@ -1,0 +1,1159 @@
+import {
+  mergeTags,
+  type PolicyStatement,
+  policyDocument,
+  type RepositoryRef,
+  type Transform,
+  transformed,
+  Validator,
+} from "@berth/core";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { loadBuildspec } from "./buildspecs.js";
+import {
+  connectionParts,
+  connectionStatement,
+  ECR_REPOSITORY_NAME,
+  knownString,
+  logStatements,
+  type SourceProvider,
+  serviceTrust,
+  validateBranch,
+  validateRetention,
+  validateSource,
+} from "./common.js";
+import { DEFAULT_RELEASE_PARAMETER_PREFIX, isProdLike, releaseParameterName } from "./release.js";
+
+const TYPE = "berth:pipeline:DeliveryPipeline";
+
+/** The default Pulumi CLI the buildspecs pin (same release as the workspace's `@pulumi/pulumi`). */
+export const DEFAULT_PULUMI_VERSION = "3.248.0";
+
+/** The default name of the role a deploy build assumes in an environment's account. */
+export function defaultDeployRoleName(environment: string): string {
+  return `berth-deploy-${environment}`;
+}
+
+/** CodeBuild images per architecture (Amazon Linux 2023 standard images with Node.js 20 and Docker). */
+const BUILD_ENVIRONMENTS = {
+  "linux/arm64": { type: "ARM_CONTAINER", image: "aws/codebuild/amazonlinux-aarch64-standard:3.0" },
+  "linux/amd64": { type: "LINUX_CONTAINER", image: "aws/codebuild/amazonlinux-x86_64-standard:5.0" },
+} as const;
+export type ImagePlatform = keyof typeof BUILD_ENVIRONMENTS;
+
+/** One environment the pipeline deploys to, in promotion order. */
+export interface DeliveryEnvironment {
+  /**
+   * The environment's name: lowercase letters, digits and `-`, starting with a letter, at most 20
+   * characters. Names the pipeline stage (`Deploy-<name>`) and the release pointer.
+   * @example name: "staging"
+   */
+  name: string;
+  /**
+   * The Pulumi stack of the environment in the platform project (`<organization>/<project>/<stack>`).
+   * @example stack: "staging"
+   */
+  stack: string;
+  /**
+   * The role the deploy build assumes to set the release pointer and run `pulumi up`; it may live in
+   * another account and must trust the environment's deploy project role (output `deployRoleArns`).
+   * @default `arn:<partition>:iam::<account>:role/berth-deploy-<name>`
+   * @example deployRoleArn: "arn:aws:iam::210987654321:role/berth-deploy-prod"
+   */
+  deployRoleArn?: pulumi.Input<string>;
+  /**
+   * Whether a person approves before this environment is deployed.
+   * @default true for production-like names (`prod`, `production`, `prd`, `live`, `prod-*`), else false
+   * @example requireApproval: true
+   */
+  requireApproval?: boolean;
+  /**
+   * Why a production-like environment may deploy without approval. Required to set
+   * `requireApproval: false` on one.
+   * @default none
+   * @example approvalWaiver: "sandbox account, no customer traffic"
+   */
+  approvalWaiver?: string;
+  /**
+   * The 12-digit AWS account of the environment (for the default deploy role).
+   * @default the pipeline's account (the connection's)
+   * @example account: "210987654321"
+   */
+  account?: string;
+}
+
+export interface DeliveryPipelineArgs {
+  /** Where the code comes from: a CodeStar (CodeConnections) connection, a repository and a branch. */
+  source: {
+    /**
+     * The connection's ARN; the pipeline runs in its account and region.
+     * @example connectionArn: "arn:aws:codestar-connections:us-east-1:123456789012:connection/8f0c1c1e-4a4b-4b7e-9a59-0d3c5e2f1a7b"
+     */
+    connectionArn: pulumi.Input<string>;
+    /**
+     * The repository: `owner/name` (GitLab: `group/subgroup/name`).
+     * @example repository: "acme/berth"
+     */
+    repository: string;
+    /**
+     * The git host behind the connection.
+     * @default "github"
+     * @example provider: "gitlab"
+     */
+    provider?: SourceProvider;
+    /**
+     * The branch whose pushes are delivered.
+     * @default "main"
+     * @example branch: "trunk"
+     */
+    branch?: string;
+    /**
+     * File path globs (V2 trigger filter): a push starts the pipeline only when it changes a file
+     * matching `includes` and not only files matching `excludes`. At most 8 patterns each.
+     * @default { excludes: ["docs/**", "**\/*.md"] }
+     * @example filePaths: { includes: ["apps/**", "packages/**", "stacks/**", "pnpm-lock.yaml"] }
+     */
+    filePaths?: { includes?: string[]; excludes?: string[] };
+  };
+  /**
+   * The ECR repository the image is pushed to (the build may push there and nowhere else).
+   * @example repository: registry.repositories.hello
+   */
+  repository: RepositoryRef;
+  /**
+   * The service the image belongs to; names the release pointers `<prefix>/<environment>/<service>/image`.
+   * @default the repository's name (required when that is not a plain string)
+   * @example service: "hello"
+   */
+  service?: string;
+  /**
+   * The environments, in promotion order. Each gets a stage; the same digest goes to every one.
+   * @example environments: [{ name: "dev", stack: "dev" }, { name: "prod", stack: "prod" }]
+   */
+  environments: DeliveryEnvironment[];
+  /** The Pulumi state backend the deploy builds use. */
+  state: {
+    /**
+     * The S3 bucket of the state backend.
+     * @example bucket: "acme-berth-state"
+     */
+    bucket: pulumi.Input<string>;
+    /**
+     * The KMS secrets provider of the stacks (used when a stack has to be created).
+     * @example secretsProvider: "awskms://alias/berth-state?region=us-east-1"
+     */
+    secretsProvider: pulumi.Input<string>;
+  };
+  /** Where the platform program is and the CLI that runs it. */
+  pulumi?: {
+    /**
+     * The organization part of stack references (`organization` on the S3 backend).
+     * @default "organization"
+     * @example organization: "organization"
+     */
+    organization?: string;
+    /**
+     * The Pulumi project of the environments' stacks.
+     * @default "berth-platform"
+     * @example project: "acme-platform"
+     */
+    project?: string;
+    /**
+     * The project's folder in the repository.
+     * @default "stacks/platform"
+     * @example stackDir: "infra/platform"
+     */
+    stackDir?: string;
+    /**
+     * The pinned Pulumi CLI version.
+     * @default "3.248.0"
+     * @example version: "3.248.0"
+     */
+    version?: string;
+  };
+  /** How the image is built. */
+  image?: {
+    /**
+     * The Dockerfile, relative to the repository root.
+     * @default "apps/hello/Dockerfile"
+     * @example dockerfile: "apps/api/Dockerfile"
+     */
+    dockerfile?: string;
+    /**
+     * The build context, relative to the repository root.
+     * @default "."
+     * @example context: "apps/api"
+     */
+    context?: string;
+    /**
+     * The image platform; the build runs on a matching CodeBuild host (ARM or x86).
+     * @default "linux/arm64"
+     * @example platform: "linux/amd64"
+     */
+    platform?: ImagePlatform;
+  };
+  /**
+   * The prefix of the release pointers (SSM parameter names).
+   * @default "/berth"
+   * @example releaseParameterPrefix: "/acme/berth"
+   */
+  releaseParameterPrefix?: string;
+  /**
+   * How executions that overlap are handled: the newest replaces a waiting one (`SUPERSEDED`) or
+   * each waits its turn (`QUEUED`).
+   * @default "SUPERSEDED"
+   * @example executionMode: "QUEUED"
+   */
+  executionMode?: "SUPERSEDED" | "QUEUED";
+  /**
+   * An existing SNS topic for failure and approval notifications; without it the pipeline creates one.
+   * @default a new topic
+   * @example notificationTopicArn: "arn:aws:sns:us-east-1:123456789012:platform-alerts"
+   */
+  notificationTopicArn?: pulumi.Input<string>;
+  /**
+   * Days the build logs are kept (a value CloudWatch Logs offers).
+   * @default 30
+   * @example logRetentionInDays: 90
+   */
+  logRetentionInDays?: number;
+  /**
+   * Days pipeline artifacts are kept in the artifact bucket (older versions: 7 days).
+   * @default 30
+   * @example artifactRetentionInDays: 90
+   */
+  artifactRetentionInDays?: number;
+  /**
+   * Buildspec text replacing the shipped templates (`ci/buildspecs/*.yml`).
+   * @default the shipped templates
+   * @example buildspecs: { test: readFileSync("ci/my-test.yml", "utf8") }
+   */
+  buildspecs?: { test?: string; buildImage?: string; deploy?: string };
+  /**
+   * Protect the stateful children (artifact bucket and key) from deletion.
+   * @default false
+   * @example protect: true
+   */
+  protect?: boolean;
+  /**
+   * Tags for every taggable child.
+   * @default {}
+   * @example tags: { Team: "platform" }
+   */
+  tags?: Record<string, string>;
+  /** Escape hatch: change any child's args before it is created. */
+  transform?: {
+    pipeline?: Transform<aws.codepipeline.PipelineArgs>;
+    artifactBucket?: Transform<aws.s3.BucketArgs>;
+    artifactKey?: Transform<aws.kms.KeyArgs>;
+    artifactLifecycle?: Transform<aws.s3.BucketLifecycleConfigurationArgs>;
+    logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+    role?: Transform<aws.iam.RoleArgs>;
+    rolePolicy?: Transform<aws.iam.RolePolicyArgs>;
+    testProject?: Transform<aws.codebuild.ProjectArgs>;
+    buildImageProject?: Transform<aws.codebuild.ProjectArgs>;
+    deployProject?: Transform<aws.codebuild.ProjectArgs>;
+    topic?: Transform<aws.sns.TopicArgs>;
+    notificationRule?: Transform<aws.codestarnotifications.NotificationRuleArgs>;
+  };
+}
+
+interface Resolved {
+  provider: SourceProvider;
+  branch: string;
+  service: string;
+  prefix: string;
+  organization: string;
+  project: string;
+  stackDir: string;
+  pulumiVersion: string;
+  dockerfile: string;
+  context: string;
+  platform: ImagePlatform;
+  retention: number;
+  artifactDays: number;
+  executionMode: "SUPERSEDED" | "QUEUED";
+  includes?: string[];
+  excludes?: string[];
+  environments: (DeliveryEnvironment & { requireApproval: boolean })[];
+}
+
+const ENV_NAME = /^[a-z][a-z0-9-]{0,19}$/;
+const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+const PULUMI_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+const RELATIVE_PATH = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9_.@/-]+$/;
+
+function validate(name: string, args: DeliveryPipelineArgs | undefined): Resolved {
+  const v = new Validator(TYPE, name);
+  const a = v.required("args", args, "give source, repository, environments and state");
+  const provider = validateSource(v, "source", a.source);
+  const branch = a.source.branch ?? "main";
+  validateBranch(v, "source.branch", branch);
+  for (const key of ["includes", "excludes"] as const) {
+    const patterns = a.source.filePaths?.[key];
+    if (patterns === undefined) continue;
+    v.check(
+      Array.isArray(patterns) && patterns.length >= 1 && patterns.length <= 8,
+      `source.filePaths.${key}`,
+      patterns,
+      "must list 1 to 8 glob patterns",
+    );
+    for (const [i, p] of patterns.entries()) {
+      v.check(
+        typeof p === "string" && p.length >= 1 && p.length <= 255 && !p.startsWith("/"),
+        `source.filePaths.${key}[${i}]`,
+        p,
+        "must be a glob relative to the repository root (1-255 characters, no leading '/')",
+      );
+    }
+  }
+
+  const repo = v.required(
+    "repository",
+    a.repository,
+    "the ECR repository as a RepositoryRef { name, arn, url }",
+  );
+  v.required("repository.arn", repo.arn);
+  v.required("repository.url", repo.url);
+  const repoName = knownString(repo.name);
+  if (repoName !== undefined) {
+    v.check(
+      repoName.length >= 2 && repoName.length <= 256 && ECR_REPOSITORY_NAME.test(repoName),
+      "repository.name",
+      repoName,
+      "must be an ECR repository name: 2-256 lowercase letters, digits and '.', '_', '-', '/' separators",
+    );
+  }
+  v.arn("repository.arn", repo.arn, "ecr", /^repository\/.+$/);
+  v.matches(
+    "repository.url",
+    repo.url,
+    /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[a-z0-9._/-]+$/,
+    "must be <account>.dkr.ecr.<region>.amazonaws.com/<name>",
+  );
+
+  const service = a.service ?? repoName;
+  v.required(
+    "service",
+    service,
+    "name the service (the repository's name is an Output, so it cannot be the default)",
+  );
+  v.matches(
+    "service",
+    service,
+    /^[a-z][a-z0-9-]{0,62}$/,
+    "must be lowercase letters, digits and '-', starting with a letter, at most 63 characters",
+  );
+
+  const prefix = a.releaseParameterPrefix ?? DEFAULT_RELEASE_PARAMETER_PREFIX;
+  v.matches(
+    "releaseParameterPrefix",
+    prefix,
+    /^(\/[A-Za-z0-9_.-]+)+$/,
+    "must be an SSM path like /berth (segments of letters, digits, '_', '.', '-'; no trailing '/')",
+  );
+  v.check(
+    !/^\/(aws|ssm)(\/|$)/i.test(prefix),
+    "releaseParameterPrefix",
+    prefix,
+    "must not start with /aws or /ssm (reserved by AWS)",
+  );
+
+  const envs = v.required("environments", a.environments, "list at least one environment");
+  v.check(
+    Array.isArray(envs) && envs.length >= 1 && envs.length <= 48,
+    "environments",
+    envs,
+    "must list 1 to 48 environments (CodePipeline allows 50 stages)",
+  );
+  let seenProd: string | undefined;
+  const environments = envs.map((e, i) => {
+    const f = `environments[${i}]`;
+    v.matches(
+      `${f}.name`,
+      e.name,
+      ENV_NAME,
+      "must be lowercase letters, digits and '-', starting with a letter, at most 20 characters",
+    );
+    v.required(`${f}.stack`, e.stack, "the Pulumi stack of the environment");
+    v.matches(
+      `${f}.stack`,
+      e.stack,
+      STACK_NAME,
+      "must be a Pulumi stack name (letters, digits, '_', '.', '-')",
+    );
+    if (e.account !== undefined) v.accountId(`${f}.account`, e.account);
+    const roleArn = knownString(e.deployRoleArn);
+    if (e.deployRoleArn !== undefined && roleArn !== undefined) {
+      const m = ROLE_ARN.exec(roleArn);
+      v.check(
+        m !== null,
+        `${f}.deployRoleArn`,
+        roleArn,
+        "must be an IAM role ARN: arn:aws:iam::<account>:role/<name>",
+      );
+      if (e.account !== undefined) {
+        v.check(
+          m![2] === e.account,
+          `${f}.deployRoleArn`,
+          roleArn,
+          `must be a role in the environment's account ${e.account}`,
+        );
+      }
+    }
+    const prodLike = isProdLike(e.name);
+    if (prodLike && e.requireApproval === false) {
+      v.check(
+        typeof e.approvalWaiver === "string" && e.approvalWaiver.trim().length > 0,
+        `${f}.requireApproval`,
+        false,
+        `'${e.name}' is production-like and needs a manual approval; give approvalWaiver with the reason to deploy it without one`,
+      );
+    }
+    if (prodLike) seenProd ??= e.name;
+    else if (seenProd !== undefined) {
+      v.fail(
+        `${f}.name`,
+        e.name,
+        `environments are promoted in order: '${e.name}' cannot come after the production-like '${seenProd}'`,
+      );
+    }
+    return { ...e, requireApproval: e.requireApproval ?? prodLike };
+  });
+  v.unique(
+    "environments[].name",
+    environments.map((e) => e.name),
+  );
+  v.unique(
+    "environments[].stack",
+    environments.map((e) => e.stack),
+  );
+
+  const st = v.required("state", a.state, "give the state bucket and the KMS secrets provider");
+  v.required("state.bucket", st.bucket, "the S3 bucket of the Pulumi state backend");
+  v.matches(
+    "state.bucket",
+    st.bucket,
+    /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+    "must be an S3 bucket name (3-63 lowercase letters, digits, '.', '-')",
+  );
+  v.required(
+    "state.secretsProvider",
+    st.secretsProvider,
+    "the KMS secrets provider, awskms://alias/<name>?region=<region>",
+  );
+  v.matches(
+    "state.secretsProvider",
+    st.secretsProvider,
+    /^awskms:\/\/\S+$/,
+    "must be a KMS secrets provider URL (awskms://alias/<name>?region=<region> or awskms://<key id>)",
+  );
+
+  const organization = a.pulumi?.organization ?? "organization";
+  const project = a.pulumi?.project ?? "berth-platform";
+  const stackDir = a.pulumi?.stackDir ?? "stacks/platform";
+  const pulumiVersion = a.pulumi?.version ?? DEFAULT_PULUMI_VERSION;
+  v.matches("pulumi.organization", organization, PULUMI_NAME, "must be letters, digits, '_', '.', '-'");
+  v.matches(
+    "pulumi.project",
+    project,
+    PULUMI_NAME,
+    "must be a Pulumi project name (letters, digits, '_', '.', '-')",
+  );
+  v.matches(
+    "pulumi.stackDir",
+    stackDir,
+    RELATIVE_PATH,
+    "must be a folder relative to the repository root, without '..'",
+  );
+  v.matches(
+    "pulumi.version",
+    pulumiVersion,
+    /^\d+\.\d+\.\d+$/,
+    "must be an exact CLI version like 3.248.0 (the deploy pins it)",
+  );
+
+  const dockerfile = a.image?.dockerfile ?? "apps/hello/Dockerfile";
+  const context = a.image?.context ?? ".";
+  const platform = a.image?.platform ?? "linux/arm64";
+  v.matches(
+    "image.dockerfile",
+    dockerfile,
+    RELATIVE_PATH,
+    "must be a path relative to the repository root, without '..'",
+  );
+  v.matches(
+    "image.context",
+    context,
+    RELATIVE_PATH,
+    "must be a folder relative to the repository root, without '..'",
+  );
+  v.oneOf("image.platform", platform, Object.keys(BUILD_ENVIRONMENTS) as ImagePlatform[]);
+
+  const retention = a.logRetentionInDays ?? 30;
+  validateRetention(v, "logRetentionInDays", retention);
+  const artifactDays = a.artifactRetentionInDays ?? 30;
+  v.integer("artifactRetentionInDays", artifactDays, { min: 1, max: 3650 }, " days");
+  const executionMode = a.executionMode ?? "SUPERSEDED";
+  v.oneOf("executionMode", executionMode, ["SUPERSEDED", "QUEUED"]);
+  if (a.notificationTopicArn !== undefined) v.arn("notificationTopicArn", a.notificationTopicArn, "sns");
+  for (const [k, text] of Object.entries(a.buildspecs ?? {})) {
+    v.check(
+      typeof text === "string" && /^\s*version:\s*0\.2\s*$/m.test(text),
+      `buildspecs.${k}`,
+      typeof text === "string" ? `${text.slice(0, 40)}…` : text,
+      "must be buildspec text with version: 0.2",
+    );
+  }
+
+  const excludes = a.source.filePaths ? a.source.filePaths.excludes : ["docs/**", "**/*.md"];
+  return {
+    provider,
+    branch,
+    service: service as string,
+    prefix,
+    organization,
+    project,
+    stackDir,
+    pulumiVersion,
+    dockerfile,
+    context,
+    platform,
+    retention,
+    artifactDays,
+    executionMode,
+    ...(a.source.filePaths?.includes ? { includes: a.source.filePaths.includes } : {}),
+    ...(excludes ? { excludes } : {}),
+    environments,
+  };
+}
+
+function plain(name: string, value: pulumi.Input<string>) {
+  return { name, value, type: "PLAINTEXT" };
+}
+
+/**
+ * Delivers a service from a git branch to its environments on CodePipeline V2: Source → Test and
+ * Build image → Deploy to each environment in order (with a manual approval where asked), promoting
+ * the same image digest. Deploys set the environment's release pointer and run `pulumi up`; the
+ * pipeline never changes ECS resources itself.
+ *
+ * @example
+ * const pipeline = new DeliveryPipeline("hello", {
+ *   source: { connectionArn, repository: "acme/berth" },
+ *   repository: registry.repositories.hello,
+ *   environments: [{ name: "dev", stack: "dev" }, { name: "staging", stack: "staging" }, { name: "prod", stack: "prod" }],
+ *   state: { bucket: "acme-berth-state", secretsProvider: "awskms://alias/berth-state?region=us-east-1" },
+ * });
+ */
+export class DeliveryPipeline extends pulumi.ComponentResource {
+  readonly pipelineName: pulumi.Output<string>;
+  readonly pipelineArn: pulumi.Output<string>;
+  readonly artifactBucketName: pulumi.Output<string>;
+  readonly artifactKeyArn: pulumi.Output<string>;
+  readonly notificationTopicArn: pulumi.Output<string>;
+  readonly testProjectName: pulumi.Output<string>;
+  readonly buildImageProjectName: pulumi.Output<string>;
+  /** Deploy project name per environment. */
+  readonly deployProjectNames: pulumi.Output<Record<string, string>>;
+  /** The role each environment's deploy build runs as; the environment's deploy role must trust it. */
+  readonly deployProjectRoleArns: pulumi.Output<Record<string, string>>;
+  /** The role each environment's deploy build assumes. */
+  readonly deployRoleArns: pulumi.Output<Record<string, string>>;
+  /** The release pointer (SSM parameter name) per environment. */
+  readonly releaseParameterNames: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: DeliveryPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
+    const r = validate(name, args);
+    super(TYPE, name, {}, opts);
+
+    const tags = mergeTags({ "berth:component": "DeliveryPipeline" }, args.tags);
+    const conn = connectionParts(args.source.connectionArn);
+    const account = conn.account;
+    const protect = args.protect ?? false;
+    const t = args.transform ?? {};
+
+    // Artifact store: KMS key and a private, versioned, encrypted bucket with a lifecycle.
+    const createTopic = args.notificationTopicArn === undefined;
+    const keyPolicy = pulumi.jsonStringify(
+      policyDocument([
+        {
+          Sid: "AccountAdministers",
+          Effect: "Allow",
+          Principal: {
+            AWS: pulumi.interpolate`arn:${conn.partition}:iam::${account}:root` as unknown as string,
+          },
+          Action: "kms:*",
+          Resource: "*",
+        },
+        ...(createTopic
+          ? [
+              {
+                Sid: "NotificationsPublishEncrypted",
+                Effect: "Allow" as const,
+                Principal: { Service: "codestar-notifications.amazonaws.com" },
+                Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+                Resource: "*",
+                Condition: {
+                  StringEquals: {
+                    "kms:ViaService":
+                      pulumi.interpolate`sns.${conn.region}.amazonaws.com` as unknown as string,
+                  },
+                },
+              },
+            ]
+          : []),
+      ]),
+    );
+    const [keyArgs, keyOpts] = transformed(
+      t.artifactKey,
+      {
+        description: `Berth pipeline ${name}: artifacts, build output and notifications`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        policy: keyPolicy,
+        tags,
+      } as aws.kms.KeyArgs,
+      { parent: this, protect } as pulumi.CustomResourceOptions,
+    );
+    const key = new aws.kms.Key(`${name}-artifacts-key`, keyArgs, keyOpts);
+
+    const [bucketArgs, bucketOpts] = transformed(
+      t.artifactBucket,
+      { forceDestroy: false, tags } as aws.s3.BucketArgs,
+      { parent: this, protect } as pulumi.CustomResourceOptions,
+    );
+    const bucket = new aws.s3.Bucket(`${name}-artifacts`, bucketArgs, bucketOpts);
+    new aws.s3.BucketPublicAccessBlock(
+      `${name}-artifacts-public-access`,
+      {
+        bucket: bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+      { parent: this },
+    );
+    new aws.s3.BucketVersioning(
+      `${name}-artifacts-versioning`,
+      { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+      { parent: this },
+    );
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${name}-artifacts-encryption`,
+      {
+        bucket: bucket.id,
+        rules: [
+          {
+            applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn },
+            bucketKeyEnabled: true,
+          },
+        ],
+      },
+      { parent: this },
+    );
+    const [lcArgs, lcOpts] = transformed(
+      t.artifactLifecycle,
+      {
+        bucket: bucket.id,
+        rules: [
+          {
+            id: "expire-artifacts",
+            status: "Enabled",
+            filter: { prefix: "" },
+            expiration: { days: r.artifactDays },
+            noncurrentVersionExpiration: { noncurrentDays: 7 },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+          },
+        ],
+      } as aws.s3.BucketLifecycleConfigurationArgs,
+      { parent: this } as pulumi.CustomResourceOptions,
+    );
+    new aws.s3.BucketLifecycleConfiguration(`${name}-artifacts-lifecycle`, lcArgs, lcOpts);
+    new aws.s3.BucketPolicy(
+      `${name}-artifacts-policy`,
+      {
+        bucket: bucket.id,
+        policy: pulumi.jsonStringify(
+          policyDocument([
+            {
+              Sid: "DenyInsecureTransport",
+              Effect: "Deny",
+              Principal: "*",
+              Action: "s3:*",
+              Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`] as unknown as string[],
+              Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+          ]),
+        ),
+      },
+      { parent: this },
+    );
+
+    // Notifications.
+    let topicArn: pulumi.Output<string>;
+    if (createTopic) {
+      const [topicArgs, topicOpts] = transformed(
+        t.topic,
+        { kmsMasterKeyId: key.arn, tags } as aws.sns.TopicArgs,
+        { parent: this } as pulumi.CustomResourceOptions,
+      );
+      const topic = new aws.sns.Topic(`${name}-notifications`, topicArgs, topicOpts);
+      new aws.sns.TopicPolicy(
+        `${name}-notifications-policy`,
+        {
+          arn: topic.arn,
+          policy: pulumi.jsonStringify(
+            policyDocument([
+              {
+                Sid: "CodeStarNotificationsPublish",
+                Effect: "Allow",
+                Principal: { Service: "codestar-notifications.amazonaws.com" },
+                Action: "sns:Publish",
+                Resource: topic.arn as unknown as string,
+                Condition: { StringEquals: { "aws:SourceAccount": account as unknown as string } },
+              },
+            ]),
+          ),
+        },
+        { parent: this },
+      );
+      topicArn = topic.arn;
+    } else {
+      topicArn = pulumi.output(args.notificationTopicArn!);
+    }
+
+    // Shared pieces of the CodeBuild projects.
+    const artifactRead: PolicyStatement[] = [
+      {
+        Sid: "ReadArtifacts",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:GetObjectVersion"],
+        Resource: pulumi.interpolate`${bucket.arn}/*` as unknown as string,
+      },
+      {
+        Sid: "UseArtifactKey",
+        Effect: "Allow",
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+        Resource: key.arn as unknown as string,
+      },
+    ];
+    const buildEnv = BUILD_ENVIRONMENTS[r.platform];
+
+    const role = (suffix: string, service: string, description: string) => {
+      const [roleArgs, roleOpts] = transformed(
+        t.role,
+        {
+          assumeRolePolicy: account.apply((acc) => JSON.stringify(serviceTrust(service, acc))),
+          description,
+          tags,
+        } as aws.iam.RoleArgs,
+        { parent: this } as pulumi.CustomResourceOptions,
+      );
+      return new aws.iam.Role(`${name}-${suffix}-role`, roleArgs, roleOpts);
+    };
+    const rolePolicy = (suffix: string, roleRes: aws.iam.Role, statements: PolicyStatement[]) => {
+      const [pArgs, pOpts] = transformed(
+        t.rolePolicy,
+        {
+          role: roleRes.name,
+          policy: pulumi.jsonStringify(policyDocument(statements)),
+        } as aws.iam.RolePolicyArgs,
+        { parent: this } as pulumi.CustomResourceOptions,
+      );
+      return new aws.iam.RolePolicy(`${name}-${suffix}-policy`, pArgs, pOpts);
+    };
+    const logGroup = (suffix: string) => {
+      const [lgArgs, lgOpts] = transformed(
+        t.logGroup,
+        { retentionInDays: r.retention, tags } as aws.cloudwatch.LogGroupArgs,
+        { parent: this } as pulumi.CustomResourceOptions,
+      );
+      return new aws.cloudwatch.LogGroup(`${name}-${suffix}-logs`, lgArgs, lgOpts);
+    };
+    const project = (
+      suffix: string,
+      transform: Transform<aws.codebuild.ProjectArgs> | undefined,
+      spec: {
+        buildspec: string;
+        roleArn: pulumi.Input<string>;
+        logGroupName: pulumi.Input<string>;
+        privileged: boolean;
+        computeType: string;
+        timeout: number;
+        variables: { name: string; value: pulumi.Input<string>; type: string }[];
+        description: string;
+      },
+      dependsOn: pulumi.Resource[],
+    ) => {
+      const [pArgs, pOpts] = transformed(
+        transform,
+        {
+          description: spec.description,
+          serviceRole: spec.roleArn,
+          source: { type: "CODEPIPELINE", buildspec: spec.buildspec },
+          artifacts: { type: "CODEPIPELINE" },
+          environment: {
+            type: buildEnv.type,
+            image: buildEnv.image,
+            computeType: spec.computeType,
+            imagePullCredentialsType: "CODEBUILD",
+            privilegedMode: spec.privileged,
+            environmentVariables: spec.variables,
+          },
+          logsConfig: {
+            cloudwatchLogs: { status: "ENABLED", groupName: spec.logGroupName },
+            s3Logs: { status: "DISABLED" },
+          },
+          encryptionKey: key.arn,
+          buildTimeout: spec.timeout,
+          tags,
+        } as aws.codebuild.ProjectArgs,
+        { parent: this, dependsOn } as pulumi.CustomResourceOptions,
+      );
+      return new aws.codebuild.Project(`${name}-${suffix}`, pArgs, pOpts);
+    };
+
+    // Test.
+    const testLogs = logGroup("test");
+    const testRole = role("test", "codebuild.amazonaws.com", `Berth pipeline ${name}: test build`);
+    const testPolicy = rolePolicy("test", testRole, [
+      ...logStatements(testLogs.arn as unknown as string),
+      ...artifactRead,
+      connectionStatement(args.source.connectionArn as string),
+    ]);
+    const testProject = project(
+      "test",
+      t.testProject,
+      {
+        buildspec: args.buildspecs?.test ?? loadBuildspec("test"),
+        roleArn: testRole.arn,
+        logGroupName: testLogs.name,
+        privileged: false,
+        computeType: "BUILD_GENERAL1_LARGE",
+        timeout: 60,
+        variables: [],
+        description: `Berth pipeline ${name}: typecheck, lint and test what the change affects`,
+      },
+      [testPolicy],
+    );
+
+    // Build image: the only privileged project; pushes to its own repository only.
+    const imageLogs = logGroup("build-image");
+    const imageRole = role("build-image", "codebuild.amazonaws.com", `Berth pipeline ${name}: image build`);
+    const imagePolicy = rolePolicy("build-image", imageRole, [
+      ...logStatements(imageLogs.arn as unknown as string),
+      ...artifactRead,
+      {
+        Sid: "WriteArtifacts",
+        Effect: "Allow",
+        Action: ["s3:PutObject"],
+        Resource: pulumi.interpolate`${bucket.arn}/*` as unknown as string,
+      },
+      connectionStatement(args.source.connectionArn as string),
+      { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+      {
+        Sid: "PushToOwnRepository",
+        Effect: "Allow",
+        Action: [
+          "ecr:BatchCheckLayerAvailability",
+          "ecr:BatchGetImage",
+          "ecr:GetDownloadUrlForLayer",
+          "ecr:InitiateLayerUpload",
+          "ecr:UploadLayerPart",
+          "ecr:CompleteLayerUpload",
+          "ecr:PutImage",
+          "ecr:DescribeImages",
+        ],
+        Resource: args.repository.arn as string,
+      },
+    ]);
+    const imageProject = project(
+      "build-image",
+      t.buildImageProject,
+      {
+        buildspec: args.buildspecs?.buildImage ?? loadBuildspec("build-image"),
+        roleArn: imageRole.arn,
+        logGroupName: imageLogs.name,
+        privileged: true,
+        computeType: "BUILD_GENERAL1_LARGE",
+        timeout: 60,
+        variables: [
+          plain("IMAGE_REPO_URI", args.repository.url),
+          plain("DOCKERFILE", r.dockerfile),
+          plain("BUILD_CONTEXT", r.context),
+          plain("PLATFORM", r.platform),
+        ],
+        description: `Berth pipeline ${name}: build and push the image once, record its digest`,
+      },
+      [imagePolicy],
+    );
+
+    // Deploy: one project per environment, each may only assume its environment's role.
+    const deployBuildspec = args.buildspecs?.deploy ?? loadBuildspec("deploy");
+    const deploys = r.environments.map((env) => {
+      const deployRoleArn: pulumi.Output<string> = env.deployRoleArn
+        ? pulumi.output(env.deployRoleArn)
+        : pulumi.interpolate`arn:${conn.partition}:iam::${env.account ?? account}:role/${defaultDeployRoleName(env.name)}`;
+      const logs = logGroup(`deploy-${env.name}`);
+      const projectRole = role(
+        `deploy-${env.name}`,
+        "codebuild.amazonaws.com",
+        `Berth pipeline ${name}: deploy ${env.name}`,
+      );
+      const policy = rolePolicy(`deploy-${env.name}`, projectRole, [
+        ...logStatements(logs.arn as unknown as string),
+        ...artifactRead,
+        connectionStatement(args.source.connectionArn as string),
+        {
+          Sid: "AssumeEnvironmentDeployRole",
+          Effect: "Allow",
+          Action: "sts:AssumeRole",
+          Resource: deployRoleArn as unknown as string,
+        },
+      ]);
+      const parameter = releaseParameterName(env.name, r.service, r.prefix);
+      const proj = project(
+        `deploy-${env.name}`,
+        t.deployProject,
+        {
+          buildspec: deployBuildspec,
+          roleArn: projectRole.arn,
+          logGroupName: logs.name,
+          privileged: false,
+          computeType: "BUILD_GENERAL1_SMALL",
+          timeout: 90,
+          variables: [
+            plain("ENVIRONMENT", env.name),
+            plain("STACK", env.stack),
+            plain("RELEASE_PARAMETER", parameter),
+            plain("DEPLOY_ROLE_ARN", deployRoleArn),
+            plain("STATE_BUCKET", args.state.bucket),
+            plain("SECRETS_PROVIDER", args.state.secretsProvider),
+            plain("PULUMI_ORG", r.organization),
+            plain("PULUMI_PROJECT", r.project),
+            plain("STACK_DIR", r.stackDir),
+            plain("PULUMI_VERSION", r.pulumiVersion),
+          ],
+          description: `Berth pipeline ${name}: release the image to ${env.name} and run pulumi up`,
+        },
+        [policy],
+      );
+      return { env, project: proj, projectRole, deployRoleArn, parameter };
+    });
+
+    // The pipeline.
+    const pipelineRole = role(
+      "pipeline",
+      "codepipeline.amazonaws.com",
+      `Berth pipeline ${name}: CodePipeline`,
+    );
+    const projectArns = [testProject.arn, imageProject.arn, ...deploys.map((d) => d.project.arn)];
+    const pipelinePolicy = rolePolicy("pipeline", pipelineRole, [
+      {
+        Sid: "ArtifactBucket",
+        Effect: "Allow",
+        Action: ["s3:GetBucketVersioning", "s3:GetBucketLocation"],
+        Resource: bucket.arn as unknown as string,
+      },
+      {
+        Sid: "ArtifactObjects",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
+        Resource: pulumi.interpolate`${bucket.arn}/*` as unknown as string,
+      },
+      {
+        Sid: "ArtifactKey",
+        Effect: "Allow",
+        Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+        Resource: key.arn as unknown as string,
+      },
+      connectionStatement(args.source.connectionArn as string),
+      {
+        Sid: "RunOwnBuilds",
+        Effect: "Allow",
+        Action: ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:StopBuild"],
+        Resource: projectArns as unknown as string[],
+      },
+      {
+        Sid: "ApprovalNotifications",
+        Effect: "Allow",
+        Action: "sns:Publish",
+        Resource: topicArn as unknown as string,
+      },
+    ]);
+
+    const SOURCE = "SourceArtifact";
+    const IMAGE = "ImageArtifact";
+    const stages: aws.types.input.codepipeline.PipelineStage[] = [
+      {
+        name: "Source",
+        actions: [
+          {
+            name: "Source",
+            category: "Source",
+            owner: "AWS",
+            provider: "CodeStarSourceConnection",
+            version: "1",
+            namespace: "SourceVariables",
+            outputArtifacts: [SOURCE],
+            configuration: {
+              ConnectionArn: args.source.connectionArn,
+              FullRepositoryId: args.source.repository,
+              BranchName: r.branch,
+              OutputArtifactFormat: "CODEBUILD_CLONE_REF",
+            },
+          },
+        ],
+      },
+      {
+        name: "Build",
+        actions: [
+          {
+            name: "Test",
+            category: "Test",
+            owner: "AWS",
+            provider: "CodeBuild",
+            version: "1",
+            runOrder: 1,
+            inputArtifacts: [SOURCE],
+            configuration: { ProjectName: testProject.name },
+          },
+          {
+            name: "BuildImage",
+            category: "Build",
+            owner: "AWS",
+            provider: "CodeBuild",
+            version: "1",
+            runOrder: 1,
+            namespace: "BuildVariables",
+            inputArtifacts: [SOURCE],
+            outputArtifacts: [IMAGE],
+            configuration: { ProjectName: imageProject.name },
+          },
+        ],
+      },
+      ...deploys.map(({ env, project: proj }): aws.types.input.codepipeline.PipelineStage => {
+        const actions: aws.types.input.codepipeline.PipelineStageAction[] = [];
+        if (env.requireApproval) {
+          actions.push({
+            name: "Approve",
+            category: "Approval",
+            owner: "AWS",
+            provider: "Manual",
+            version: "1",
+            runOrder: 1,
+            configuration: {
+              NotificationArn: topicArn,
+              CustomData: `Release #{BuildVariables.IMAGE_URI} (commit #{SourceVariables.CommitId}) to ${env.name}?`,
+            },
+          });
+        }
+        actions.push({
+          name: "Deploy",
+          category: "Build",
+          owner: "AWS",
+          provider: "CodeBuild",
+          version: "1",
+          runOrder: env.requireApproval ? 2 : 1,
+          inputArtifacts: [SOURCE, IMAGE],
+          configuration: {
+            ProjectName: proj.name,
+            PrimarySource: SOURCE,
+            EnvironmentVariables: JSON.stringify([
+              plain("IMAGE_URI", "#{BuildVariables.IMAGE_URI}"),
+              plain("IMAGE_ARTIFACT", IMAGE),
+            ]),
+          },
+        });
+        return { name: `Deploy-${env.name}`, actions };
+      }),
+    ];
+
+    const [plArgs, plOpts] = transformed(
+      t.pipeline,
+      {
+        pipelineType: "V2",
+        executionMode: r.executionMode,
+        roleArn: pipelineRole.arn,
+        artifactStores: [
+          { type: "S3", location: bucket.bucket, encryptionKey: { id: key.arn, type: "KMS" } },
+        ],
+        stages,
+        triggers: [
+          {
+            providerType: "CodeStarSourceConnection",
+            gitConfiguration: {
+              sourceActionName: "Source",
+              pushes: [
+                {
+                  branches: { includes: [r.branch] },
+                  ...(r.includes || r.excludes
+                    ? {
+                        filePaths: {
+                          ...(r.includes ? { includes: r.includes } : {}),
+                          ...(r.excludes ? { excludes: r.excludes } : {}),
+                        },
+                      }
+                    : {}),
+                },
+              ],
+            },
+          },
+        ],
+        tags,
+      } as aws.codepipeline.PipelineArgs,
+      { parent: this, dependsOn: [pipelinePolicy] } as pulumi.CustomResourceOptions,
+    );
+    const pipeline = new aws.codepipeline.Pipeline(name, plArgs, plOpts);
+
+    const [nrArgs, nrOpts] = transformed(
+      t.notificationRule,
+      {
+        resource: pipeline.arn,
+        detailType: "FULL",
+        eventTypeIds: [
+          "codepipeline-pipeline-pipeline-execution-failed",
+          "codepipeline-pipeline-action-execution-failed",
+          "codepipeline-pipeline-manual-approval-needed",
+        ],
+        targets: [{ type: "SNS", address: topicArn }],
+        tags,
+      } as aws.codestarnotifications.NotificationRuleArgs,
+      { parent: this } as pulumi.CustomResourceOptions,
+    );
+    new aws.codestarnotifications.NotificationRule(`${name}-failures`, nrArgs, nrOpts);
+
+    const record = (f: (d: (typeof deploys)[number]) => pulumi.Input<string>) =>
+      pulumi
+        .all(deploys.map((d) => pulumi.output(f(d))))
+        .apply((vals) => Object.fromEntries(deploys.map((d, i) => [d.env.name, vals[i]!])));
+
+    this.pipelineName = pipeline.name;
+    this.pipelineArn = pipeline.arn;
+    this.artifactBucketName = bucket.bucket;
+    this.artifactKeyArn = key.arn;
+    this.notificationTopicArn = topicArn;
+    this.testProjectName = testProject.name;
+    this.buildImageProjectName = imageProject.name;
+    this.deployProjectNames = record((d) => d.project.name);
+    this.deployProjectRoleArns = record((d) => d.projectRole.arn);
+    this.deployRoleArns = record((d) => d.deployRoleArn);
+    this.releaseParameterNames = record((d) => d.parameter);
+    this.registerOutputs({
+      pipelineName: this.pipelineName,
+      pipelineArn: this.pipelineArn,
+      artifactBucketName: this.artifactBucketName,
+      artifactKeyArn: this.artifactKeyArn,
+      notificationTopicArn: this.notificationTopicArn,
+      testProjectName: this.testProjectName,
+      buildImageProjectName: this.buildImageProjectName,
+      deployProjectNames: this.deployProjectNames,
+      deployProjectRoleArns: this.deployProjectRoleArns,
+      deployRoleArns: this.deployRoleArns,
+      releaseParameterNames: this.releaseParameterNames,
+    });
+  }
+}

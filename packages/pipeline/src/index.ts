@@ -1,0 +1,24 @@
+export { BUILDSPEC_NAMES, type BuildspecName, loadBuildspec } from "./buildspecs.js";
+export { CONNECTION_ARN, LOG_RETENTION_DAYS, type SourceProvider } from "./common.js";
+export {
+  DEFAULT_PULUMI_VERSION,
+  type DeliveryEnvironment,
+  DeliveryPipeline,
+  type DeliveryPipelineArgs,
+  defaultDeployRoleName,
+  type ImagePlatform,
+} from "./delivery-pipeline.js";
+export {
+  DEFAULT_APPROVER_ROLES,
+  PREVIEW_EVENTS,
+  PullRequestPreviews,
+  type PullRequestPreviewsArgs,
+} from "./pull-request-previews.js";
+export {
+  DEFAULT_RELEASE_PARAMETER_PREFIX,
+  DIGEST_IMAGE_REF,
+  isDigestImageRef,
+  isProdLike,
+  PROD_LIKE_ENVIRONMENTS,
+  releaseParameterName,
+} from "./release.js";

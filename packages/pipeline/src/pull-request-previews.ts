@@ -1,0 +1,469 @@
+import {
+  mergeTags,
+  type PolicyStatement,
+  policyDocument,
+  type Transform,
+  transformed,
+  Validator,
+} from "@berth/core";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { loadBuildspec } from "./buildspecs.js";
+import {
+  connectionParts,
+  connectionStatement,
+  escapeRegExp,
+  logStatements,
+  repositoryUrl,
+  type SourceProvider,
+  serviceTrust,
+  validateBranch,
+  validateRetention,
+  validateSource,
+} from "./common.js";
+import { DEFAULT_PULUMI_VERSION } from "./delivery-pipeline.js";
+
+const TYPE = "berth:pipeline:PullRequestPreviews";
+
+/** Repository roles whose members may approve a fork's preview with a comment (CodeBuild's values). */
+export const DEFAULT_APPROVER_ROLES: Record<SourceProvider, string[]> = {
+  github: ["GITHUB_MAINTAIN", "GITHUB_ADMIN"],
+  bitbucket: ["BITBUCKET_ADMIN"],
+  gitlab: ["GITLAB_MAINTAINER", "GITLAB_OWNER"],
+};
+const APPROVER_ROLES = [
+  "GITHUB_READ",
+  "GITHUB_TRIAGE",
+  "GITHUB_WRITE",
+  "GITHUB_MAINTAIN",
+  "GITHUB_ADMIN",
+  "GITLAB_GUEST",
+  "GITLAB_PLANNER",
+  "GITLAB_REPORTER",
+  "GITLAB_DEVELOPER",
+  "GITLAB_MAINTAINER",
+  "GITLAB_OWNER",
+  "BITBUCKET_READ",
+  "BITBUCKET_WRITE",
+  "BITBUCKET_ADMIN",
+] as const;
+
+/** The pull-request events a preview runs for. */
+export const PREVIEW_EVENTS = [
+  "PULL_REQUEST_CREATED",
+  "PULL_REQUEST_UPDATED",
+  "PULL_REQUEST_REOPENED",
+] as const;
+
+export interface PullRequestPreviewsArgs {
+  /** The repository whose pull requests are previewed, through a CodeStar (CodeConnections) connection. */
+  source: {
+    /**
+     * The connection's ARN; CodeBuild clones through it and registers the webhook.
+     * @example connectionArn: "arn:aws:codeconnections:us-east-1:123456789012:connection/8f0c1c1e-4a4b-4b7e-9a59-0d3c5e2f1a7b"
+     */
+    connectionArn: pulumi.Input<string>;
+    /**
+     * The repository: `owner/name` (GitLab: `group/subgroup/name`).
+     * @example repository: "acme/berth"
+     */
+    repository: string;
+    /**
+     * The git host.
+     * @default "github"
+     * @example provider: "bitbucket"
+     */
+    provider?: SourceProvider;
+    /**
+     * Pull requests against this branch are previewed.
+     * @default "main"
+     * @example defaultBranch: "trunk"
+     */
+    defaultBranch?: string;
+    /**
+     * Folder prefixes a pull request must touch to be previewed (webhook FILE_PATH filter).
+     * @default every change
+     * @example paths: ["packages/", "stacks/", "pnpm-lock.yaml"]
+     */
+    paths?: string[];
+  };
+  /**
+   * `pulumi`: `pulumi preview --diff` against the real state with the read-only role.
+   * `offline`: `berth preview` only; the role gets no AWS read access, no state and no key at all.
+   * @default "pulumi"
+   * @example mode: "offline"
+   */
+  mode?: "pulumi" | "offline";
+  /** The Pulumi state backend (required in `pulumi` mode): read-only access to both. */
+  state?: {
+    /**
+     * The S3 bucket of the state backend.
+     * @example bucket: "acme-berth-state"
+     */
+    bucket: pulumi.Input<string>;
+    /**
+     * The KMS key of the stacks' secrets provider (decrypt only).
+     * @example keyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+     */
+    keyArn: pulumi.Input<string>;
+  };
+  /**
+   * The Secrets Manager secret holding a token that may comment on pull requests (GitHub).
+   * @default none: the result is only in the build log
+   * @example githubTokenSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:berth/github-token-AbCdEf"
+   */
+  githubTokenSecretArn?: pulumi.Input<string>;
+  /**
+   * Which pull requests wait for a maintainer's approval comment before they run.
+   * @default "FORK_PULL_REQUESTS"
+   * @example commentApproval: "ALL_PULL_REQUESTS"
+   */
+  commentApproval?: "FORK_PULL_REQUESTS" | "ALL_PULL_REQUESTS";
+  /**
+   * Repository roles that may approve with a comment (and whose own pull requests run directly).
+   * @default GitHub: GITHUB_MAINTAIN, GITHUB_ADMIN; Bitbucket: BITBUCKET_ADMIN; GitLab: GITLAB_MAINTAINER, GITLAB_OWNER
+   * @example approverRoles: ["GITHUB_WRITE", "GITHUB_MAINTAIN", "GITHUB_ADMIN"]
+   */
+  approverRoles?: string[];
+  /**
+   * Managed policies giving the role read access to AWS (`pulumi` mode only).
+   * @default ["arn:<partition>:iam::aws:policy/ReadOnlyAccess"]
+   * @example readOnlyPolicyArns: ["arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"]
+   */
+  readOnlyPolicyArns?: pulumi.Input<string>[];
+  /**
+   * How many previews run at once.
+   * @default 2
+   * @example concurrentBuildLimit: 4
+   */
+  concurrentBuildLimit?: number;
+  /**
+   * The organization part of stack references.
+   * @default "organization"
+   * @example pulumiOrganization: "organization"
+   */
+  pulumiOrganization?: string;
+  /**
+   * The pinned Pulumi CLI version.
+   * @default "3.248.0"
+   * @example pulumiVersion: "3.248.0"
+   */
+  pulumiVersion?: string;
+  /**
+   * Days the preview logs are kept.
+   * @default 30
+   * @example logRetentionInDays: 14
+   */
+  logRetentionInDays?: number;
+  /**
+   * Buildspec text replacing the shipped `ci/buildspecs/preview.yml`.
+   * @default the shipped template
+   * @example buildspec: readFileSync("ci/my-preview.yml", "utf8")
+   */
+  buildspec?: string;
+  /**
+   * Tags for every taggable child.
+   * @default {}
+   * @example tags: { Team: "platform" }
+   */
+  tags?: Record<string, string>;
+  /** Escape hatch: change any child's args before it is created. */
+  transform?: {
+    project?: Transform<aws.codebuild.ProjectArgs>;
+    webhook?: Transform<aws.codebuild.WebhookArgs>;
+    role?: Transform<aws.iam.RoleArgs>;
+    rolePolicy?: Transform<aws.iam.RolePolicyArgs>;
+    logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+  };
+}
+
+interface Resolved {
+  provider: SourceProvider;
+  branch: string;
+  mode: "pulumi" | "offline";
+  commentApproval: "FORK_PULL_REQUESTS" | "ALL_PULL_REQUESTS";
+  approverRoles: string[];
+  concurrency: number;
+  organization: string;
+  pulumiVersion: string;
+  retention: number;
+}
+
+function validate(name: string, args: PullRequestPreviewsArgs | undefined): Resolved {
+  const v = new Validator(TYPE, name);
+  const a = v.required("args", args, "give source and, in pulumi mode, state");
+  const provider = validateSource(v, "source", a.source);
+  const branch = a.source.defaultBranch ?? "main";
+  validateBranch(v, "source.defaultBranch", branch);
+  if (a.source.paths !== undefined) {
+    v.check(
+      Array.isArray(a.source.paths) && a.source.paths.length >= 1,
+      "source.paths",
+      a.source.paths,
+      "must list at least one path prefix",
+    );
+    for (const [i, p] of a.source.paths.entries()) {
+      v.check(
+        typeof p === "string" && p.length > 0 && !p.startsWith("/") && !p.includes(".."),
+        `source.paths[${i}]`,
+        p,
+        "must be a path prefix relative to the repository root, without '..'",
+      );
+    }
+  }
+  const mode = a.mode ?? "pulumi";
+  v.oneOf("mode", mode, ["pulumi", "offline"]);
+  if (mode === "pulumi") {
+    const st = v.required(
+      "state",
+      a.state,
+      'pulumi mode reads the state: give state.bucket and state.keyArn (or use mode: "offline")',
+    );
+    v.required("state.bucket", st.bucket, "the S3 bucket of the Pulumi state backend");
+    v.matches(
+      "state.bucket",
+      st.bucket,
+      /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      "must be an S3 bucket name (3-63 lowercase letters, digits, '.', '-')",
+    );
+    v.required("state.keyArn", st.keyArn, "the KMS key ARN of the secrets provider");
+    v.arn("state.keyArn", st.keyArn, "kms", /^key\/.+$/);
+  }
+  if (a.githubTokenSecretArn !== undefined)
+    v.arn("githubTokenSecretArn", a.githubTokenSecretArn, "secretsmanager", /^secret:.+$/);
+  const commentApproval = a.commentApproval ?? "FORK_PULL_REQUESTS";
+  v.oneOf("commentApproval", commentApproval, ["FORK_PULL_REQUESTS", "ALL_PULL_REQUESTS"]);
+  const approverRoles = a.approverRoles ?? DEFAULT_APPROVER_ROLES[provider];
+  v.check(
+    Array.isArray(approverRoles) && approverRoles.length >= 1,
+    "approverRoles",
+    approverRoles,
+    "must list at least one role",
+  );
+  approverRoles.forEach((role, i) => {
+    v.oneOf(`approverRoles[${i}]`, role, APPROVER_ROLES);
+    v.check(
+      role.startsWith(`${provider.toUpperCase()}_`),
+      `approverRoles[${i}]`,
+      role,
+      `must be a ${provider} role (${provider.toUpperCase()}_…)`,
+    );
+  });
+  const concurrency = a.concurrentBuildLimit ?? 2;
+  v.integer("concurrentBuildLimit", concurrency, { min: 1, max: 100 });
+  const organization = a.pulumiOrganization ?? "organization";
+  v.matches(
+    "pulumiOrganization",
+    organization,
+    /^[A-Za-z0-9_.-]{1,100}$/,
+    "must be letters, digits, '_', '.', '-'",
+  );
+  const pulumiVersion = a.pulumiVersion ?? DEFAULT_PULUMI_VERSION;
+  v.matches("pulumiVersion", pulumiVersion, /^\d+\.\d+\.\d+$/, "must be an exact CLI version like 3.248.0");
+  const retention = a.logRetentionInDays ?? 30;
+  validateRetention(v, "logRetentionInDays", retention);
+  if (a.buildspec !== undefined) {
+    v.check(
+      /^\s*version:\s*0\.2\s*$/m.test(a.buildspec),
+      "buildspec",
+      `${a.buildspec.slice(0, 40)}…`,
+      "must be buildspec text with version: 0.2",
+    );
+  }
+  return {
+    provider,
+    branch,
+    mode,
+    commentApproval,
+    approverRoles,
+    concurrency,
+    organization,
+    pulumiVersion,
+    retention,
+  };
+}
+
+/**
+ * Previews the Pulumi stacks a pull request affects and keeps one comment on it up to date: a
+ * CodeBuild project with a webhook for pull requests against the default branch, a read-only role,
+ * comment approval for pull requests from forks and a concurrency limit.
+ *
+ * @example
+ * new PullRequestPreviews("previews", {
+ *   source: { connectionArn, repository: "acme/berth" },
+ *   state: { bucket: "acme-berth-state", keyArn: stateKey.arn },
+ *   githubTokenSecretArn: token.arn,
+ * });
+ */
+export class PullRequestPreviews extends pulumi.ComponentResource {
+  readonly projectName: pulumi.Output<string>;
+  readonly projectArn: pulumi.Output<string>;
+  readonly roleArn: pulumi.Output<string>;
+  readonly logGroupName: pulumi.Output<string>;
+  /** The webhook's payload URL (CodeBuild registers it with the git host). */
+  readonly webhookUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: PullRequestPreviewsArgs, opts?: pulumi.ComponentResourceOptions) {
+    const r = validate(name, args);
+    super(TYPE, name, {}, opts);
+
+    const tags = mergeTags({ "berth:component": "PullRequestPreviews" }, args.tags);
+    const t = args.transform ?? {};
+    const conn = connectionParts(args.source.connectionArn);
+
+    const [lgArgs, lgOpts] = transformed(
+      t.logGroup,
+      { retentionInDays: r.retention, tags } as aws.cloudwatch.LogGroupArgs,
+      { parent: this } as pulumi.CustomResourceOptions,
+    );
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, lgArgs, lgOpts);
+
+    const readOnlyPolicies =
+      r.mode === "pulumi"
+        ? (args.readOnlyPolicyArns ?? [
+            pulumi.interpolate`arn:${conn.partition}:iam::aws:policy/ReadOnlyAccess`,
+          ])
+        : [];
+    const [roleArgs, roleOpts] = transformed(
+      t.role,
+      {
+        description: `Berth pull-request previews ${name}: read-only`,
+        assumeRolePolicy: conn.account.apply((acc) =>
+          JSON.stringify(serviceTrust("codebuild.amazonaws.com", acc)),
+        ),
+        managedPolicyArns: readOnlyPolicies,
+        tags,
+      } as aws.iam.RoleArgs,
+      { parent: this } as pulumi.CustomResourceOptions,
+    );
+    const role = new aws.iam.Role(`${name}-role`, roleArgs, roleOpts);
+
+    const statements: PolicyStatement[] = [
+      ...logStatements(logGroup.arn as unknown as string),
+      connectionStatement(args.source.connectionArn as string, [
+        "UseConnection",
+        "GetConnectionToken",
+        "GetConnection",
+      ]),
+    ];
+    if (r.mode === "pulumi" && args.state) {
+      statements.push(
+        {
+          Sid: "ListStateBucket",
+          Effect: "Allow",
+          Action: ["s3:ListBucket", "s3:GetBucketLocation"],
+          Resource: pulumi.interpolate`arn:${conn.partition}:s3:::${args.state.bucket}` as unknown as string,
+        },
+        {
+          Sid: "ReadState",
+          Effect: "Allow",
+          Action: ["s3:GetObject", "s3:GetObjectVersion"],
+          Resource:
+            pulumi.interpolate`arn:${conn.partition}:s3:::${args.state.bucket}/*` as unknown as string,
+        },
+        {
+          Sid: "DecryptStateSecrets",
+          Effect: "Allow",
+          Action: "kms:Decrypt",
+          Resource: args.state.keyArn as string,
+        },
+      );
+    }
+    if (args.githubTokenSecretArn !== undefined) {
+      statements.push({
+        Sid: "ReadCommentToken",
+        Effect: "Allow",
+        Action: "secretsmanager:GetSecretValue",
+        Resource: args.githubTokenSecretArn as string,
+      });
+    }
+    const [pArgs, pOpts] = transformed(
+      t.rolePolicy,
+      { role: role.name, policy: pulumi.jsonStringify(policyDocument(statements)) } as aws.iam.RolePolicyArgs,
+      { parent: this } as pulumi.CustomResourceOptions,
+    );
+    const policy = new aws.iam.RolePolicy(`${name}-policy`, pArgs, pOpts);
+
+    const sourceType = { github: "GITHUB", bitbucket: "BITBUCKET", gitlab: "GITLAB" }[r.provider];
+    const variables: aws.types.input.codebuild.ProjectEnvironmentEnvironmentVariable[] = [
+      { name: "PREVIEW_MODE", value: r.mode, type: "PLAINTEXT" },
+      { name: "BASE_BRANCH", value: r.branch, type: "PLAINTEXT" },
+      { name: "PULUMI_ORG", value: r.organization, type: "PLAINTEXT" },
+      { name: "PULUMI_VERSION", value: r.pulumiVersion, type: "PLAINTEXT" },
+      ...(r.mode === "pulumi" && args.state
+        ? [{ name: "STATE_BUCKET", value: args.state.bucket, type: "PLAINTEXT" }]
+        : []),
+      ...(args.githubTokenSecretArn !== undefined
+        ? [{ name: "GITHUB_TOKEN", value: args.githubTokenSecretArn, type: "SECRETS_MANAGER" }]
+        : []),
+    ];
+    const [projArgs, projOpts] = transformed(
+      t.project,
+      {
+        description: `Berth pull-request previews for ${args.source.repository}`,
+        serviceRole: role.arn,
+        source: {
+          type: sourceType,
+          location: repositoryUrl(args.source.repository, r.provider),
+          gitCloneDepth: 0,
+          buildspec: args.buildspec ?? loadBuildspec("preview"),
+          reportBuildStatus: true,
+          auth: { type: "CODECONNECTIONS", resource: args.source.connectionArn },
+        },
+        artifacts: { type: "NO_ARTIFACTS" },
+        environment: {
+          type: "ARM_CONTAINER",
+          image: "aws/codebuild/amazonlinux-aarch64-standard:3.0",
+          computeType: "BUILD_GENERAL1_SMALL",
+          imagePullCredentialsType: "CODEBUILD",
+          privilegedMode: false,
+          environmentVariables: variables,
+        },
+        logsConfig: {
+          cloudwatchLogs: { status: "ENABLED", groupName: logGroup.name },
+          s3Logs: { status: "DISABLED" },
+        },
+        concurrentBuildLimit: r.concurrency,
+        buildTimeout: 30,
+        tags,
+      } as aws.codebuild.ProjectArgs,
+      { parent: this, dependsOn: [policy] } as pulumi.CustomResourceOptions,
+    );
+    const project = new aws.codebuild.Project(`${name}-project`, projArgs, projOpts);
+
+    const filters: aws.types.input.codebuild.WebhookFilterGroupFilter[] = [
+      { type: "EVENT", pattern: PREVIEW_EVENTS.join(", ") },
+      { type: "BASE_REF", pattern: `^refs/heads/${escapeRegExp(r.branch)}$` },
+    ];
+    if (args.source.paths) {
+      filters.push({ type: "FILE_PATH", pattern: `^(${args.source.paths.map(escapeRegExp).join("|")})` });
+    }
+    const [whArgs, whOpts] = transformed(
+      t.webhook,
+      {
+        projectName: project.name,
+        buildType: "BUILD",
+        filterGroups: [{ filters }],
+        pullRequestBuildPolicy: {
+          requiresCommentApproval: r.commentApproval,
+          approverRoles: r.approverRoles,
+        },
+      } as aws.codebuild.WebhookArgs,
+      { parent: this } as pulumi.CustomResourceOptions,
+    );
+    const webhook = new aws.codebuild.Webhook(`${name}-webhook`, whArgs, whOpts);
+
+    this.projectName = project.name;
+    this.projectArn = project.arn;
+    this.roleArn = role.arn;
+    this.logGroupName = logGroup.name;
+    this.webhookUrl = webhook.payloadUrl;
+    this.registerOutputs({
+      projectName: this.projectName,
+      projectArn: this.projectArn,
+      roleArn: this.roleArn,
+      logGroupName: this.logGroupName,
+      webhookUrl: this.webhookUrl,
+    });
+  }
+}
