@@ -163,14 +163,20 @@ describe("Cluster with EC2 capacity", () => {
     expect(userData).toContain("ECS_AWSVPC_BLOCK_IMDS=true\n");
   });
 
-  it("uses the x86_64 AMI parameter and type when asked", async () => {
-    const run = await runComponent(
-      () => new Cluster("platform", { network, ec2: { architecture: "x86_64" } }),
-    );
-    expect(run.one("aws:ec2/launchTemplate:LaunchTemplate").inputs.instanceType).toBe("t3.medium");
+  it("reads the AMI of the chosen architecture, or takes a given one", async () => {
+    const ami = async (args: ClusterArgs) =>
+      (await runComponent(() => new Cluster("platform", args))).one("aws:ec2/launchTemplate:LaunchTemplate")
+        .inputs;
+    const arm = await ami({ network, ec2: {} });
+    const x86 = await ami({ network, ec2: { architecture: "x86_64" } });
+    expect(x86.instanceType).toBe("t3.medium");
+    expect(x86.imageId).toMatch(/^ami-/);
+    expect(x86.imageId).not.toBe(arm.imageId);
     expect(ecsAmiParameter("x86_64")).toBe(
       "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id",
     );
+    const pinned = await ami({ network, ec2: { imageId: "ami-0123456789abcdef0" } });
+    expect(pinned.imageId).toBe("ami-0123456789abcdef0");
   });
 
   it("runs an Auto Scaling group in the private subnets behind a managed capacity provider", async () => {
