@@ -1,0 +1,268 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the expected strings are shell code from the buildspecs
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { BUILDSPEC_NAMES, loadBuildspec } from "../src/index.js";
+
+const ROOT = join(__dirname, "..", "..", "..");
+const CI = join(ROOT, "ci", "buildspecs");
+const WORKFLOW = join(ROOT, "ci", "github", "pulumi-preview.yml");
+
+interface Buildspec {
+  version: unknown;
+  env?: {
+    shell?: string;
+    variables?: Record<string, unknown>;
+    "parameter-store"?: Record<string, string>;
+    "secrets-manager"?: Record<string, string>;
+    "exported-variables"?: string[];
+  };
+  phases: Record<string, { commands?: string[]; "runtime-versions"?: Record<string, unknown> }>;
+  artifacts?: { files?: string[] };
+}
+
+function read(name: string): { text: string; spec: Buildspec } {
+  const text = readFileSync(join(CI, `${name}.yml`), "utf8");
+  return { text, spec: parse(text) as Buildspec };
+}
+
+/** The buildspec as the one bash script CodeBuild 0.2 runs: exported variables, then every phase's commands. */
+function script(spec: Buildspec): string {
+  const lines = ["#!/usr/bin/env bash"];
+  for (const [k, v] of Object.entries(spec.env?.variables ?? {}))
+    lines.push(`export ${k}=${JSON.stringify(String(v))}`);
+  for (const [phase, body] of Object.entries(spec.phases)) {
+    lines.push(`# phase: ${phase}`);
+    for (const c of body.commands ?? []) lines.push(c);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function shellcheck(): string {
+  const found = spawnSync("shellcheck", ["--version"], { encoding: "utf8" });
+  if (found.error || found.status !== 0) {
+    throw new Error(
+      "shellcheck is not installed: install the Debian package (apt-get install shellcheck) to lint the buildspecs",
+    );
+  }
+  return "shellcheck";
+}
+
+function commands(spec: Buildspec): string {
+  return Object.values(spec.phases)
+    .flatMap((p) => p.commands ?? [])
+    .join("\n");
+}
+
+const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSPHRASE|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL)/i;
+
+describe("every buildspec", () => {
+  for (const name of BUILDSPEC_NAMES) {
+    describe(name, () => {
+      it("parses, has version 0.2, bash, and a header saying what it does and which variables it expects", () => {
+        const { text, spec } = read(name);
+        expect(spec.version).toBe(0.2);
+        expect(spec.env?.shell).toBe("bash");
+        expect(text.startsWith(`# Berth buildspec: ${name}\n`)).toBe(true);
+        expect(text).toMatch(/^# Variables/m);
+        expect(Object.keys(spec.phases).length).toBeGreaterThan(0);
+      });
+
+      it("passes shellcheck", () => {
+        const bin = shellcheck();
+        const dir = mkdtempSync(join(tmpdir(), "berth-buildspec-"));
+        const file = join(dir, `${name}.sh`);
+        writeFileSync(file, script(read(name).spec));
+        const res = spawnSync(bin, ["-s", "bash", "-S", "info", file], { encoding: "utf8" });
+        expect(res.stdout, res.stdout).toBe("");
+        expect(res.status).toBe(0);
+      });
+
+      it("keeps no secret in plain env.variables", () => {
+        const { spec } = read(name);
+        for (const [k, v] of Object.entries(spec.env?.variables ?? {})) {
+          expect(SECRET_NAME.test(k), `${name}: ${k} looks like a secret`).toBe(false);
+          expect(String(v)).not.toMatch(/^(ghp_|github_pat_|AKIA|ASIA)/);
+        }
+      });
+
+      it("ships as the package's default text", () => {
+        expect(loadBuildspec(name)).toBe(read(name).text);
+      });
+    });
+  }
+});
+
+describe("test buildspec", () => {
+  it("installs with the frozen lockfile and runs typecheck, lint and test through turbo for what changed", () => {
+    const { spec } = read("test");
+    const all = commands(spec);
+    expect(all).toContain("pnpm install --frozen-lockfile");
+    expect(spec.env?.variables?.TURBO_TASKS).toBe("typecheck lint test");
+    expect(all).toContain('--filter="...[${BASE_REF}]"');
+  });
+});
+
+describe("build-image buildspec", () => {
+  const { spec } = read("build-image");
+  const all = commands(spec);
+
+  it("builds with buildx and the ECR registry cache in image-manifest OCI form", () => {
+    expect(all).toContain("docker buildx build");
+    expect(all).toContain('--cache-from "type=registry,ref=${IMAGE_REPO_URI}:${CACHE_TAG}"');
+    expect(all).toContain(
+      '--cache-to "type=registry,ref=${IMAGE_REPO_URI}:${CACHE_TAG},mode=max,image-manifest=true,oci-mediatypes=true"',
+    );
+    expect(all).toContain("--push");
+  });
+
+  it("builds ARM from apps/hello/Dockerfile with the repository root as context by default", () => {
+    expect(spec.env?.variables).toMatchObject({
+      PLATFORM: "linux/arm64",
+      DOCKERFILE: "apps/hello/Dockerfile",
+      BUILD_CONTEXT: ".",
+    });
+    expect(all).toContain('--platform "${PLATFORM}"');
+    expect(all).toContain('--file "${DOCKERFILE}"');
+  });
+
+  it("tags with the commit and records the pushed digest as variables and as the image.json artifact", () => {
+    expect(all).toContain('IMAGE_TAG="${IMAGE_TAG:-${COMMIT}}"');
+    expect(all).toContain('--tag "${IMAGE_REPO_URI}:${IMAGE_TAG}"');
+    expect(all).toContain("containerimage.digest");
+    expect(all).toContain('IMAGE_URI="${IMAGE_REPO_URI}@${IMAGE_DIGEST}"');
+    expect(spec.env?.["exported-variables"]).toEqual(expect.arrayContaining(["IMAGE_DIGEST", "IMAGE_URI"]));
+    expect(spec.artifacts?.files).toEqual(["image.json"]);
+  });
+});
+
+describe("deploy buildspec", () => {
+  const { spec } = read("deploy");
+  const all = commands(spec);
+
+  it("pins the Pulumi CLI and logs in to the S3 backend", () => {
+    expect(spec.env?.variables?.PULUMI_VERSION).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(all).toContain('--version "${PULUMI_VERSION}"');
+    expect(all).toContain('pulumi login "s3://${STATE_BUCKET}');
+  });
+
+  it("sets the release pointer with the deploy role before pulumi up of the given stack", () => {
+    const assume = all.indexOf("aws sts assume-role");
+    const put = all.indexOf("aws ssm put-parameter");
+    const up = all.indexOf("pulumi up --yes");
+    expect(assume).toBeGreaterThan(-1);
+    expect(put).toBeGreaterThan(assume);
+    expect(up).toBeGreaterThan(put);
+    expect(all).toContain('--name "${RELEASE_PARAMETER}"');
+    expect(all).toContain("--type String");
+    expect(all).toContain("--overwrite");
+    expect(all).toContain('STACK_REF="${PULUMI_ORG}/${PULUMI_PROJECT}/${STACK}"');
+    expect(all).toMatch(/pulumi up --yes .*--stack "\$\{STACK_REF\}"/);
+  });
+
+  it("refuses an image that is not digest-pinned", () => {
+    const pattern = /IMAGE_URI}" =~ (\S+) \]\]/.exec(all)?.[1];
+    expect(pattern).toBeDefined();
+    const re = new RegExp(pattern!);
+    expect(re.test(`123456789012.dkr.ecr.us-east-1.amazonaws.com/hello@sha256:${"ab".repeat(32)}`)).toBe(
+      true,
+    );
+    expect(re.test("123456789012.dkr.ecr.us-east-1.amazonaws.com/hello:latest")).toBe(false);
+  });
+
+  it("reads ECS only to verify the rollout and fails on a rollback; never changes a service", () => {
+    expect(all).toContain("aws ecs describe-services");
+    expect(all).toContain('"${rollout}" == "FAILED"');
+    const ecsCalls = [...all.matchAll(/aws ecs ([a-z-]+)/g)].map((m) => m[1]);
+    expect(ecsCalls.length).toBeGreaterThan(0);
+    for (const call of ecsCalls) expect(call).toMatch(/^describe-/);
+  });
+});
+
+describe("preview buildspec", () => {
+  const { spec } = read("preview");
+  const all = commands(spec);
+
+  it("finds affected stacks through turbo's graph and previews each with --diff, or offline", () => {
+    expect(all).toContain('--filter="...[origin/${BASE_BRANCH}]" --dry-run=json');
+    expect(all).toContain('select(startswith("stacks/"))');
+    expect(all).toContain("pulumi preview --diff");
+    expect(all).toContain('pnpm exec berth preview -C "${dir}" -s "${stack}" --format markdown');
+  });
+
+  it("creates or updates one marked comment on the pull request", () => {
+    expect(all).toContain('MARKER="<!-- berth-preview -->"');
+    expect(all).toContain("-X PATCH");
+    expect(all).toContain("-X POST");
+    expect(all).not.toMatch(/pulumi (up|destroy|refresh)/);
+  });
+});
+
+describe("GitHub Actions preview workflow", () => {
+  const text = readFileSync(WORKFLOW, "utf8");
+  const wf = parse(text) as {
+    on: Record<string, unknown>;
+    permissions: Record<string, string>;
+    jobs: Record<
+      string,
+      {
+        permissions?: Record<string, string>;
+        steps: { uses?: string; if?: string; with?: Record<string, unknown>; run?: string }[];
+      }
+    >;
+  };
+  const steps = Object.values(wf.jobs).flatMap((j) => j.steps);
+
+  it("parses and runs on pull_request only (never pull_request_target)", () => {
+    expect(Object.keys(wf.on)).toEqual(["pull_request"]);
+    const code = text
+      .split("\n")
+      .filter((l) => !l.trimStart().startsWith("#"))
+      .join("\n");
+    expect(code).not.toContain("pull_request_target");
+  });
+
+  it("previews with pulumi/actions, diff and one edited PR comment", () => {
+    const pulumi = steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
+    expect(pulumi?.with).toMatchObject({
+      command: "preview",
+      "comment-on-pr": true,
+      diff: true,
+      "edit-pr-comment": true,
+    });
+  });
+
+  it("grants only read permissions besides commenting and OIDC", () => {
+    for (const perms of [wf.permissions, ...Object.values(wf.jobs).map((j) => j.permissions ?? {})]) {
+      for (const [scope, level] of Object.entries(perms)) {
+        if (scope === "pull-requests" || scope === "id-token") expect(level).toBe("write");
+        else expect(level).toBe("read");
+      }
+    }
+  });
+
+  it("gives forks no credentials and runs the offline preview for them", () => {
+    const creds = steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+    const pulumi = steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
+    expect(creds?.if).toBe("env.FORK == 'false'");
+    expect(pulumi?.if).toBe("env.FORK == 'false'");
+    const offline = steps.find((s) => s.run?.includes("berth preview"));
+    expect(offline?.if).toBe("env.FORK == 'true'");
+    expect(text).toContain("github.event.pull_request.head.repo.full_name != github.repository");
+  });
+
+  it("passes the same shellcheck as the buildspecs", () => {
+    const bin = shellcheck();
+    const dir = mkdtempSync(join(tmpdir(), "berth-workflow-"));
+    const file = join(dir, "workflow.sh");
+    const runs = steps
+      .filter((s) => typeof s.run === "string")
+      .map((s) => s.run!.replace(/\$\{\{[^}]*\}\}/g, "X"));
+    writeFileSync(file, `#!/usr/bin/env bash\n${runs.join("\n")}\n`);
+    expect(existsSync(file)).toBe(true);
+    expect(() => execFileSync(bin, ["-s", "bash", "-S", "info", file], { encoding: "utf8" })).not.toThrow();
+  });
+});

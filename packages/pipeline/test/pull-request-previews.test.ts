@@ -1,0 +1,225 @@
+import { expectInvalid, type RunResult, runComponent } from "@berth/testing";
+import { beforeAll, describe, expect, it } from "vitest";
+import { PullRequestPreviews, type PullRequestPreviewsArgs } from "../src/index.js";
+import { allStatements, CONNECTION, list, projectVariables, statements } from "./helpers.js";
+
+const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+const TOKEN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:berth/github-token-AbCdEf";
+const WEBHOOK = "aws:codebuild/webhook:Webhook";
+const PROJECT = "aws:codebuild/project:Project";
+
+function args(over: Partial<PullRequestPreviewsArgs> = {}): PullRequestPreviewsArgs {
+  return {
+    source: { connectionArn: CONNECTION, repository: "acme/berth" },
+    state: { bucket: "acme-berth-state", keyArn: KEY },
+    githubTokenSecretArn: TOKEN,
+    ...over,
+  };
+}
+
+describe("PullRequestPreviews", () => {
+  let run: RunResult;
+  beforeAll(async () => {
+    run = await runComponent(() => new PullRequestPreviews("previews", args()));
+  });
+
+  it("builds pull requests created, updated or reopened against the default branch (anchored pattern)", () => {
+    const webhook = run.one(WEBHOOK);
+    expect(webhook.inputs.projectName).toBe(run.one(PROJECT).outputs.name);
+    expect(webhook.inputs.filterGroups).toEqual([
+      {
+        filters: [
+          { type: "EVENT", pattern: "PULL_REQUEST_CREATED, PULL_REQUEST_UPDATED, PULL_REQUEST_REOPENED" },
+          { type: "BASE_REF", pattern: "^refs/heads/main$" },
+        ],
+      },
+    ]);
+  });
+
+  it("requires a maintainer's comment approval for pull requests from forks", () => {
+    expect(run.one(WEBHOOK).inputs.pullRequestBuildPolicy).toEqual({
+      requiresCommentApproval: "FORK_PULL_REQUESTS",
+      approverRoles: ["GITHUB_MAINTAIN", "GITHUB_ADMIN"],
+    });
+  });
+
+  it("clones the full history through the connection, unprivileged, with a concurrency limit", () => {
+    const project = run.one(PROJECT);
+    expect(project.inputs.source).toMatchObject({
+      type: "GITHUB",
+      location: "https://github.com/acme/berth.git",
+      gitCloneDepth: 0,
+      auth: { type: "CODECONNECTIONS", resource: CONNECTION },
+    });
+    expect((project.inputs.source as { buildspec: string }).buildspec).toContain(
+      "# Berth buildspec: preview",
+    );
+    expect((project.inputs.environment as { privilegedMode: boolean }).privilegedMode).toBe(false);
+    expect(project.inputs.concurrentBuildLimit).toBe(2);
+  });
+
+  it("reads the GitHub token from Secrets Manager, never as plain text", () => {
+    const vars = projectVariables(run.one(PROJECT));
+    expect(vars.GITHUB_TOKEN).toEqual({ value: TOKEN, type: "SECRETS_MANAGER" });
+    for (const [name, v] of Object.entries(vars))
+      if (name !== "GITHUB_TOKEN") expect(v.type).toBe("PLAINTEXT");
+    expect(vars.PREVIEW_MODE?.value).toBe("pulumi");
+    expect(vars.STATE_BUCKET?.value).toBe("acme-berth-state");
+  });
+
+  it("has a read-only role: AWS read-only, the state bucket read, the state key decrypt, the token, nothing else", () => {
+    const role = run.one("aws:iam/role:Role");
+    expect(role.inputs.managedPolicyArns).toEqual(["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
+    const policy = run.one("aws:iam/rolePolicy:RolePolicy");
+    const actions = statements(run, policy).flatMap((s) => list(s.Action));
+    const writes = actions.filter(
+      (a) =>
+        !/^(logs:(CreateLogStream|PutLogEvents)|s3:(Get|List)\w+|kms:Decrypt|secretsmanager:GetSecretValue|(codestar-connections|codeconnections):(UseConnection|GetConnectionToken|GetConnection))$/.test(
+          a,
+        ),
+    );
+    expect(writes).toEqual([]);
+    const byAction = (a: string) => statements(run, policy).find((s) => list(s.Action).includes(a))!;
+    expect(list(byAction("s3:GetObject").Resource)).toEqual(["arn:aws:s3:::acme-berth-state/*"]);
+    expect(list(byAction("s3:ListBucket").Resource)).toEqual(["arn:aws:s3:::acme-berth-state"]);
+    expect(list(byAction("kms:Decrypt").Resource)).toEqual([KEY]);
+    expect(list(byAction("secretsmanager:GetSecretValue").Resource)).toEqual([TOKEN]);
+    for (const { statement } of allStatements(run)) {
+      expect(list(statement.Action).includes("*") && list(statement.Resource).includes("*")).toBe(false);
+    }
+  });
+
+  it("in offline mode gets no AWS read access, no state and no key", async () => {
+    const offline = await runComponent(
+      () =>
+        new PullRequestPreviews("previews", {
+          source: { connectionArn: CONNECTION, repository: "acme/berth" },
+          mode: "offline",
+        }),
+    );
+    expect(offline.one("aws:iam/role:Role").inputs.managedPolicyArns).toEqual([]);
+    const actions = statements(offline, offline.one("aws:iam/rolePolicy:RolePolicy")).flatMap((s) =>
+      list(s.Action),
+    );
+    expect(actions.filter((a) => /^(s3|kms|secretsmanager):/.test(a))).toEqual([]);
+    const vars = projectVariables(offline.one(PROJECT));
+    expect(vars.PREVIEW_MODE?.value).toBe("offline");
+    expect(vars.STATE_BUCKET).toBeUndefined();
+  });
+
+  it("filters on paths and another branch for GitLab, with GitLab approvers", async () => {
+    const gitlab = await runComponent(
+      () =>
+        new PullRequestPreviews(
+          "previews",
+          args({
+            source: {
+              connectionArn: CONNECTION,
+              repository: "acme/platform/berth",
+              provider: "gitlab",
+              defaultBranch: "release/1.x",
+              paths: ["stacks/", "packages/"],
+            },
+            commentApproval: "ALL_PULL_REQUESTS",
+            concurrentBuildLimit: 4,
+          }),
+        ),
+    );
+    const webhook = gitlab.one(WEBHOOK);
+    const filters = (webhook.inputs.filterGroups as { filters: { type: string; pattern: string }[] }[])[0]!
+      .filters;
+    expect(filters).toContainEqual({ type: "BASE_REF", pattern: "^refs/heads/release\\/1\\.x$" });
+    expect(filters).toContainEqual({ type: "FILE_PATH", pattern: "^(stacks\\/|packages\\/)" });
+    expect(webhook.inputs.pullRequestBuildPolicy).toEqual({
+      requiresCommentApproval: "ALL_PULL_REQUESTS",
+      approverRoles: ["GITLAB_MAINTAINER", "GITLAB_OWNER"],
+    });
+    expect(gitlab.one(PROJECT).inputs.source).toMatchObject({
+      type: "GITLAB",
+      location: "https://gitlab.com/acme/platform/berth.git",
+    });
+    expect(gitlab.one(PROJECT).inputs.concurrentBuildLimit).toBe(4);
+  });
+});
+
+describe("PullRequestPreviews validation", () => {
+  const invalid: [string, Partial<PullRequestPreviewsArgs>, RegExp, string][] = [
+    [
+      "pulumi mode without state",
+      { state: undefined },
+      /state is undefined; pulumi mode reads the state/,
+      "state",
+    ],
+    [
+      "a state key that is not a KMS key",
+      { state: { bucket: "acme-berth-state", keyArn: "arn:aws:kms:us-east-1:123456789012:alias/x" } },
+      /state\.keyArn is .*must be an ARN of kms/,
+      "state.keyArn",
+    ],
+    [
+      "a token that is not a secret",
+      { githubTokenSecretArn: "arn:aws:ssm:us-east-1:123456789012:parameter/token" },
+      /githubTokenSecretArn is .*must be an ARN of secretsmanager/,
+      "githubTokenSecretArn",
+    ],
+    [
+      "disabled comment approval",
+      { commentApproval: "DISABLED" as "FORK_PULL_REQUESTS" },
+      /commentApproval is "DISABLED"; allowed: "FORK_PULL_REQUESTS", "ALL_PULL_REQUESTS"/,
+      "commentApproval",
+    ],
+    [
+      "an approver role of another host",
+      { approverRoles: ["GITLAB_OWNER"] },
+      /approverRoles\[0\] is "GITLAB_OWNER"; must be a github role/,
+      "approverRoles[0]",
+    ],
+    [
+      "an unknown approver role",
+      { approverRoles: ["GITHUB_GOD"] },
+      /approverRoles\[0\] is "GITHUB_GOD"; allowed:/,
+      "approverRoles[0]",
+    ],
+    [
+      "a concurrency of zero",
+      { concurrentBuildLimit: 0 },
+      /concurrentBuildLimit is 0; must be a whole number from 1 to 100/,
+      "concurrentBuildLimit",
+    ],
+    [
+      "a default branch ending in .lock",
+      { source: { connectionArn: CONNECTION, repository: "acme/berth", defaultBranch: "main.lock" } },
+      /source\.defaultBranch is "main\.lock"/,
+      "source.defaultBranch",
+    ],
+    [
+      "a path escaping the repository",
+      { source: { connectionArn: CONNECTION, repository: "acme/berth", paths: ["../x"] } },
+      /source\.paths\[0\] is "\.\.\/x"/,
+      "source.paths[0]",
+    ],
+    [
+      "an unknown provider",
+      { source: { connectionArn: CONNECTION, repository: "acme/berth", provider: "svn" as "github" } },
+      /source\.provider is "svn"/,
+      "source.provider",
+    ],
+    [
+      "a connection ARN in the wrong shape",
+      {
+        source: {
+          connectionArn: "arn:aws:codestar-connections:us-east-1:123456789012:connection/nope",
+          repository: "acme/berth",
+        },
+      },
+      /source\.connectionArn is .*must be a connection ARN/,
+      "source.connectionArn",
+    ],
+  ];
+  for (const [what, over, message, field] of invalid) {
+    it(`rejects ${what} before creating anything`, async () => {
+      const err = await expectInvalid(() => new PullRequestPreviews("previews", args(over)), message);
+      expect(err.field).toBe(field);
+    });
+  }
+});
