@@ -24,20 +24,22 @@ import {
 export const NETWORK_TYPE = "berth:networking:Network";
 
 /**
- * How private subnets reach the internet. Idle monthly cost per network (730 hours, us-east-1 list
- * prices: NAT gateway $0.045/h, public IPv4 address $0.005/h, t4g.nano $0.0042/h, gp3 $0.08/GB-month),
- * before traffic:
+ * How private subnets reach the internet. Idle monthly cost (730 hours) before any traffic, from
+ * us-east-1 on-demand list prices as of 2025 (aws.amazon.com/vpc/pricing, /ec2/pricing/on-demand,
+ * /ebs/pricing): NAT gateway $0.045/h, public IPv4 address $0.005/h, t4g.nano $0.0042/h,
+ * gp3 $0.08/GB-month. Check the pricing pages for your region before relying on them.
  *
- * | mode       | what                                              | idle / month (2 AZs / 3 AZs) | per GB processed |
- * |------------|---------------------------------------------------|------------------------------|------------------|
- * | `none`     | no route out; only VPC endpoints                  | $0                           | —                |
- * | `single`   | one NAT gateway in the first zone                 | $36.50                       | $0.045           |
- * | `perAz`    | one NAT gateway per zone (highly available)       | $73.00 / $109.50             | $0.045           |
- * | `instance` | one t4g.nano NAT instance (or one per zone)       | about $7.35 (or $14.70 / $22.05) | $0 (EC2 data transfer only) |
+ * | mode       | what                                        | idle / month, 2 zones / 3 zones        | per GB out                  |
+ * |------------|---------------------------------------------|----------------------------------------|-----------------------------|
+ * | `none`     | no route out; VPC endpoints only            | $0                                     | —                           |
+ * | `single`   | one NAT gateway in the first zone           | $36.50                                 | $0.045 processing           |
+ * | `perAz`    | one NAT gateway per zone (highly available) | $73.00 / $109.50                       | $0.045 processing           |
+ * | `instance` | one t4g.nano NAT instance (or one per zone) | $7.36 (per zone: $14.71 / $22.07)      | none beyond data transfer   |
  *
- * A NAT gateway costs $32.85 + $3.65 for its public address; a NAT instance $3.07 for compute,
- * $0.64 for its 8 GB encrypted gp3 volume and $3.65 for its Elastic IP: about a tenth of a NAT
- * gateway's hourly charge, a fifth once both pay for their public address.
+ * A NAT gateway is $32.85 plus $3.65 for its public address; a NAT instance is $3.07 of compute,
+ * $0.64 for its 8 GB gp3 volume and $3.65 for its Elastic IP: about a tenth of a NAT gateway's
+ * own hourly charge, a fifth once both pay for their public address. Internet data transfer out is
+ * charged the same in every mode.
  */
 export type NatMode = "none" | "single" | "perAz" | "instance";
 export const NAT_MODES: readonly NatMode[] = ["none", "single", "perAz", "instance"];
