@@ -381,8 +381,12 @@ describe("DeliveryPipeline options", () => {
             buildspecs: { test: custom },
             protect: true,
             transform: {
-              testProject: (a) => void (a.buildTimeout = 15),
-              logGroup: (a) => void (a.retentionInDays = 400),
+              testProject: (a) => {
+                a.buildTimeout = 15;
+              },
+              logGroup: (a) => {
+                a.retentionInDays = 400;
+              },
             },
           }),
         ),
