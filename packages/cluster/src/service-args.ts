@@ -441,11 +441,14 @@ export interface ServiceArgs {
    */
   architecture?: CpuArchitecture;
   /**
-   * Where tasks run: Fargate, or the cluster's EC2 capacity provider (`cluster.ec2CapacityProviderName`).
+   * Where tasks run: Fargate on demand, Fargate Spot (up to 70% cheaper, may be interrupted with
+   * two minutes' notice: dev, or stateless workers), or the cluster's EC2 capacity provider
+   * (`cluster.ec2CapacityProviderName`). The cluster must have the capacity provider associated
+   * (`Cluster` associates FARGATE and FARGATE_SPOT).
    * @default "FARGATE"
-   * @example capacity: "EC2"
+   * @example capacity: "FARGATE_SPOT"
    */
-  capacity?: "FARGATE" | "EC2";
+  capacity?: "FARGATE" | "FARGATE_SPOT" | "EC2";
   /**
    * Number of tasks (0 to 1000); with `scaling`, the starting count that autoscaling then owns.
    * @default 2

@@ -55,7 +55,7 @@ export interface ResolvedService {
   cpu: number;
   memory: number;
   architecture: CpuArchitecture;
-  capacity: "FARGATE" | "EC2";
+  capacity: "FARGATE" | "FARGATE_SPOT" | "EC2";
   desiredCount: number;
   stopTimeout: number;
   readonlyRootFilesystem: boolean;
@@ -212,12 +212,12 @@ export function validateService(name: string, args: ServiceArgs): ResolvedServic
 
   // Task size.
   const capacity = args.capacity ?? "FARGATE";
-  v.oneOf("capacity", capacity, ["FARGATE", "EC2"] as const);
+  v.oneOf("capacity", capacity, ["FARGATE", "FARGATE_SPOT", "EC2"] as const);
   const architecture = args.architecture ?? "ARM64";
   v.oneOf("architecture", architecture, ["ARM64", "X86_64"] as const);
   const cpu = args.cpu ?? 256;
   const memory = args.memory ?? 512;
-  if (capacity === "FARGATE") {
+  if (capacity !== "EC2") {
     v.check(
       FARGATE_CPU_VALUES.includes(cpu),
       "cpu",

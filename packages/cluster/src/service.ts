@@ -275,7 +275,7 @@ export class Service extends pulumi.ComponentResource {
         cpu: String(r.cpu),
         memory: String(r.memory),
         networkMode: "awsvpc",
-        requiresCompatibilities: [r.capacity],
+        requiresCompatibilities: [r.capacity === "EC2" ? "EC2" : "FARGATE"],
         runtimePlatform: { cpuArchitecture: r.architecture, operatingSystemFamily: "LINUX" },
         executionRoleArn: executionRole.arn,
         taskRoleArn: taskRole.arn,
@@ -501,7 +501,11 @@ export class Service extends pulumi.ComponentResource {
           ? { launchType: "FARGATE" }
           : {
               capacityProviderStrategies: [
-                { capacityProvider: args.cluster.ec2CapacityProviderName!, weight: 1 },
+                {
+                  capacityProvider:
+                    r.capacity === "EC2" ? args.cluster.ec2CapacityProviderName! : "FARGATE_SPOT",
+                  weight: 1,
+                },
               ],
             }),
         networkConfiguration: {

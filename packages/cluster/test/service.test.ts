@@ -240,6 +240,15 @@ describe("Service task definition", () => {
     ]);
   });
 
+  it("runs on Fargate Spot through the capacity provider strategy", async () => {
+    const { run } = await create(web({ capacity: "FARGATE_SPOT" }));
+    expect(run.one(TD).inputs.requiresCompatibilities).toEqual(["FARGATE"]);
+    expect(svc(run).inputs.launchType).toBeUndefined();
+    expect(svc(run).inputs.capacityProviderStrategies).toEqual([
+      { capacityProvider: "FARGATE_SPOT", weight: 1 },
+    ]);
+  });
+
   it("logs with a KMS key, a chosen retention and protection when asked", async () => {
     const key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     const { run } = await create(web({ logs: { retentionInDays: 90, kmsKeyArn: key }, protect: true }));
