@@ -442,7 +442,7 @@ function validateNetwork(name: string, args: NetworkArgs): Resolved {
       v.check(
         f.kmsKeyArn === undefined,
         "flowLogs.kmsKeyArn",
-        "(set)",
+        known(f.kmsKeyArn) ?? "(an Output)",
         "applies to CloudWatch Logs only; use the bucket's default encryption",
       );
     }

@@ -111,6 +111,31 @@ describe("Network layout passed to awsx", () => {
   });
 });
 
+describe("Network default layout (as documented)", () => {
+  it("gives each zone a /19 of a /16 with private /20, public /22 and isolated /22 in that order", () => {
+    const plan = Network.plan("main", { subnets: { isolated: {} } });
+    const byZone = [0, 1, 2].map((az) =>
+      plan.subnets.filter((s) => s.azIndex === az).map((s) => s.cidrBlock),
+    );
+    expect(byZone).toEqual([
+      ["10.0.0.0/20", "10.0.16.0/22", "10.0.20.0/22"],
+      ["10.0.32.0/20", "10.0.48.0/22", "10.0.52.0/22"],
+      ["10.0.64.0/20", "10.0.80.0/22", "10.0.84.0/22"],
+    ]);
+  });
+
+  it("parents every child to the component", async () => {
+    const run = await runComponent(
+      () =>
+        new Network("main", { natMode: "instance", interfaceEndpoints: ["logs"], subnets: { isolated: {} } }),
+    );
+    const network = run.one(NETWORK);
+    const children = run.managed.filter((r) => r.urn !== network.urn);
+    expect(children.length).toBeGreaterThan(15);
+    for (const r of children) expect(r.parent, `${r.type} ${r.name}`).toBe(network.urn);
+  });
+});
+
 describe("Network layout stability (changes that must not renumber subnets)", () => {
   const dev: NetworkArgs = { cidrBlock: "10.30.0.0/16", availabilityZones: 2, natMode: "instance" };
 
