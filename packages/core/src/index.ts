@@ -7,6 +7,7 @@ export {
   isIpv6Cidr,
   parseCidr,
 } from "./cidr.js";
+export { ConfigError, config, type Field, type Infer, readStackConfig } from "./config.js";
 export { BerthValidationError, show, type ValidationIssue } from "./errors.js";
 export { assumeRolePolicy, type PolicyDocument, type PolicyStatement, policyDocument } from "./iam.js";
 export type { NetworkRef, RepositoryRef } from "./refs.js";
