@@ -433,6 +433,8 @@ export class Cluster extends pulumi.ComponentResource {
       name: this.name,
       arn: this.arn,
       ...(ec2Provider ? { ec2CapacityProviderName: ec2Provider.name } : {}),
+      execLogGroupArn: execLogGroup.arn,
+      ...(kms ? { execKmsKeyArn: kms } : {}),
     };
     this.registerOutputs({
       name: this.name,

@@ -15,6 +15,13 @@ export interface ClusterRef {
    * EC2 launch use it in their capacity provider strategy.
    */
   ec2CapacityProviderName?: pulumi.Input<string>;
+  /**
+   * The log group ECS Exec sessions are audited to. Services with `enableExecuteCommand` let their
+   * task role write there (ECS Exec fails to start a session it cannot log).
+   */
+  execLogGroupArn?: pulumi.Input<string>;
+  /** The KMS key ECS Exec sessions and their audit logs are encrypted with, when the cluster has one. */
+  execKmsKeyArn?: pulumi.Input<string>;
 }
 
 /**

@@ -94,6 +94,25 @@ export const EXEC_STATEMENT: PolicyStatement = {
   Resource: "*",
 };
 
+/**
+ * What ECS Exec needs to audit a session to the cluster's log group (and decrypt with the cluster's
+ * Exec key): without these the agent cannot log, and the session does not start.
+ */
+export function execAuditStatements(logGroupArn: string, kmsKeyArn?: string): PolicyStatement[] {
+  return [
+    { Sid: "EcsExecAuditFind", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
+    {
+      Sid: "EcsExecAuditWrite",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+      Resource: `${logGroupArn}:*`,
+    },
+    ...(kmsKeyArn
+      ? [{ Sid: "EcsExecSessionKey", Effect: "Allow" as const, Action: "kms:Decrypt", Resource: kmsKeyArn }]
+      : []),
+  ];
+}
+
 /** What the ADOT collector needs to send traces to X-Ray (X-Ray has no resource-level permissions). */
 export const XRAY_STATEMENT: PolicyStatement = {
   Sid: "XRayWrite",

@@ -6,6 +6,7 @@ import {
   ADOT_XRAY_CONFIG,
   arnParts,
   EXEC_STATEMENT,
+  execAuditStatements,
   executionPolicy,
   infrastructurePolicyArn,
   XRAY_STATEMENT,
@@ -185,13 +186,20 @@ export class Service extends pulumi.ComponentResource {
       ...(r.tracing ? [XRAY_STATEMENT] : []),
       ...(args.taskRoleStatements ?? []),
     ];
+    // With ECS Exec, the task role may also write the session audit to the cluster's log group.
+    const execAudit =
+      args.enableExecuteCommand && args.cluster.execLogGroupArn
+        ? pulumi
+            .all([args.cluster.execLogGroupArn, args.cluster.execKmsKeyArn])
+            .apply(([logGroup, key]) => execAuditStatements(logGroup, key))
+        : pulumi.output([] as PolicyStatement[]);
     const dependsOn: pulumi.Resource[] = [executionRolePolicy];
     if (taskStatements.length > 0) {
       const [tpArgs, tpOpts] = transformed(
         t.taskRolePolicy,
         {
           role: taskRole.name,
-          policy: JSON.stringify(policyDocument(taskStatements)),
+          policy: execAudit.apply((audit) => JSON.stringify(policyDocument([...taskStatements, ...audit]))),
         } as aws.iam.RolePolicyArgs,
         { parent: this } as pulumi.CustomResourceOptions,
       );
