@@ -1,0 +1,245 @@
+import { ConfigError, config, type Field, type Infer, readStackConfig } from "@berth/core";
+import { CONNECTION_ARN } from "@berth/pipeline";
+import * as pulumi from "@pulumi/pulumi";
+
+/** The environments the pipeline delivers to, in promotion order (stacks of `berth-platform`). */
+export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+export type EnvironmentName = (typeof ENVIRONMENTS)[number];
+
+/** Tag keys the stack sets itself on every resource (provider `defaultTags`). */
+export const STANDARD_TAG_KEYS = ["Project", "Environment", "ManagedBy", "Owner", "CostCenter"] as const;
+
+/**
+ * readStackConfig JSON-parses top-level values, so `accountId: "123456789012"` arrives as a number
+ * (quotes in YAML do not survive). Take an integer back as its digits before checking the text; a
+ * leading zero is not valid JSON, so such ids stay strings and lose nothing.
+ */
+function digits(f: Field<string>): Field<string> {
+  return {
+    ...f,
+    parse: (v, path, fail) =>
+      f.parse(typeof v === "number" && Number.isInteger(v) ? String(v) : v, path, fail),
+  };
+}
+
+const ACCOUNT_ID = digits(config.string({ pattern: /^\d{12}$/, describe: "a 12-digit AWS account id" }));
+const REGION = config.string({
+  pattern: /^[a-z]{2}(-gov)?-[a-z]+-\d$/,
+  describe: 'an AWS region name such as "us-east-1"',
+});
+const KMS_KEY_ARN = config.string({
+  pattern:
+    /^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/,
+  describe: "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>; not an alias)",
+});
+const TEXT = config.string({ minLength: 1, maxLength: 256, describe: "a text of 1 to 256 characters" });
+
+/**
+ * A lifecycle tag prefix. The pipeline tags every image with its commit SHA (40 hex digits), and a
+ * prefix made only of hex digits ("a", "1f") would select those commit images, so a "keep the last N"
+ * or "expire after N days" rule could expire an image an environment still runs by digest.
+ */
+const TAG_PREFIX = config.string({
+  pattern: /^(?![0-9a-f]+$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/,
+  describe:
+    "an image tag prefix (letters, digits, '_', '.', '-') that cannot match a commit SHA, i.e. not only hex digits 0-9a-f",
+});
+
+/**
+ * What a shape parses to. `readStackConfig` and `config.object` type every optional-in-the-file key
+ * as possibly absent, even `withDefault` ones that always come back with their default; here a
+ * `withDefault` key is its value type and only `config.optional` keys may be undefined.
+ */
+type Parsed<S extends Record<string, Field<unknown>>> = { [K in keyof S]: Infer<S[K]> };
+
+function object<S extends Record<string, Field<unknown>>>(shape: S): Field<Parsed<S>> {
+  return config.object(shape) as unknown as Field<Parsed<S>>;
+}
+
+/** A nested object whose keys all have defaults: absent in the file means all defaults. */
+function defaulted<T>(f: Field<T>): Field<T> & { readonly optional: true } {
+  const defaults = f.parse({}, "", (path, message) => {
+    throw new Error(`schema default is invalid at ${path}: ${message}`);
+  });
+  return config.withDefault(f, defaults);
+}
+
+/**
+ * The stack's config schema (`berth-shared:<key>` in Pulumi.shared.yaml). Every key is checked when
+ * the program starts; unknown keys are errors, so a typo never falls back to a default.
+ */
+export const schema = {
+  /** The account this stack deploys into (the provider refuses any other: `allowedAccountIds`). */
+  accountId: ACCOUNT_ID,
+  /** `Owner` tag on every resource. */
+  owner: TEXT,
+  /** `CostCenter` tag on every resource. */
+  costCenter: TEXT,
+  /** More tags on every resource (not the standard keys, which the stack sets). */
+  tags: config.withDefault(
+    config.record(config.string({ maxLength: 256, describe: "a tag value of at most 256 characters" }), {
+      pattern: /^(?!aws:)[\p{L}\p{N}\s_.:/=+\-@]{1,128}$/u,
+      describe: "a tag key of 1 to 128 characters, not starting with aws:",
+    }),
+    {},
+  ),
+  /** Where the code comes from. */
+  source: object({
+    /** CodeStar (CodeConnections) connection to GitHub; in this stack's account and region. */
+    connectionArn: config.string({
+      pattern: CONNECTION_ARN,
+      describe:
+        "a CodeStar connection ARN (arn:aws:codestar-connections:<region>:<account>:connection/<uuid>)",
+    }),
+    /** GitHub `owner/repo`. */
+    repository: config.string({
+      pattern: /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/,
+      describe: 'a GitHub repository "owner/name"',
+    }),
+    /** The branch the pipeline delivers and pull requests are previewed against. */
+    branch: config.withDefault(
+      config.string({
+        pattern: /^(?!\/)(?!.*\.\.)(?!.*\/\/)(?!.*\/$)(?!.*\.lock$)[A-Za-z0-9._/-]{1,250}$/,
+        describe: "a git branch name",
+      }),
+      "main",
+    ),
+  }),
+  /**
+   * Accounts of the environments (default: this stack's account). Other accounts get pull access to
+   * the registry, and their `berth-deploy-<env>` role is assumed by the deploy builds.
+   */
+  accounts: defaulted(
+    object({
+      dev: config.optional(ACCOUNT_ID),
+      staging: config.optional(ACCOUNT_ID),
+      prod: config.optional(ACCOUNT_ID),
+    }),
+  ),
+  /** The Pulumi state backend made by scripts/bootstrap-backend.sh. */
+  state: object({
+    bucket: config.string({
+      pattern: /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      describe: "an S3 bucket name (3-63 lowercase letters, digits, '.', '-')",
+    }),
+    /** The secrets provider of the platform stacks, used by the deploy builds. */
+    secretsProvider: config.string({
+      pattern: /^awskms:\/\/\S+$/,
+      describe:
+        'an awskms:// secrets provider such as "awskms://alias/berth-pulumi-secrets?region=us-east-1"',
+    }),
+    /** The KMS key behind the secrets provider; the previews may decrypt with it. */
+    keyArn: KMS_KEY_ARN,
+  }),
+  /** ECR settings. */
+  registry: defaulted(
+    object({
+      /** Basic scan on push per repository, or Inspector enhanced scanning (registry-wide, billed). */
+      scanning: config.withDefault(config.oneOf(["basic", "enhanced"]), "basic"),
+      /** Enhanced scanning only. */
+      scanFrequency: config.optional(config.oneOf(["SCAN_ON_PUSH", "CONTINUOUS_SCAN"])),
+      keepReleaseImages: config.withDefault(config.integer({ min: 1, max: 10000 }), 30),
+      releaseTagPrefixes: config.withDefault(config.list(TAG_PREFIX, { min: 1, max: 10 }), ["v"]),
+      pullRequestTagPrefixes: config.withDefault(config.list(TAG_PREFIX, { min: 1, max: 10 }), ["pr-"]),
+      pullRequestExpireAfterDays: config.withDefault(config.integer({ min: 1, max: 3650 }), 14),
+      untaggedExpireAfterDays: config.withDefault(config.integer({ min: 1, max: 3650 }), 7),
+      /** Pull-through cache rule for ECR Public (`<registry>/ecr-public/docker/library/node:20`). */
+      ecrPublicCache: config.withDefault(config.boolean(), false),
+      /** Customer managed key for the repositories (changing it replaces them). */
+      kmsKeyArn: config.optional(KMS_KEY_ARN),
+    }),
+  ),
+  /** Delivery pipeline settings. */
+  pipeline: defaulted(
+    object({
+      executionMode: config.withDefault(config.oneOf(["SUPERSEDED", "QUEUED"]), "SUPERSEDED"),
+      /** An existing topic for failures and approvals; default: the pipeline creates one. */
+      notificationTopicArn: config.optional(
+        config.string({
+          pattern: /^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
+          describe: "an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)",
+        }),
+      ),
+    }),
+  ),
+  /** Pull-request previews (read-only `pulumi preview` against the same state). */
+  previews: object({
+    /** Secrets Manager secret with a GitHub token that may comment on pull requests. */
+    githubTokenSecretArn: config.string({
+      pattern: /^arn:aws(-cn|-us-gov)?:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/,
+      describe: "a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)",
+    }),
+    /** Who waits for a maintainer's approval comment. Disabling approval is not offered. */
+    commentApproval: config.withDefault(
+      config.oneOf(["FORK_PULL_REQUESTS", "ALL_PULL_REQUESTS"]),
+      "FORK_PULL_REQUESTS",
+    ),
+  }),
+};
+
+export type SharedConfig = Parsed<typeof schema> & {
+  /** `aws:region`. */
+  region: string;
+  /** Every environment's account, defaults applied. */
+  environmentAccounts: Record<EnvironmentName, string>;
+};
+
+/**
+ * Reads and checks the stack's config when the program starts. Errors name the file, the key and
+ * what is allowed, e.g.
+ * `Pulumi.shared.yaml: berth-shared:registry.scanning is "deep"; allowed: "basic", "enhanced"`.
+ */
+export function loadConfig(): SharedConfig {
+  const file = `Pulumi.${pulumi.getStack()}.yaml`;
+  const all = pulumi.runtime.allConfig();
+  const region = all["aws:region"];
+  const { region: checkedRegion } = readStackConfig(
+    { region: REGION },
+    { namespace: "aws", values: region === undefined ? {} : { "aws:region": region } },
+  );
+  const c = readStackConfig(schema) as unknown as Parsed<typeof schema>;
+  const ns = pulumi.getProject();
+  const fail = (key: string, message: string): never => {
+    throw new ConfigError(file, `${ns}:${key}`, message);
+  };
+
+  // Cross-key rules the per-key schema cannot express.
+  const conn = CONNECTION_ARN.exec(c.source.connectionArn)!;
+  if (conn[4] !== c.accountId) {
+    fail(
+      "source.connectionArn",
+      `is in account ${conn[4]}; the pipeline runs in the connection's account, so it must be accountId ${c.accountId}`,
+    );
+  }
+  if (conn[3] !== checkedRegion) {
+    fail(
+      "source.connectionArn",
+      `is in region ${conn[3]}; the pipeline runs in the connection's region, so it must be aws:region ${checkedRegion}`,
+    );
+  }
+  if (c.registry.scanFrequency !== undefined && c.registry.scanning !== "enhanced") {
+    fail("registry.scanFrequency", `is only allowed with registry.scanning: "enhanced"`);
+  }
+  const overlap = c.registry.releaseTagPrefixes.find((r) =>
+    c.registry.pullRequestTagPrefixes.some((p) => r.startsWith(p) || p.startsWith(r)),
+  );
+  if (overlap !== undefined) {
+    fail(
+      "registry.pullRequestTagPrefixes",
+      `overlaps the release prefix "${overlap}"; release and preview prefixes must not select the same tags`,
+    );
+  }
+  for (const key of Object.keys(c.tags)) {
+    if ((STANDARD_TAG_KEYS as readonly string[]).includes(key)) {
+      fail(
+        `tags.${key}`,
+        `is set by the stack itself; allowed: any key except ${STANDARD_TAG_KEYS.join(", ")}`,
+      );
+    }
+  }
+
+  const environmentAccounts = Object.fromEntries(
+    ENVIRONMENTS.map((env) => [env, c.accounts[env] ?? c.accountId]),
+  ) as Record<EnvironmentName, string>;
+  return { ...c, region: checkedRegion, environmentAccounts };
+}

@@ -1,0 +1,160 @@
+// berth-shared / shared: the registry, the delivery pipeline of apps/hello and the pull-request
+// previews. One stack serves every environment (dev, staging, prod), so its stateful resources are
+// treated as production: the repositories are protected and retained.
+//
+// Imports are extensionless on purpose: this package is CommonJS, and the Pulumi CLI's ts-node
+// resolves "./config" but not "./config.js" to src/config.ts.
+import { DeliveryPipeline, PullRequestPreviews } from "@berth/pipeline";
+import { Registry } from "@berth/registry";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ENVIRONMENTS, loadConfig } from "./config";
+
+// 1. Config first: a wrong or missing key stops the program before any resource exists.
+const cfg = loadConfig();
+
+// 2. One explicit provider for everything (Pulumi.shared.yaml disables the default aws provider,
+//    so nothing can be created untagged or in another account by accident).
+const provider = new aws.Provider("aws", {
+  region: cfg.region as aws.Region,
+  allowedAccountIds: [cfg.accountId],
+  defaultTags: {
+    tags: {
+      ...cfg.tags,
+      Project: pulumi.getProject(),
+      Environment: "shared",
+      ManagedBy: "pulumi",
+      Owner: cfg.owner,
+      CostCenter: cfg.costCenter,
+    },
+  },
+});
+const opts: pulumi.ComponentResourceOptions = { providers: [provider] };
+
+// 3. Registry. The environments' accounts other than this one pull the images (repository policy);
+//    in this account IAM grants do that.
+const pullAccountIds = [...new Set(Object.values(cfg.environmentAccounts))].filter(
+  (a) => a !== cfg.accountId,
+);
+
+const registry = new Registry(
+  "shared",
+  {
+    repositories: ["hello"],
+    // Release tags never change; the BuildKit cache tag (`buildcache`, what the build-image buildspec
+    // writes with --cache-to) is excluded from immutability (IMMUTABLE_WITH_EXCLUSION).
+    immutableTags: true,
+    cacheTag: "buildcache",
+    // Lifecycle and the deploy model: the pipeline tags each image with its commit SHA (40 hex digits)
+    // and environments run it by DIGEST from their release pointer, possibly for months (prod lags
+    // behind dev). So no rule may ever select commit-SHA images:
+    //  - `expireOtherImagesAfterDays` stays unset: the registry adds no catch-all `any` rule, and an
+    //    image that only carries a commit tag is never expired;
+    //  - release and preview prefixes are checked in the config schema to never be hex-only, so
+    //    "keep the last N v*" and "expire pr-* after N days" cannot match a commit tag;
+    //  - the cache tag is kept by the first rule; only untagged images (superseded cache manifests)
+    //    expire, and a deployed image is never untagged because its commit tag is immutable.
+    // The cost is that commit images accumulate ($0.10 per GB-month, shared layers counted once);
+    // pruning them needs knowledge of what every environment runs, which a lifecycle rule lacks.
+    lifecycle: {
+      keepReleaseImages: cfg.registry.keepReleaseImages,
+      releaseTagPrefixes: cfg.registry.releaseTagPrefixes,
+      pullRequestTagPrefixes: cfg.registry.pullRequestTagPrefixes,
+      pullRequestExpireAfterDays: cfg.registry.pullRequestExpireAfterDays,
+      untaggedExpireAfterDays: cfg.registry.untaggedExpireAfterDays,
+    },
+    scanning:
+      cfg.registry.scanning === "enhanced"
+        ? {
+            type: "enhanced",
+            ...(cfg.registry.scanFrequency ? { frequency: cfg.registry.scanFrequency } : {}),
+          }
+        : { type: "basic" },
+    ...(cfg.registry.kmsKeyArn ? { kmsKeyArn: cfg.registry.kmsKeyArn } : {}),
+    pullAccountIds,
+    // Base images through ECR: FROM <registryUrl>/ecr-public/docker/library/node:20-bookworm-slim
+    pullThroughCache: cfg.registry.ecrPublicCache ? [{ upstream: "ecr-public" }] : [],
+    // This stack serves prod: Pulumi refuses to delete the repositories, they stay in AWS if they
+    // ever leave the stack, and a repository that holds images is never force-deleted.
+    protect: true,
+    retainOnDelete: true,
+    forceDelete: false,
+  },
+  opts,
+);
+
+// 4. Delivery: build once, record the digest, promote it dev -> staging -> (approval) -> prod by
+//    writing /berth/<env>/hello/image and running `pulumi up` of stacks/platform (berth-platform).
+//    The state bucket and the awskms:// secrets provider are the ones scripts/bootstrap-backend.sh
+//    creates.
+//
+//    Each environment's deploy build assumes `berth-deploy-<env>` in that environment's account. That
+//    role is not created here: it must TRUST the role in the `deployProjectRoleArns` output (one per
+//    environment) and allow ssm:PutParameter on its release pointer, the state bucket and key, and what
+//    `pulumi up` of the platform stack changes (see docs/components/pipeline.md).
+const pipeline = new DeliveryPipeline(
+  "hello",
+  {
+    source: {
+      connectionArn: cfg.source.connectionArn,
+      repository: cfg.source.repository,
+      provider: "github",
+      branch: cfg.source.branch,
+    },
+    repository: registry.repositories.hello!,
+    service: "hello",
+    environments: ENVIRONMENTS.map((env) => ({
+      name: env,
+      stack: env,
+      account: cfg.environmentAccounts[env],
+    })),
+    state: { bucket: cfg.state.bucket, secretsProvider: cfg.state.secretsProvider },
+    pulumi: { project: "berth-platform", stackDir: "stacks/platform" },
+    image: { dockerfile: "apps/hello/Dockerfile", context: ".", platform: "linux/arm64" },
+    executionMode: cfg.pipeline.executionMode,
+    ...(cfg.pipeline.notificationTopicArn ? { notificationTopicArn: cfg.pipeline.notificationTopicArn } : {}),
+    // The artifact key and bucket hold what the deploys of every environment read.
+    protect: true,
+  },
+  opts,
+);
+
+// 5. Pull-request previews: `pulumi preview --diff` with a read-only role against the same state
+//    (read the bucket, decrypt with the key), one comment per pull request; forks wait for a
+//    maintainer's approval comment.
+const previews = new PullRequestPreviews(
+  "previews",
+  {
+    source: {
+      connectionArn: cfg.source.connectionArn,
+      repository: cfg.source.repository,
+      provider: "github",
+      defaultBranch: cfg.source.branch,
+    },
+    mode: "pulumi",
+    state: { bucket: cfg.state.bucket, keyArn: cfg.state.keyArn },
+    githubTokenSecretArn: cfg.previews.githubTokenSecretArn,
+    commentApproval: cfg.previews.commentApproval,
+  },
+  opts,
+);
+
+// Outputs. stacks/platform reads the registry ones through a StackReference
+// (organization/berth-shared/shared).
+export const repositoryUrls = registry.repositoryUrls;
+export const repositoryArns = registry.repositoryArns;
+export const registryId = registry.registryId;
+export const registryUrl = registry.registryUrl;
+export const pullThroughCacheUrls = registry.pullThroughCacheUrls;
+
+export const pipelineName = pipeline.pipelineName;
+export const pipelineArn = pipeline.pipelineArn;
+/** Trust these from each environment's `berth-deploy-<env>` role. */
+export const deployProjectRoleArns = pipeline.deployProjectRoleArns;
+export const deployRoleArns = pipeline.deployRoleArns;
+export const releaseParameterNames = pipeline.releaseParameterNames;
+export const notificationTopicArn = pipeline.notificationTopicArn;
+
+export const previewProjectName = previews.projectName;
+export const previewWebhookUrl = previews.webhookUrl;
+export const previewRoleArn = previews.roleArn;
