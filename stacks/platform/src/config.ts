@@ -1,0 +1,237 @@
+/**
+ * The one schema every `Pulumi.<env>.yaml` of berth-platform follows. `loadPlatformConfig()` reads
+ * and checks the whole file when the program starts, before any resource exists: an unknown key (a
+ * typo), a missing key or a value outside what is allowed fails with the file, the key and what is
+ * allowed, e.g.
+ *
+ *   Pulumi.dev.yaml: berth-platform:network.natMode is "fast"; allowed: "none", "single", "perAz", "instance"
+ */
+import { FARGATE_CPU_VALUES, fargateMemoryOptions, LOG_RETENTION_DAYS } from "@berth/cluster";
+import { ConfigError, config, type Field, type Infer, parseCidr, readStackConfig, show } from "@berth/core";
+import { INTERFACE_ENDPOINT_NAMES, NAT_MODES } from "@berth/networking";
+import * as pulumi from "@pulumi/pulumi";
+
+/** A whole number from a fixed list (CloudWatch retention periods, Fargate CPU units). */
+function integerIn(values: readonly number[]): Field<number> {
+  const integer = config.integer();
+  return {
+    optional: false,
+    describe: `one of ${values.join(", ")}`,
+    parse(v, path, fail) {
+      const n = integer.parse(v, path, fail);
+      if (!values.includes(n)) return fail(path, `is ${n}; allowed: ${values.join(", ")}`);
+      return n;
+    },
+  };
+}
+
+/**
+ * `config.withDefault`, typed as always present: the parsed config then has the value without a
+ * `?? default` in the program (core's `withDefault` is typed as an optional key).
+ */
+function withDefault<T>(f: Field<T>, value: T): Field<T> {
+  return config.withDefault(f, value);
+}
+
+const retentionDays = integerIn(LOG_RETENTION_DAYS);
+
+const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const hostName = config.string({
+  pattern: DNS_NAME,
+  describe: 'a lower-case DNS name such as "hello.example.com"',
+});
+
+/** An IPv4 VPC block, /16 to /24, without host bits (the Network component's range). */
+const VPC_CIDR = 'an IPv4 block from /16 to /24 without host bits, such as "10.20.0.0/16"';
+const vpcCidr: Field<string> = {
+  optional: false,
+  describe: VPC_CIDR,
+  parse(v, path, fail) {
+    const text = config.string({ describe: VPC_CIDR }).parse(v, path, fail);
+    const cidr = parseCidr(text);
+    if (!cidr || cidr.mask < 16 || cidr.mask > 24)
+      return fail(path, `is ${show(text)}; expected ${VPC_CIDR}`);
+    return text;
+  },
+};
+
+const capacityShare = config.object({
+  /** Tasks placed on this provider first (only one provider of a strategy may have a base). */
+  base: withDefault(config.integer({ min: 0, max: 100_000 }), 0),
+  /** Share of the tasks beyond the base. */
+  weight: withDefault(config.integer({ min: 0, max: 1000 }), 0),
+});
+
+/** `berth-platform:*` keys. */
+export const platformSchema = {
+  /** The AWS account this environment deploys to: the provider refuses credentials of any other. */
+  accountId: config.string({
+    pattern: /^\d{12}$/,
+    describe: 'a 12-digit AWS account id such as "123456789012"',
+  }),
+  /** Team that owns the environment: the `Owner` tag on every resource. */
+  owner: config.string({ pattern: /^[A-Za-z0-9 ._:/=+@-]{1,256}$/, describe: "a tag value (1-256 chars)" }),
+  /** Cost center billed for the environment: the `CostCenter` tag on every resource. */
+  costCenter: config.string({
+    pattern: /^[A-Za-z0-9 ._:/=+@-]{1,256}$/,
+    describe: "a tag value (1-256 chars)",
+  }),
+  /** The shared stack (registry) whose `repositoryUrls`/`repositoryArns`/`registryId` this stack reads. */
+  sharedStack: withDefault(
+    config.string({
+      pattern: /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/,
+      describe: '"<organization>/<project>/<stack>"',
+    }),
+    "organization/berth-shared/shared",
+  ),
+  /**
+   * Pulumi `protect` on stateful resources: flow-log group, ALB access-log bucket, service log
+   * group, ECS Exec audit log group. `pulumi destroy` then stops at them.
+   */
+  protect: config.boolean(),
+  network: config.object({
+    cidrBlock: vpcCidr,
+    availabilityZones: config.integer({ min: 2, max: 6 }),
+    natMode: config.oneOf(NAT_MODES),
+    /** Interface endpoints in the private subnets (the S3 gateway endpoint is always there). */
+    interfaceEndpoints: withDefault(config.list(config.oneOf(INTERFACE_ENDPOINT_NAMES)), []),
+    flowLogs: config.object({
+      enabled: config.boolean(),
+      retentionInDays: withDefault(retentionDays, 365),
+    }),
+  }),
+  cluster: config.object({
+    containerInsights: withDefault(config.oneOf(["enabled", "enhanced", "disabled"]), "enabled"),
+    /** Default capacity provider strategy; the hello service runs on the same strategy. */
+    capacity: config.object({
+      fargate: config.optional(capacityShare),
+      fargateSpot: config.optional(capacityShare),
+    }),
+    /** Days the ECS Exec audit log is kept. */
+    execLogRetentionInDays: withDefault(retentionDays, 365),
+  }),
+  loadBalancer: config.object({
+    /** Host name served over HTTPS (ACM certificate, DNS-validated in `hostedZone`). Omit for HTTP only. */
+    domain: config.optional(hostName),
+    /** Public Route 53 zone that holds `domain`. */
+    hostedZone: config.optional(hostName),
+    /** An existing ACM certificate instead of one Berth requests. */
+    certificateArn: config.optional(
+      config.string({
+        pattern: /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/,
+        describe: "an ACM certificate ARN",
+      }),
+    ),
+    deletionProtection: config.boolean(),
+    accessLogs: config.object({
+      enabled: config.boolean(),
+      /** Days before log objects expire. */
+      retentionInDays: withDefault(config.integer({ min: 1, max: 3650 }), 90),
+    }),
+  }),
+  hello: config.object({
+    /**
+     * First deploy only, before the pipeline has written the release pointer: a digest-pinned
+     * image to run instead of reading `/berth/<env>/hello/image`. Remove it once the pipeline ran.
+     */
+    imageOverride: config.optional(
+      config.string({ pattern: /^[^\s@]+@sha256:[0-9a-f]{64}$/, describe: "an image pinned by digest" }),
+    ),
+    cpu: integerIn(FARGATE_CPU_VALUES),
+    memory: config.integer({ min: 512 }),
+    architecture: withDefault(config.oneOf(["ARM64", "X86_64"]), "ARM64"),
+    desiredCount: config.integer({ min: 1, max: 1000 }),
+    /** Listener rule priority on the shared load balancer. */
+    priority: withDefault(config.integer({ min: 1, max: 50_000 }), 100),
+    logRetentionInDays: retentionDays,
+    deployment: config.object({
+      strategy: config.oneOf(["ROLLING", "CANARY", "LINEAR"]),
+      canaryPercent: config.optional(config.integer({ min: 1, max: 100 })),
+      linearStepPercent: config.optional(config.integer({ min: 3, max: 100 })),
+      bakeTimeMinutes: config.optional(config.integer({ min: 0, max: 1440 })),
+    }),
+    scaling: config.optional(
+      config.object({
+        min: config.integer({ min: 1, max: 1000 }),
+        max: config.integer({ min: 1, max: 1000 }),
+        cpuTarget: withDefault(config.integer({ min: 10, max: 90 }), 70),
+      }),
+    ),
+  }),
+};
+
+/** `aws:*` keys: the explicit provider is built from them, so any other `aws:` key would be ignored. */
+export const awsSchema = {
+  region: config.string({
+    pattern: /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/,
+    describe: 'a region such as "us-east-1"',
+  }),
+  profile: config.optional(config.string({ minLength: 1, describe: "an AWS CLI profile name" })),
+};
+
+const platformConfig = config.object(platformSchema);
+const awsConfig = config.object(awsSchema);
+export type PlatformConfig = Infer<typeof platformConfig> & { aws: Infer<typeof awsConfig> };
+
+/** Reads and checks the stack's whole configuration, including rules that span keys. */
+export function loadPlatformConfig(stack = pulumi.getStack()): PlatformConfig {
+  const cfg = readStackConfig(platformSchema, { stack });
+  const aws = readStackConfig(awsSchema, { namespace: "aws", stack });
+  const file = `Pulumi.${stack}.yaml`;
+  const fail = (key: string, message: string): never => {
+    throw new ConfigError(file, `${pulumi.getProject()}:${key}`, message);
+  };
+
+  const lb = cfg.loadBalancer;
+  if (lb.hostedZone && !lb.domain) fail("loadBalancer.hostedZone", "is set without loadBalancer.domain");
+  if (lb.domain && lb.hostedZone && lb.domain !== lb.hostedZone && !lb.domain.endsWith(`.${lb.hostedZone}`)) {
+    fail(
+      "loadBalancer.domain",
+      `is ${show(lb.domain)}; must be inside loadBalancer.hostedZone ${show(lb.hostedZone)}`,
+    );
+  }
+  if (lb.domain && !lb.hostedZone && !lb.certificateArn) {
+    fail(
+      "loadBalancer.domain",
+      "needs loadBalancer.hostedZone (to request a certificate) or loadBalancer.certificateArn",
+    );
+  }
+
+  const { fargate, fargateSpot } = cfg.cluster.capacity;
+  if ((fargate?.weight ?? 0) + (fargateSpot?.weight ?? 0) === 0) {
+    fail("cluster.capacity", `is ${show(cfg.cluster.capacity)}; give at least one provider a weight above 0`);
+  }
+  if ((fargate?.base ?? 0) > 0 && (fargateSpot?.base ?? 0) > 0) {
+    fail("cluster.capacity", `is ${show(cfg.cluster.capacity)}; only one provider may have a base above 0`);
+  }
+
+  const hello = cfg.hello;
+  const memoryOptions = fargateMemoryOptions(hello.cpu);
+  if (!memoryOptions.includes(hello.memory)) {
+    fail(
+      "hello.memory",
+      `is ${hello.memory}; with hello.cpu ${hello.cpu}, allowed: ${memoryOptions.join(", ")}`,
+    );
+  }
+  const d = hello.deployment;
+  if (d.canaryPercent !== undefined && d.strategy !== "CANARY") {
+    fail(
+      "hello.deployment.canaryPercent",
+      `applies to strategy "CANARY" only (strategy is ${show(d.strategy)})`,
+    );
+  }
+  if (d.linearStepPercent !== undefined && d.strategy !== "LINEAR") {
+    fail(
+      "hello.deployment.linearStepPercent",
+      `applies to strategy "LINEAR" only (strategy is ${show(d.strategy)})`,
+    );
+  }
+  if (d.bakeTimeMinutes !== undefined && d.strategy === "ROLLING") {
+    fail("hello.deployment.bakeTimeMinutes", 'applies to strategies "CANARY" and "LINEAR" only');
+  }
+  const s = hello.scaling;
+  if (s && !(s.min <= hello.desiredCount && hello.desiredCount <= s.max)) {
+    fail("hello.scaling", `is ${show(s)}; needs min <= hello.desiredCount (${hello.desiredCount}) <= max`);
+  }
+  return { ...cfg, aws };
+}
