@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+// `pnpm bench`: whole-process timings of the offline preview, as medians over several runs.
+//
+// 1. preview vs SDK load: `berth preview` of a stack against a bare Node process that only loads
+//    the Pulumi SDK modules that stack uses (@pulumi/pulumi, the @pulumi/aws modules of its resource
+//    types, @pulumi/awsx). The ratio is what the engine, the program and the report cost on top of
+//    loading the SDKs every Pulumi program pays for.                                  Goal: <= 1.6
+// 2. 50 services vs 1: a generated stack with 50 `Service` components against one.    Goal: <= 3
+//
+// Runs alternate A, B, A, B… after a warm-up; the ratio is the median of the per-pair ratios.
+// Options (environment): BENCH_RUNS (default 7), BENCH_STACK_DIR (default stacks/platform),
+// BENCH_STACK (default dev), BENCH_KEEP=1 keeps the generated projects. Results are also written to bench-results/latest.json.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const runs = Number(process.env.BENCH_RUNS ?? 7);
+const stackDir = join(root, process.env.BENCH_STACK_DIR ?? "stacks/platform");
+const stack = process.env.BENCH_STACK ?? "dev";
+const cli = join(root, "packages/cli/dist/bin.js");
+const work = join(root, "stacks/platform/.bench");
+
+function run(args, cwd = root) {
+  const started = performance.now();
+  const r = spawnSync(process.execPath, args, { cwd, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  const ms = performance.now() - started;
+  if (r.status !== 0) {
+    throw new Error(`bench: \`node ${args.join(" ")}\` exited ${r.status}:\n${r.stderr}`);
+  }
+  return { ms, stdout: r.stdout };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** Alternating A/B runs after one warm-up each; medians and the median of pairwise ratios. */
+function compare(label, a, b, goal) {
+  a();
+  b();
+  const ta = [];
+  const tb = [];
+  for (let i = 0; i < runs; i++) {
+    ta.push(a());
+    tb.push(b());
+  }
+  const ratios = ta.map((x, i) => x / tb[i]);
+  const result = {
+    label,
+    runs,
+    medianA_ms: Math.round(median(ta)),
+    medianB_ms: Math.round(median(tb)),
+    minA_ms: Math.round(Math.min(...ta)),
+    maxA_ms: Math.round(Math.max(...ta)),
+    minB_ms: Math.round(Math.min(...tb)),
+    maxB_ms: Math.round(Math.max(...tb)),
+    ratio: Number(median(ratios).toFixed(2)),
+    goal,
+    met: median(ratios) <= goal,
+  };
+  console.log(
+    `${label}\n  A median ${result.medianA_ms} ms (min ${result.minA_ms}, max ${result.maxA_ms})` +
+      `\n  B median ${result.medianB_ms} ms (min ${result.minB_ms}, max ${result.maxB_ms})` +
+      `\n  ratio A/B ${result.ratio} (goal <= ${goal}: ${result.met ? "met" : "NOT met"})\n`,
+  );
+  return result;
+}
+
+// 1. Preview vs loading the SDK modules the stack uses.
+const previewArgs = [cli, "preview", "-C", stackDir, "-s", stack, "--json"];
+const digest = JSON.parse(run(previewArgs).stdout);
+const types = digest.steps.map((s) => s.newState.type);
+const awsModules = [
+  ...new Set(types.filter((t) => t.startsWith("aws:")).map((t) => t.slice(4).split("/")[0])),
+].sort();
+const usesAwsx = types.some((t) => t.startsWith("awsx:"));
+mkdirSync(work, { recursive: true });
+const loader = join(work, "load-sdks.cjs");
+writeFileSync(
+  loader,
+  [
+    "// Loads what any Pulumi program with this stack's resources loads, and nothing else.",
+    'require("@pulumi/pulumi");',
+    'const aws = require("@pulumi/aws");',
+    `for (const m of ${JSON.stringify(awsModules)}) void aws[m];`,
+    usesAwsx ? 'require("@pulumi/awsx");' : "",
+  ].join("\n"),
+);
+console.log(
+  `Stack ${relative(root, stackDir)} (${stack}): ${types.length} resources; aws modules ${awsModules.join(", ")}` +
+    `${usesAwsx ? "; awsx" : ""}\n`,
+);
+const results = [
+  compare(
+    `1. berth preview ${relative(root, stackDir)} -s ${stack} (A) vs loading its SDK modules (B)`,
+    () => run(previewArgs).ms,
+    () => run([loader], stackDir).ms,
+    1.6,
+  ),
+];
+
+// 2. A generated stack of N services.
+function servicesProject(n) {
+  const dir = join(work, `services-${n}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "Pulumi.yaml"), `name: berth-bench-${n}\nruntime: nodejs\nmain: index.ts\n`);
+  writeFileSync(join(dir, "Pulumi.bench.yaml"), "config:\n  aws:region: us-east-1\n");
+  writeFileSync(
+    join(dir, "index.ts"),
+    `import { Service } from "@berth/cluster";
+
+const account = "123456789012";
+const lbSuffix = "app/bench/0123456789abcdef";
+const cluster = { name: "bench", arn: \`arn:aws:ecs:us-east-1:\${account}:cluster/bench\` };
+const network = {
+  vpcId: "vpc-0123456789abcdef0",
+  vpcCidrBlock: "10.0.0.0/16",
+  publicSubnetIds: ["subnet-0a", "subnet-0b"],
+  privateSubnetIds: ["subnet-1a", "subnet-1b"],
+};
+const loadBalancer = {
+  arn: \`arn:aws:elasticloadbalancing:us-east-1:\${account}:loadbalancer/\${lbSuffix}\`,
+  arnSuffix: lbSuffix,
+  dnsName: "bench-123.us-east-1.elb.amazonaws.com",
+  zoneId: "Z35SXDOTRQ7X7K",
+  securityGroupId: "sg-0123456789abcdef0",
+  listenerArn: \`arn:aws:elasticloadbalancing:us-east-1:\${account}:listener/\${lbSuffix}/0123456789abcdef\`,
+  protocol: "HTTPS" as const,
+  url: "https://bench.example.com",
+};
+const image = \`\${account}.dkr.ecr.us-east-1.amazonaws.com/hello@sha256:\${"c3".repeat(32)}\`;
+
+export const services = Array.from({ length: ${n} }, (_, i) =>
+  new Service(\`svc-\${i}\`, {
+    cluster,
+    network,
+    loadBalancer,
+    image,
+    rule: { priority: i + 1, paths: [\`/svc-\${i}/*\`] },
+    healthCheck: { path: "/healthz" },
+  }).serviceName,
+);
+`,
+  );
+  return dir;
+}
+const one = servicesProject(1);
+const fifty = servicesProject(50);
+const count = (dir) =>
+  JSON.parse(run([cli, "preview", "-C", dir, "-s", "bench", "--json"]).stdout).steps.length;
+console.log(
+  `Generated stacks: 1 service = ${count(one)} resources, 50 services = ${count(fifty)} resources\n`,
+);
+results.push(
+  compare(
+    "2. berth preview of 50 services (A) vs 1 service (B)",
+    () => run([cli, "preview", "-C", fifty, "-s", "bench", "--json"]).ms,
+    () => run([cli, "preview", "-C", one, "-s", "bench", "--json"]).ms,
+    3,
+  ),
+);
+
+mkdirSync(join(root, "bench-results"), { recursive: true });
+writeFileSync(
+  join(root, "bench-results/latest.json"),
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2)}\n`,
+);
+if (!process.env.BENCH_KEEP) rmSync(work, { recursive: true, force: true });
