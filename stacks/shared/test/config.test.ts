@@ -1,0 +1,199 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { runStack } from "@berth/testing";
+import { afterAll, describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+
+const projectDir = resolve(__dirname, "..");
+const base = parse(readFileSync(join(projectDir, "Pulumi.shared.yaml"), "utf8")) as {
+  config: Record<string, unknown>;
+};
+const tmp = mkdtempSync(join(tmpdir(), "berth-shared-config-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+type Config = Record<string, Record<string, unknown>>;
+type Edit = (config: Config) => void;
+
+/** Writes Pulumi.shared.yaml with one change into a folder of its own; returns its path. */
+function writeVariant(name: string, edit: Edit): string {
+  const config = structuredClone(base.config) as Config;
+  edit(config);
+  const dir = mkdtempSync(join(tmp, `${name.replace(/[^a-z0-9]+/gi, "-")}-`));
+  const file = join(dir, "Pulumi.shared.yaml");
+  writeFileSync(file, stringify({ config }));
+  return file;
+}
+
+function runWith(name: string, edit: Edit) {
+  return runStack(projectDir, "shared", { configFile: writeVariant(name, edit), allowError: true });
+}
+
+const cases: { name: string; edit: Edit; message: RegExp }[] = [
+  {
+    name: "an unknown top-level key (typo)",
+    edit: (c) => {
+      c["berth-shared:costCentre"] = c["berth-shared:costCenter"];
+    },
+    message: /berth-shared:costCentre is not a known key; known keys: accountId, owner, costCenter, /,
+  },
+  {
+    name: "an unknown nested key (typo)",
+    edit: (c) => {
+      c["berth-shared:registry"].scaning = "enhanced";
+    },
+    message: /berth-shared:registry\.scaning is not a known key; known keys: scanning, scanFrequency, /,
+  },
+  {
+    name: "a value outside an enum",
+    edit: (c) => {
+      c["berth-shared:registry"].scanning = "deep";
+    },
+    message: /berth-shared:registry\.scanning is "deep"; allowed: "basic", "enhanced"/,
+  },
+  {
+    name: "comment approval turned off",
+    edit: (c) => {
+      c["berth-shared:previews"].commentApproval = "NO_APPROVAL";
+    },
+    message:
+      /berth-shared:previews\.commentApproval is "NO_APPROVAL"; allowed: "FORK_PULL_REQUESTS", "ALL_PULL_REQUESTS"/,
+  },
+  {
+    name: "a missing required key",
+    edit: (c) => {
+      delete c["berth-shared:state"].keyArn;
+    },
+    message: /berth-shared:state\.keyArn is missing; expected a KMS key ARN/,
+  },
+  {
+    name: "a missing required top-level key",
+    edit: (c) => {
+      delete c["berth-shared:owner"];
+    },
+    message: /berth-shared:owner is missing; expected a text of 1 to 256 characters/,
+  },
+  {
+    name: "a missing region",
+    edit: (c) => {
+      delete c["aws:region"];
+    },
+    message: /aws:region is missing; expected an AWS region name/,
+  },
+  {
+    name: "a malformed connection ARN",
+    edit: (c) => {
+      c["berth-shared:source"].connectionArn =
+        "arn:aws:codestar-connections:us-east-1:123456789012:connection/main";
+    },
+    message: /berth-shared:source\.connectionArn is ".*connection\/main"; expected a CodeStar connection ARN/,
+  },
+  {
+    name: "a KMS alias where the key ARN belongs",
+    edit: (c) => {
+      c["berth-shared:state"].keyArn = "arn:aws:kms:us-east-1:123456789012:alias/berth-pulumi-secrets";
+    },
+    message:
+      /berth-shared:state\.keyArn is ".*alias\/berth-pulumi-secrets"; expected a KMS key ARN .*not an alias/,
+  },
+  {
+    name: "an account id with 11 digits",
+    edit: (c) => {
+      c["berth-shared:accounts"].prod = "21098765432";
+    },
+    message: /berth-shared:accounts\.prod is "21098765432"; expected a 12-digit AWS account id/,
+  },
+  {
+    name: "a wrong type (text for a number)",
+    edit: (c) => {
+      c["berth-shared:registry"].keepReleaseImages = "thirty";
+    },
+    message: /berth-shared:registry\.keepReleaseImages is "thirty"; expected a whole number from 1 to 10000/,
+  },
+  {
+    name: "a wrong type (text for a boolean)",
+    edit: (c) => {
+      c["berth-shared:registry"].ecrPublicCache = "yes";
+    },
+    message: /berth-shared:registry\.ecrPublicCache is "yes"; expected true or false/,
+  },
+  {
+    name: "a wrong type (a list for an object)",
+    edit: (c) => {
+      c["berth-shared:source"] = ["acme/berth"] as unknown as Record<string, unknown>;
+    },
+    message:
+      /berth-shared:source is \["acme\/berth"\]; expected an object with connectionArn, repository, branch/,
+  },
+  {
+    name: "a release prefix that would select commit-SHA images",
+    edit: (c) => {
+      c["berth-shared:registry"].releaseTagPrefixes = ["v", "a1"];
+    },
+    message: /berth-shared:registry\.releaseTagPrefixes\[1\] is "a1"; expected .*cannot match a commit SHA/,
+  },
+  {
+    name: "a connection in another account than the stack's",
+    edit: (c) => {
+      c["berth-shared:source"].connectionArn =
+        "arn:aws:codestar-connections:us-east-1:999999999999:connection/8f0c1c1e-4a4b-4b7e-9a59-0d3c5e2f1a7b";
+    },
+    message:
+      /berth-shared:source\.connectionArn is in account 999999999999; .*must be accountId 123456789012/,
+  },
+  {
+    name: "a scan frequency without enhanced scanning",
+    edit: (c) => {
+      c["berth-shared:registry"].scanFrequency = "CONTINUOUS_SCAN";
+    },
+    message: /berth-shared:registry\.scanFrequency is only allowed with registry\.scanning: "enhanced"/,
+  },
+  {
+    name: "a standard tag overridden in tags",
+    edit: (c) => {
+      c["berth-shared:tags"] = { Owner: "someone-else" };
+    },
+    message: /berth-shared:tags\.Owner is set by the stack itself; allowed: any key except Project, /,
+  },
+];
+
+describe("invalid Pulumi.shared.yaml", () => {
+  it.each(cases)(
+    "rejects $name, naming the file, the key and what is allowed",
+    async ({ name, edit, message }) => {
+      const run = await runWith(name, edit);
+      expect(run.error?.name).toBe("ConfigError");
+      expect(run.error?.message).toMatch(/^Pulumi\.shared\.yaml: /);
+      expect(run.error?.message).toMatch(message);
+      // checked when the program starts: nothing but the stack itself was registered
+      expect(run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
+    },
+  );
+
+  it("accepts a minimal file that relies on every default", async () => {
+    const run = await runWith("minimal", (c) => {
+      delete c["berth-shared:registry"];
+      delete c["berth-shared:accounts"];
+      delete c["berth-shared:source"].branch;
+      delete c["berth-shared:previews"].commentApproval;
+    });
+    expect(run.error).toBeUndefined();
+    // all environments in the stack's own account: no cross-account repository policy, no cache rule
+    expect(run.ofType("aws:ecr/repositoryPolicy:RepositoryPolicy")).toHaveLength(0);
+    expect(run.ofType("aws:ecr/pullThroughCacheRule:PullThroughCacheRule")).toHaveLength(0);
+    expect(run.outputs.deployRoleArns).toMatchObject({
+      prod: "arn:aws:iam::123456789012:role/berth-deploy-prod",
+    });
+  });
+
+  it("switches to enhanced scanning from config", async () => {
+    const run = await runWith("enhanced", (c) => {
+      c["berth-shared:registry"].scanning = "enhanced";
+      c["berth-shared:registry"].scanFrequency = "CONTINUOUS_SCAN";
+    });
+    expect(run.error).toBeUndefined();
+    const scanning = run.one("aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration");
+    expect(scanning.inputs.scanType).toBe("ENHANCED");
+    expect(JSON.stringify(scanning.inputs.rules)).toContain("CONTINUOUS_SCAN");
+  });
+});

@@ -1,0 +1,273 @@
+import { resolve } from "node:path";
+import { type RecordedResource, type RunResult, runStack } from "@berth/testing";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const projectDir = resolve(__dirname, "..");
+
+interface PolicyStatement {
+  Sid?: string;
+  Effect: string;
+  Principal?: { AWS?: string | string[] };
+  Action: string | string[];
+  Resource?: string | string[];
+}
+interface PipelineAction {
+  name: string;
+  category: string;
+  runOrder?: number;
+}
+interface PipelineStage {
+  name: string;
+  actions: PipelineAction[];
+}
+
+let run: RunResult;
+
+beforeAll(async () => {
+  run = await runStack(projectDir, "shared");
+});
+
+function hello(): RecordedResource {
+  const repos = run.ofType("aws:ecr/repository:Repository");
+  expect(repos.map((r) => r.inputs.name)).toEqual(["hello"]);
+  return repos[0]!;
+}
+
+describe("the shared stack offline", () => {
+  it("runs without errors", () => {
+    expect(run.error).toBeUndefined();
+    expect(run.ok).toBe(true);
+    expect(run.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(run.countsByType()["berth:registry:Registry"]).toBe(1);
+    expect(run.countsByType()["berth:pipeline:DeliveryPipeline"]).toBe(1);
+    expect(run.countsByType()["berth:pipeline:PullRequestPreviews"]).toBe(1);
+  });
+
+  it("exports what the platform stack reads: repository maps with hello and the registry id", () => {
+    const urls = run.outputs.repositoryUrls as Record<string, string>;
+    const arns = run.outputs.repositoryArns as Record<string, string>;
+    expect(Object.keys(urls)).toEqual(["hello"]);
+    expect(urls.hello).toBe("123456789012.dkr.ecr.us-east-1.amazonaws.com/hello");
+    expect(arns.hello).toBe("arn:aws:ecr:us-east-1:123456789012:repository/hello");
+    expect(run.outputs.registryId).toBe("123456789012");
+  });
+
+  it("exports the pipeline, its deploy roles, the release pointers, the previews and the topic", () => {
+    expect(run.outputs.releaseParameterNames).toEqual({
+      dev: "/berth/dev/hello/image",
+      staging: "/berth/staging/hello/image",
+      prod: "/berth/prod/hello/image",
+    });
+    const projectRoles = run.outputs.deployProjectRoleArns as Record<string, string>;
+    expect(Object.keys(projectRoles).sort()).toEqual(["dev", "prod", "staging"]);
+    for (const arn of Object.values(projectRoles)) expect(arn).toMatch(/^arn:aws:iam::123456789012:role\//);
+    // prod's deploy build assumes the role in the prod account from config
+    expect(run.outputs.deployRoleArns).toMatchObject({
+      dev: "arn:aws:iam::123456789012:role/berth-deploy-dev",
+      prod: "arn:aws:iam::210987654321:role/berth-deploy-prod",
+    });
+    const pipeline = run.one("aws:codepipeline/pipeline:Pipeline");
+    expect(run.outputs.pipelineName).toBe(pipeline.outputs.name);
+    const project = run.find(
+      (r) => r.type === "aws:codebuild/project:Project" && r.outputs.name === run.outputs.previewProjectName,
+    );
+    expect(project).toHaveLength(1);
+    expect(run.outputs.previewWebhookUrl).toMatch(
+      /^https:\/\/codebuild\.us-east-1\.amazonaws\.com\/webhooks/,
+    );
+    expect(run.outputs.notificationTopicArn).toBe(run.one("aws:sns/topic:Topic").outputs.arn);
+  });
+});
+
+describe("registry", () => {
+  it("keeps release tags immutable but lets the build cache tag change", () => {
+    const repo = hello();
+    expect(repo.inputs.imageTagMutability).toBe("IMMUTABLE_WITH_EXCLUSION");
+    expect(repo.inputs.imageTagMutabilityExclusionFilters).toEqual([
+      { filter: "buildcache", filterType: "WILDCARD" },
+    ]);
+  });
+
+  it("scans on push", () => {
+    expect(hello().inputs.imageScanningConfiguration).toEqual({ scanOnPush: true });
+    expect(run.ofType("aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration")).toHaveLength(0);
+  });
+
+  it("protects and retains the repository and never force-deletes it", () => {
+    const repo = hello();
+    expect(repo.options.protect).toBe(true);
+    expect(repo.options.retainOnDelete).toBe(true);
+    expect(repo.inputs.forceDelete).toBe(false);
+  });
+
+  it("never lets a lifecycle rule select commit-SHA tagged images", () => {
+    const policy = run.json(run.one("aws:ecr/lifecyclePolicy:LifecyclePolicy"), "policy") as {
+      rules: { selection: { tagStatus: string; tagPrefixList?: string[]; tagPatternList?: string[] } }[];
+    };
+    const sha = "3f9a2c1e8b7d6f5a4c3b2a1908f7e6d5c4b3a291";
+    for (const { selection } of policy.rules) {
+      // no catch-all rule: images that only carry a commit tag are never expired
+      expect(selection.tagStatus).not.toBe("any");
+      for (const prefix of selection.tagPrefixList ?? []) expect(sha.startsWith(prefix)).toBe(false);
+      for (const pattern of selection.tagPatternList ?? []) expect(pattern).toBe("buildcache");
+    }
+  });
+
+  it("lets the prod account pull, and no other foreign account", () => {
+    const policy = run.json(run.one("aws:ecr/repositoryPolicy:RepositoryPolicy"), "policy") as {
+      Statement: PolicyStatement[];
+    };
+    const principals = policy.Statement.flatMap((s) => [s.Principal?.AWS ?? []].flat());
+    expect(principals).toEqual(["arn:aws:iam::210987654321:root"]);
+    for (const s of policy.Statement) expect([s.Action].flat()).not.toContain("ecr:PutImage");
+  });
+
+  it("caches ECR Public base images through the registry", () => {
+    const rule = run.one("aws:ecr/pullThroughCacheRule:PullThroughCacheRule");
+    expect(rule.inputs.upstreamRegistryUrl).toBe("public.ecr.aws");
+    expect(run.outputs.pullThroughCacheUrls).toEqual({
+      "ecr-public": "123456789012.dkr.ecr.us-east-1.amazonaws.com/ecr-public",
+    });
+  });
+});
+
+describe("delivery pipeline", () => {
+  it("promotes dev, then staging, then prod after a manual approval", () => {
+    const stages = run.one("aws:codepipeline/pipeline:Pipeline").inputs.stages as PipelineStage[];
+    const deploys = stages.map((s) => s.name).filter((n) => n.startsWith("Deploy-"));
+    expect(deploys).toEqual(["Deploy-dev", "Deploy-staging", "Deploy-prod"]);
+    const stage = (name: string) => stages.find((s) => s.name === name)!;
+    expect(stage("Deploy-dev").actions.map((a) => a.category)).not.toContain("Approval");
+    expect(stage("Deploy-staging").actions.map((a) => a.category)).not.toContain("Approval");
+    const prod = stage("Deploy-prod").actions;
+    const approve = prod.find((a) => a.category === "Approval")!;
+    const deploy = prod.find((a) => a.category === "Build")!;
+    expect(approve).toBeDefined();
+    expect(approve.runOrder!).toBeLessThan(deploy.runOrder!);
+  });
+
+  it("builds apps/hello for arm64 and pushes only to the hello repository", () => {
+    const build = run.find(
+      (r) => r.type === "aws:codebuild/project:Project" && r.name === "hello-build-image",
+    )[0]!;
+    const vars = Object.fromEntries(
+      (
+        build.inputs.environment as { environmentVariables: { name: string; value: string }[] }
+      ).environmentVariables.map((v) => [v.name, v.value]),
+    );
+    expect(vars).toMatchObject({
+      IMAGE_REPO_URI: "123456789012.dkr.ecr.us-east-1.amazonaws.com/hello",
+      DOCKERFILE: "apps/hello/Dockerfile",
+      BUILD_CONTEXT: ".",
+      PLATFORM: "linux/arm64",
+    });
+  });
+
+  it("deploys the berth-platform stacks with the state bucket and KMS secrets provider from config", () => {
+    for (const env of ["dev", "staging", "prod"]) {
+      const project = run.find(
+        (r) => r.type === "aws:codebuild/project:Project" && r.name === `hello-deploy-${env}`,
+      )[0]!;
+      const vars = Object.fromEntries(
+        (
+          project.inputs.environment as { environmentVariables: { name: string; value: string }[] }
+        ).environmentVariables.map((v) => [v.name, v.value]),
+      );
+      expect(vars).toMatchObject({
+        ENVIRONMENT: env,
+        STACK: env,
+        RELEASE_PARAMETER: `/berth/${env}/hello/image`,
+        STATE_BUCKET: "acme-berth-state",
+        SECRETS_PROVIDER: "awskms://alias/berth-pulumi-secrets?region=us-east-1",
+        PULUMI_PROJECT: "berth-platform",
+        STACK_DIR: "stacks/platform",
+      });
+    }
+  });
+
+  it("starts on pushes to main through the CodeStar connection", () => {
+    const pipeline = run.one("aws:codepipeline/pipeline:Pipeline");
+    const triggers = pipeline.inputs.triggers as {
+      gitConfiguration: { pushes: { branches: { includes: string[] } }[] };
+    }[];
+    expect(triggers[0]!.gitConfiguration.pushes[0]!.branches.includes).toEqual(["main"]);
+    const source = (pipeline.inputs.stages as PipelineStage[])[0]!.actions[0] as PipelineAction & {
+      configuration: Record<string, string>;
+    };
+    expect(source.configuration.ConnectionArn).toMatch(
+      /^arn:aws:codestar-connections:us-east-1:123456789012:connection\//,
+    );
+    expect(source.configuration.FullRepositoryId).toBe("acme/berth");
+  });
+});
+
+describe("pull-request previews", () => {
+  it("runs on pull requests against main; forks wait for a maintainer's comment", () => {
+    const hook = run.one("aws:codebuild/webhook:Webhook");
+    const filters = (hook.inputs.filterGroups as { filters: { type: string; pattern: string }[] }[])[0]!
+      .filters;
+    expect(filters).toContainEqual({ type: "BASE_REF", pattern: "^refs/heads/main$" });
+    const events = filters.find((f) => f.type === "EVENT")!.pattern.split(/,\s*/);
+    expect(events.sort()).toEqual(["PULL_REQUEST_CREATED", "PULL_REQUEST_REOPENED", "PULL_REQUEST_UPDATED"]);
+    expect(hook.inputs.pullRequestBuildPolicy).toMatchObject({
+      requiresCommentApproval: "FORK_PULL_REQUESTS",
+    });
+  });
+
+  it("only reads the state and decrypts with the state key, and takes the token from Secrets Manager", () => {
+    const policy = run.json(run.named("previews-policy"), "policy") as { Statement: PolicyStatement[] };
+    const actions = policy.Statement.flatMap((s) => [s.Action].flat());
+    expect(actions).not.toContain("s3:PutObject");
+    expect(actions).not.toContain("kms:Encrypt");
+    const decrypt = policy.Statement.find((s) => [s.Action].flat().includes("kms:Decrypt"))!;
+    expect(decrypt.Resource).toBe(
+      "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    );
+    const project = run.find(
+      (r) => r.type === "aws:codebuild/project:Project" && r.name === "previews-project",
+    )[0]!;
+    const token = (
+      project.inputs.environment as { environmentVariables: { name: string; type: string; value: string }[] }
+    ).environmentVariables.find((v) => v.name === "GITHUB_TOKEN");
+    expect(token).toEqual({
+      name: "GITHUB_TOKEN",
+      type: "SECRETS_MANAGER",
+      value: "arn:aws:secretsmanager:us-east-1:123456789012:secret:berth/github-token-AbCdEf",
+    });
+  });
+});
+
+describe("provider and IAM", () => {
+  it("tags everything through one provider with defaultTags and pins the account", () => {
+    const providers = run.resources.filter((r) => r.type === "pulumi:providers:aws");
+    expect(providers).toHaveLength(1);
+    const provider = providers[0]!;
+    const parse = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
+    expect(parse(provider.inputs.defaultTags)).toEqual({
+      tags: {
+        Project: "berth-shared",
+        Environment: "shared",
+        ManagedBy: "pulumi",
+        Owner: "platform-team",
+        CostCenter: "CC-1234",
+      },
+    });
+    expect(parse(provider.inputs.allowedAccountIds)).toEqual(["123456789012"]);
+    expect(provider.inputs.region).toBe("us-east-1");
+    const aws = run.resources.filter((r) => r.custom && r.type.startsWith("aws:"));
+    expect(aws.length).toBeGreaterThan(0);
+    for (const r of aws) expect(r.provider?.startsWith(`${provider.urn}::`), r.name).toBe(true);
+  });
+
+  it("gives every CodeBuild role its log group and the log streams in it", () => {
+    const policies = run.ofType("aws:iam/rolePolicy:RolePolicy");
+    for (const p of policies) {
+      const doc = run.json(p, "policy") as { Statement: PolicyStatement[] };
+      for (const s of doc.Statement.filter((x) => x.Sid === "WriteBuildLogs")) {
+        const [group, streams] = [s.Resource].flat();
+        expect(group, p.name).toMatch(/^arn:aws:logs:us-east-1:123456789012:log-group:[\w-]+$/);
+        expect(streams, p.name).toBe(`${group}:*`);
+      }
+    }
+  });
+});
