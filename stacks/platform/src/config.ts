@@ -33,6 +33,26 @@ function withDefault<T>(f: Field<T>, value: T): Field<T> {
   return config.withDefault(f, value);
 }
 
+/**
+ * Workaround: core's readStackConfig JSON-parses every top-level value, so a quoted YAML string of
+ * digits (`accountId: "123456789012"`, `costCenter: "4711"`) arrives as a number. Take a whole
+ * number back as its digits before the string check.
+ */
+function digits(f: Field<string>): Field<string> {
+  return {
+    ...f,
+    parse: (v, path, fail) =>
+      f.parse(typeof v === "number" && Number.isInteger(v) ? String(v) : v, path, fail),
+  };
+}
+
+const TAG_VALUE = digits(
+  config.string({
+    pattern: /^[\p{L}\p{N}\s_.:/=+\-@]{1,256}$/u,
+    describe: "a tag value of 1 to 256 characters",
+  }),
+);
+
 const retentionDays = integerIn(LOG_RETENTION_DAYS);
 
 const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -65,17 +85,13 @@ const capacityShare = config.object({
 /** `berth-platform:*` keys. */
 export const platformSchema = {
   /** The AWS account this environment deploys to: the provider refuses credentials of any other. */
-  accountId: config.string({
-    pattern: /^\d{12}$/,
-    describe: 'a 12-digit AWS account id such as "123456789012"',
-  }),
+  accountId: digits(
+    config.string({ pattern: /^\d{12}$/, describe: 'a 12-digit AWS account id such as "123456789012"' }),
+  ),
   /** Team that owns the environment: the `Owner` tag on every resource. */
-  owner: config.string({ pattern: /^[A-Za-z0-9 ._:/=+@-]{1,256}$/, describe: "a tag value (1-256 chars)" }),
+  owner: TAG_VALUE,
   /** Cost center billed for the environment: the `CostCenter` tag on every resource. */
-  costCenter: config.string({
-    pattern: /^[A-Za-z0-9 ._:/=+@-]{1,256}$/,
-    describe: "a tag value (1-256 chars)",
-  }),
+  costCenter: TAG_VALUE,
   /** The shared stack (registry) whose `repositoryUrls`/`repositoryArns`/`registryId` this stack reads. */
   sharedStack: withDefault(
     config.string({
