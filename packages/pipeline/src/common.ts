@@ -121,13 +121,15 @@ export function knownString(value: pulumi.Input<string> | undefined): string | u
 }
 
 /** CloudWatch Logs permissions for a CodeBuild project writing to one log group. */
-export function logStatements(logGroupArn: string): PolicyStatement[] {
+export function logStatements(logGroupArn: pulumi.Input<string>): PolicyStatement[] {
   return [
     {
       Sid: "WriteBuildLogs",
       Effect: "Allow",
       Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-      Resource: [logGroupArn, `${logGroupArn}:*`],
+      // The ARN is usually an Output: interpolate (a template literal would print Pulumi's
+      // "Calling [toString] on an [Output<T>]" text); policies are written with pulumi.jsonStringify.
+      Resource: [logGroupArn, pulumi.interpolate`${logGroupArn}:*`] as unknown as string[],
     },
   ];
 }

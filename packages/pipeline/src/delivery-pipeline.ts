@@ -820,7 +820,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
     const testLogs = logGroup("test");
     const testRole = role("test", "codebuild.amazonaws.com", `Berth pipeline ${name}: test build`);
     const testPolicy = rolePolicy("test", testRole, [
-      ...logStatements(testLogs.arn as unknown as string),
+      ...logStatements(testLogs.arn),
       ...artifactRead,
       connectionStatement(args.source.connectionArn as string),
     ]);
@@ -844,7 +844,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
     const imageLogs = logGroup("build-image");
     const imageRole = role("build-image", "codebuild.amazonaws.com", `Berth pipeline ${name}: image build`);
     const imagePolicy = rolePolicy("build-image", imageRole, [
-      ...logStatements(imageLogs.arn as unknown as string),
+      ...logStatements(imageLogs.arn),
       ...artifactRead,
       {
         Sid: "WriteArtifacts",
@@ -904,7 +904,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
         `Berth pipeline ${name}: deploy ${env.name}`,
       );
       const policy = rolePolicy(`deploy-${env.name}`, projectRole, [
-        ...logStatements(logs.arn as unknown as string),
+        ...logStatements(logs.arn),
         ...artifactRead,
         connectionStatement(args.source.connectionArn as string),
         {

@@ -339,7 +339,7 @@ export class PullRequestPreviews extends pulumi.ComponentResource {
     const role = new aws.iam.Role(`${name}-role`, roleArgs, roleOpts);
 
     const statements: PolicyStatement[] = [
-      ...logStatements(logGroup.arn as unknown as string),
+      ...logStatements(logGroup.arn),
       connectionStatement(args.source.connectionArn as string, [
         "UseConnection",
         "GetConnectionToken",
