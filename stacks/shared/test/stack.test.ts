@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
 import { type RecordedResource, type RunResult, runStack } from "@berth/testing";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -41,6 +42,15 @@ describe("the shared stack offline", () => {
     expect(run.countsByType()["berth:registry:Registry"]).toBe(1);
     expect(run.countsByType()["berth:pipeline:DeliveryPipeline"]).toBe(1);
     expect(run.countsByType()["berth:pipeline:PullRequestPreviews"]).toBe(1);
+  });
+
+  it("previews the same program through the berth CLI", () => {
+    const cli = resolve(projectDir, "../../packages/cli/dist/bin.js");
+    const out = execFileSync(process.execPath, [cli, "preview", "-C", projectDir, "-s", "shared", "--json"], {
+      encoding: "utf8",
+    });
+    const doc = JSON.parse(out) as { steps: { newState: { urn: string } }[] };
+    expect(doc.steps.map((s) => s.newState.urn).sort()).toEqual(run.resources.map((r) => r.urn).sort());
   });
 
   it("exports what the platform stack reads: repository maps with hello and the registry id", () => {
