@@ -193,11 +193,15 @@ export function readStackConfig<S extends Shape>(
   for (const [key, text] of Object.entries(all)) {
     if (!key.startsWith(`${namespace}:`)) continue;
     const name = key.slice(namespace.length + 1);
+    // Pulumi stores objects and lists as JSON text and scalars as their text: only the former are
+    // parsed, so a quoted "123456789012" stays a string (integer/boolean fields read their text).
     let value: unknown = text;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      // a plain string
+    if (/^\s*[[{]/.test(text)) {
+      try {
+        value = JSON.parse(text);
+      } catch {
+        // not JSON after all: keep the text
+      }
     }
     raw[name] = value;
   }

@@ -92,4 +92,16 @@ describe("readStackConfig", () => {
       /services\.hello\.cpu is "big"/,
     );
   });
+
+  it("keeps scalar text as text: a quoted account id stays a string, numbers and booleans parse", () => {
+    const parsed = readStackConfig(
+      { account: config.string({ pattern: /^\d{12}$/ }), count: config.integer(), on: config.boolean() },
+      {
+        namespace: "p",
+        stack: "dev",
+        values: { "p:account": "012345678901", "p:count": "3", "p:on": "true" },
+      },
+    );
+    expect(parsed).toEqual({ account: "012345678901", count: 3, on: true });
+  });
 });
