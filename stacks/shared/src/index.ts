@@ -9,7 +9,6 @@ import { Registry } from "@berth/registry";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ENVIRONMENTS, loadConfig } from "./config";
-import { fixLogStreamResource } from "./workarounds";
 
 // 1. Config first: a wrong or missing key stops the program before any resource exists.
 const cfg = loadConfig();
@@ -116,7 +115,6 @@ const pipeline = new DeliveryPipeline(
     ...(cfg.pipeline.notificationTopicArn ? { notificationTopicArn: cfg.pipeline.notificationTopicArn } : {}),
     // The artifact key and bucket hold what the deploys of every environment read.
     protect: true,
-    transform: { rolePolicy: fixLogStreamResource },
   },
   opts,
 );
@@ -137,7 +135,6 @@ const previews = new PullRequestPreviews(
     state: { bucket: cfg.state.bucket, keyArn: cfg.state.keyArn },
     githubTokenSecretArn: cfg.previews.githubTokenSecretArn,
     commentApproval: cfg.previews.commentApproval,
-    transform: { rolePolicy: fixLogStreamResource },
   },
   opts,
 );
