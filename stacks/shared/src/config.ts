@@ -9,20 +9,7 @@ export type EnvironmentName = (typeof ENVIRONMENTS)[number];
 /** Tag keys the stack sets itself on every resource (provider `defaultTags`). */
 export const STANDARD_TAG_KEYS = ["Project", "Environment", "ManagedBy", "Owner", "CostCenter"] as const;
 
-/**
- * readStackConfig JSON-parses top-level values, so `accountId: "123456789012"` arrives as a number
- * (quotes in YAML do not survive). Take an integer back as its digits before checking the text; a
- * leading zero is not valid JSON, so such ids stay strings and lose nothing.
- */
-function digits(f: Field<string>): Field<string> {
-  return {
-    ...f,
-    parse: (v, path, fail) =>
-      f.parse(typeof v === "number" && Number.isInteger(v) ? String(v) : v, path, fail),
-  };
-}
-
-const ACCOUNT_ID = digits(config.string({ pattern: /^\d{12}$/, describe: "a 12-digit AWS account id" }));
+const ACCOUNT_ID = config.string({ pattern: /^\d{12}$/, describe: "a 12-digit AWS account id" });
 const REGION = config.string({
   pattern: /^[a-z]{2}(-gov)?-[a-z]+-\d$/,
   describe: 'an AWS region name such as "us-east-1"',
