@@ -31,10 +31,16 @@ type Fail = (path: string, message: string) => never;
 
 export type Infer<F> = F extends Field<infer T> ? T : never;
 type Shape = Record<string, Field<unknown>>;
+/** Keys that may be absent from the result: optional fields without a default. */
+type MaybeAbsent<F> = F extends { readonly optional: true }
+  ? F extends { readonly hasDefault: true }
+    ? false
+    : true
+  : false;
 type InferShape<S extends Shape> = {
-  [K in keyof S as S[K]["optional"] extends true ? never : K]: Infer<S[K]>;
+  [K in keyof S as MaybeAbsent<S[K]> extends true ? never : K]: Infer<S[K]>;
 } & {
-  [K in keyof S as S[K]["optional"] extends true ? K : never]?: Infer<S[K]>;
+  [K in keyof S as MaybeAbsent<S[K]> extends true ? K : never]?: Infer<S[K]>;
 };
 
 function field<T>(describe: string, parse: (v: unknown, path: string, fail: Fail) => T): Field<T> {
@@ -146,9 +152,10 @@ export const config = {
   },
 
   /** Optional in the file; the default applies when the key is absent. */
-  withDefault<T>(f: Field<T>, value: T): Field<T> & { readonly optional: true } {
+  withDefault<T>(f: Field<T>, value: T): Field<T> & { readonly optional: true; readonly hasDefault: true } {
     return {
       optional: true as const,
+      hasDefault: true as const,
       describe: `${f.describe} (default ${show(value)})`,
       parse: (v, path, fail) => (isMissing(v) ? value : f.parse(v, path, fail)),
     };

@@ -104,4 +104,11 @@ describe("readStackConfig", () => {
     );
     expect(parsed).toEqual({ account: "012345678901", count: 3, on: true });
   });
+
+  it("types defaulted keys as always present and optional ones as possibly absent", () => {
+    const parsed = read(valid);
+    const zones: number = parsed.network.availabilityZones;
+    const flowLogs: boolean | undefined = parsed.network.flowLogs;
+    expect([zones, flowLogs]).toEqual([3, undefined]);
+  });
 });
