@@ -4,6 +4,8 @@
  * The deploy pipeline writes it and then runs `pulumi up`; the stack reads it, so a later manual
  * `pulumi up` keeps the deployed image instead of reverting it.
  */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 
 const ECR_REPOSITORY_URL =
   /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/([a-z0-9][a-z0-9._/-]*)$/;
@@ -53,12 +55,14 @@ export function checkReleasePointer(p: ReleasePointer): string {
         (p.region !== repoRegion ? ` (or the replica in ${p.region})` : "") +
         `. ${p.hint}`,
     );
-  const image = ECR_IMAGE_BY_DIGEST.exec(value);
-  if (!image) {
+  const pinned = /@sha256:[0-9a-f]{64}$/.test(value);
+  if (!pinned) {
     throw problem(
       value.includes("@sha256:") ? "the digest is malformed" : "it is not pinned by digest (a tag can move)",
     );
   }
+  const image = ECR_IMAGE_BY_DIGEST.exec(value);
+  if (!image) throw problem(`it is not in the ${name} repository of registry ${account}`);
   const [, imageAccount, imageRegion, , imageName] = image;
   if (imageAccount !== account || imageName !== name) {
     throw problem(`it is not in the ${name} repository of registry ${account}`);
@@ -67,4 +71,55 @@ export function checkReleasePointer(p: ReleasePointer): string {
     throw problem(`region ${imageRegion} is neither the registry's (${repoRegion}) nor this stack's`);
   }
   return value;
+}
+
+export interface ReleaseImageArgs {
+  environment: string;
+  /** The service, also the repository's key in the shared stack's `repositoryUrls`. */
+  service: string;
+  /** The shared stack (registry outputs). */
+  shared: pulumi.StackReference;
+  /** The stack's provider: the pointer is read in the environment's account and region. */
+  provider: aws.Provider;
+  region: string;
+  /** First deploy only: a digest-pinned image used instead of the pointer (with a warning). */
+  override?: string;
+  /** The config key of the override, for the warning. */
+  overrideKey: string;
+  /** What to tell the user when the pointer is wrong. */
+  hint: string;
+}
+
+/**
+ * The image a service runs: the value of its release pointer, checked against the service's
+ * repository in the shared registry. Awaited before any resource is declared, so a wrong pointer
+ * stops the program with one clear message instead of failing inside a resource's inputs.
+ */
+export async function releaseImage(a: ReleaseImageArgs): Promise<string> {
+  const parameter = releasePointerName(a.environment, a.service);
+  if (a.override) {
+    pulumi.log.warn(
+      `${a.service} runs ${a.override} from ${a.overrideKey}, not the release pointer ` +
+        `${parameter}; remove the override once the pipeline has deployed`,
+    );
+    return a.override;
+  }
+  const urls = (await a.shared.getOutputDetails("repositoryUrls")).value as
+    | Record<string, string>
+    | undefined;
+  const repositoryUrl = urls?.[a.service];
+  if (typeof repositoryUrl !== "string") {
+    throw new Error(
+      `the shared stack has no '${a.service}' in its repositoryUrls output ` +
+        `(it has: ${Object.keys(urls ?? {}).join(", ") || "nothing"})`,
+    );
+  }
+  const pointer = await aws.ssm.getParameter({ name: parameter }, { provider: a.provider });
+  return checkReleasePointer({
+    parameter,
+    value: pointer.value,
+    repositoryUrl,
+    region: a.region,
+    hint: a.hint,
+  });
 }

@@ -1,0 +1,262 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type RunResult, runStack } from "@berth/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+
+const projectDir = join(__dirname, "..");
+const dir = mkdtempSync(join(tmpdir(), "berth-platform-config-"));
+const P = "berth-platform";
+
+type Config = Record<string, unknown>;
+/** The object under a key of the config (a YAML mapping). */
+const at = (c: Config, key: string) => c[key] as Config;
+const devConfig = (): Config =>
+  (parse(readFileSync(join(projectDir, "Pulumi.dev.yaml"), "utf8")) as { config: Config }).config;
+
+/** Pulumi.dev.yaml with one change, as a variant file for `--config-file`. */
+function variant(name: string, change: (c: Config) => void): string {
+  const config = devConfig();
+  change(config);
+  const file = join(dir, `Pulumi.dev.${name}.yaml`);
+  writeFileSync(file, stringify({ config }));
+  return file;
+}
+
+interface Case {
+  name: string;
+  change: (c: Config) => void;
+  /** The key the message names, then what it says is allowed. */
+  message: RegExp;
+}
+
+const invalid: Case[] = [
+  {
+    name: "a typo in a key inside an object",
+    change: (c) => {
+      at(c, `${P}:hello`).desiredCont = 1;
+    },
+    message: /berth-platform:hello\.desiredCont is not a known key; known keys: .*desiredCount/,
+  },
+  {
+    name: "a typo in a top-level key",
+    change: (c) => {
+      c[`${P}:netwrok`] = c[`${P}:network`];
+      delete c[`${P}:network`];
+    },
+    message: /berth-platform:netwrok is not a known key; known keys: accountId, owner, costCenter, .*network/,
+  },
+  {
+    name: "a NAT mode that does not exist",
+    change: (c) => {
+      at(c, `${P}:network`).natMode = "fast";
+    },
+    message: /berth-platform:network\.natMode is "fast"; allowed: "none", "single", "perAz", "instance"/,
+  },
+  {
+    name: "a deployment strategy the stack does not offer",
+    change: (c) => {
+      at(at(c, `${P}:hello`), "deployment").strategy = "BLUE-GREEN";
+    },
+    message:
+      /berth-platform:hello\.deployment\.strategy is "BLUE-GREEN"; allowed: "ROLLING", "CANARY", "LINEAR"/,
+  },
+  {
+    name: "too many availability zones",
+    change: (c) => {
+      at(c, `${P}:network`).availabilityZones = 7;
+    },
+    message: /berth-platform:network\.availabilityZones is 7; expected a whole number from 2 to 6/,
+  },
+  {
+    name: "a log retention CloudWatch does not offer",
+    change: (c) => {
+      at(c, `${P}:hello`).logRetentionInDays = 10;
+    },
+    message: /berth-platform:hello\.logRetentionInDays is 10; allowed: 1, 3, 5, 7, 14, 30, 60, 90/,
+  },
+  {
+    name: "a missing required key",
+    change: (c) => {
+      delete c[`${P}:costCenter`];
+    },
+    message: /berth-platform:costCenter is missing; expected a tag value/,
+  },
+  {
+    name: "a missing required key inside an object",
+    change: (c) => {
+      delete at(c, `${P}:hello`).desiredCount;
+    },
+    message: /berth-platform:hello\.desiredCount is missing; expected a whole number from 1 to 1000/,
+  },
+  {
+    name: "a value of the wrong type",
+    change: (c) => {
+      at(c, `${P}:hello`).desiredCount = "two";
+    },
+    message: /berth-platform:hello\.desiredCount is "two"; expected a whole number from 1 to 1000/,
+  },
+  {
+    name: "a boolean given as text",
+    change: (c) => {
+      at(c, `${P}:loadBalancer`).deletionProtection = "no";
+    },
+    message: /berth-platform:loadBalancer\.deletionProtection is "no"; expected true or false/,
+  },
+  {
+    name: "a CIDR block with host bits set",
+    change: (c) => {
+      at(c, `${P}:network`).cidrBlock = "10.10.0.1/16";
+    },
+    message:
+      /berth-platform:network\.cidrBlock is "10\.10\.0\.1\/16"; expected an IPv4 block from \/16 to \/24/,
+  },
+  {
+    name: "a VPC block that is too large",
+    change: (c) => {
+      at(c, `${P}:network`).cidrBlock = "10.0.0.0/8";
+    },
+    message:
+      /berth-platform:network\.cidrBlock is "10\.0\.0\.0\/8"; expected an IPv4 block from \/16 to \/24/,
+  },
+  {
+    name: "a domain that is not a DNS name",
+    change: (c) => {
+      at(c, `${P}:loadBalancer`).domain = "Hello_World";
+      at(c, `${P}:loadBalancer`).hostedZone = "example.com";
+    },
+    message: /berth-platform:loadBalancer\.domain is "Hello_World"; expected a lower-case DNS name/,
+  },
+  {
+    name: "a domain outside its hosted zone",
+    change: (c) => {
+      at(c, `${P}:loadBalancer`).domain = "hello.example.org";
+      at(c, `${P}:loadBalancer`).hostedZone = "example.com";
+    },
+    message:
+      /berth-platform:loadBalancer\.domain is "hello\.example\.org"; must be inside loadBalancer\.hostedZone "example\.com"/,
+  },
+  {
+    name: "memory Fargate does not pair with the CPU",
+    change: (c) => {
+      at(c, `${P}:hello`).memory = 4096;
+    },
+    message: /berth-platform:hello\.memory is 4096; with hello\.cpu 256, allowed: 512, 1024, 2048/,
+  },
+  {
+    name: "a desired count outside the scaling bounds",
+    change: (c) => {
+      at(c, `${P}:hello`).scaling = { min: 2, max: 4 };
+    },
+    message: /berth-platform:hello\.scaling is .*; needs min <= hello\.desiredCount \(1\) <= max/,
+  },
+  {
+    name: "canary settings on a rolling deployment",
+    change: (c) => {
+      at(at(c, `${P}:hello`), "deployment").canaryPercent = 10;
+    },
+    message: /berth-platform:hello\.deployment\.canaryPercent applies to strategy "CANARY" only/,
+  },
+  {
+    name: "an account id that is not 12 digits",
+    change: (c) => {
+      c[`${P}:accountId`] = "12345";
+    },
+    message: /berth-platform:accountId is "12345"; expected a 12-digit AWS account id/,
+  },
+  {
+    name: "an aws: key the stack's provider would ignore",
+    change: (c) => {
+      c["aws:skipMetadataApiCheck"] = true;
+    },
+    message: /aws:skipMetadataApiCheck is not a known key; known keys: region, profile/,
+  },
+  {
+    name: "no region",
+    change: (c) => {
+      delete c["aws:region"];
+    },
+    message: /aws:region is missing; expected a region such as "us-east-1"/,
+  },
+];
+
+const runs = new Map<string, RunResult>();
+
+beforeAll(async () => {
+  const results = await Promise.all(
+    invalid.map((c) =>
+      runStack(projectDir, "dev", {
+        configFile: variant(c.name.replace(/\W+/g, "-"), c.change),
+        allowError: true,
+      }),
+    ),
+  );
+  invalid.forEach((c, i) => {
+    runs.set(c.name, results[i]!);
+  });
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("invalid Pulumi.<env>.yaml files are rejected when the program starts", () => {
+  it.each(invalid.map((c) => [c.name, c] as const))("%s", (_name, c) => {
+    const run = runs.get(c.name)!;
+    expect(run.error?.name).toBe("ConfigError");
+    expect(run.error?.message).toMatch(/^Pulumi\.dev\.yaml: /);
+    expect(run.error?.message).toMatch(c.message);
+    // Nothing was created: not even the provider.
+    expect(run.managed).toEqual([]);
+    expect(run.ofType("pulumi:providers:aws")).toEqual([]);
+  });
+});
+
+describe("the release pointer", () => {
+  const pointer = "/berth/dev/hello/image";
+  const repo = "123456789012.dkr.ecr.us-east-1.amazonaws.com/hello";
+  const digest = "a".repeat(64);
+  const withPointer = (value: string) =>
+    runStack(projectDir, "dev", { fixtures: { ssmParameters: { [pointer]: value } }, allowError: true });
+
+  it("must be pinned by digest", async () => {
+    const run = await withPointer(`${repo}:latest`);
+    expect(run.error?.message).toContain(
+      `release pointer ${pointer} is "${repo}:latest"; it is not pinned by digest (a tag can move). Expected ${repo}@sha256:<64 hex digits>`,
+    );
+    expect(run.error?.message).toContain("berth-platform:hello.imageOverride in Pulumi.dev.yaml");
+    // The pointer is checked before any resource is declared.
+    expect(run.managed.filter((r) => r.type !== "pulumi:pulumi:StackReference")).toEqual([]);
+  });
+
+  it("must name the hello repository of the shared registry", async () => {
+    const other = await withPointer(`123456789012.dkr.ecr.us-east-1.amazonaws.com/other@sha256:${digest}`);
+    expect(other.error?.message).toMatch(/it is not in the hello repository of registry 123456789012/);
+    const foreign = await withPointer(`999999999999.dkr.ecr.us-east-1.amazonaws.com/hello@sha256:${digest}`);
+    expect(foreign.error?.message).toMatch(/it is not in the hello repository of registry 123456789012/);
+  });
+
+  it("an image override for the first deploy skips the pointer, visibly", async () => {
+    const override = `${repo}@sha256:${digest}`;
+    const file = variant("override", (c) => {
+      at(c, `${P}:hello`).imageOverride = override;
+    });
+    // No pointer exists yet: the fixtures give none.
+    const run = await runStack(projectDir, "dev", { configFile: file, fixtures: {}, allowError: true });
+    expect(run.error?.message).toBeUndefined();
+    expect(run.outputs.image).toBe(override);
+    expect(run.outputs.releasePointer).toBeUndefined();
+    expect(
+      run.diagnostics.some((d) => d.severity === "warning" && d.message.includes("hello.imageOverride")),
+    ).toBe(true);
+  });
+
+  it("an image override must be pinned by digest too", async () => {
+    const file = variant("override-tag", (c) => {
+      at(c, `${P}:hello`).imageOverride = `${repo}:v1`;
+    });
+    const run = await runStack(projectDir, "dev", { configFile: file, allowError: true });
+    expect(run.error?.message).toMatch(
+      /Pulumi\.dev\.yaml: berth-platform:hello\.imageOverride is ".*:v1"; expected an image pinned by digest/,
+    );
+  });
+});
