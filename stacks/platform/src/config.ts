@@ -25,33 +25,10 @@ function integerIn(values: readonly number[]): Field<number> {
   };
 }
 
-/**
- * `config.withDefault`, typed as always present: the parsed config then has the value without a
- * `?? default` in the program (core's `withDefault` is typed as an optional key).
- */
-function withDefault<T>(f: Field<T>, value: T): Field<T> {
-  return config.withDefault(f, value);
-}
-
-/**
- * Workaround: core's readStackConfig JSON-parses every top-level value, so a quoted YAML string of
- * digits (`accountId: "123456789012"`, `costCenter: "4711"`) arrives as a number. Take a whole
- * number back as its digits before the string check.
- */
-function digits(f: Field<string>): Field<string> {
-  return {
-    ...f,
-    parse: (v, path, fail) =>
-      f.parse(typeof v === "number" && Number.isInteger(v) ? String(v) : v, path, fail),
-  };
-}
-
-const TAG_VALUE = digits(
-  config.string({
-    pattern: /^[\p{L}\p{N}\s_.:/=+\-@]{1,256}$/u,
-    describe: "a tag value of 1 to 256 characters",
-  }),
-);
+const TAG_VALUE = config.string({
+  pattern: /^[\p{L}\p{N}\s_.:/=+\-@]{1,256}$/u,
+  describe: "a tag value of 1 to 256 characters",
+});
 
 const retentionDays = integerIn(LOG_RETENTION_DAYS);
 
@@ -77,23 +54,24 @@ const vpcCidr: Field<string> = {
 
 const capacityShare = config.object({
   /** Tasks placed on this provider first (only one provider of a strategy may have a base). */
-  base: withDefault(config.integer({ min: 0, max: 100_000 }), 0),
+  base: config.withDefault(config.integer({ min: 0, max: 100_000 }), 0),
   /** Share of the tasks beyond the base. */
-  weight: withDefault(config.integer({ min: 0, max: 1000 }), 0),
+  weight: config.withDefault(config.integer({ min: 0, max: 1000 }), 0),
 });
 
 /** `berth-platform:*` keys. */
 export const platformSchema = {
   /** The AWS account this environment deploys to: the provider refuses credentials of any other. */
-  accountId: digits(
-    config.string({ pattern: /^\d{12}$/, describe: 'a 12-digit AWS account id such as "123456789012"' }),
-  ),
+  accountId: config.string({
+    pattern: /^\d{12}$/,
+    describe: 'a 12-digit AWS account id such as "123456789012"',
+  }),
   /** Team that owns the environment: the `Owner` tag on every resource. */
   owner: TAG_VALUE,
   /** Cost center billed for the environment: the `CostCenter` tag on every resource. */
   costCenter: TAG_VALUE,
   /** The shared stack (registry) whose `repositoryUrls`/`repositoryArns`/`registryId` this stack reads. */
-  sharedStack: withDefault(
+  sharedStack: config.withDefault(
     config.string({
       pattern: /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/,
       describe: '"<organization>/<project>/<stack>"',
@@ -110,21 +88,21 @@ export const platformSchema = {
     availabilityZones: config.integer({ min: 2, max: 6 }),
     natMode: config.oneOf(NAT_MODES),
     /** Interface endpoints in the private subnets (the S3 gateway endpoint is always there). */
-    interfaceEndpoints: withDefault(config.list(config.oneOf(INTERFACE_ENDPOINT_NAMES)), []),
+    interfaceEndpoints: config.withDefault(config.list(config.oneOf(INTERFACE_ENDPOINT_NAMES)), []),
     flowLogs: config.object({
       enabled: config.boolean(),
-      retentionInDays: withDefault(retentionDays, 365),
+      retentionInDays: config.withDefault(retentionDays, 365),
     }),
   }),
   cluster: config.object({
-    containerInsights: withDefault(config.oneOf(["enabled", "enhanced", "disabled"]), "enabled"),
+    containerInsights: config.withDefault(config.oneOf(["enabled", "enhanced", "disabled"]), "enabled"),
     /** Default capacity provider strategy; the hello service runs on the same strategy. */
     capacity: config.object({
       fargate: config.optional(capacityShare),
       fargateSpot: config.optional(capacityShare),
     }),
     /** Days the ECS Exec audit log is kept. */
-    execLogRetentionInDays: withDefault(retentionDays, 365),
+    execLogRetentionInDays: config.withDefault(retentionDays, 365),
   }),
   loadBalancer: config.object({
     /** Host name served over HTTPS (ACM certificate, DNS-validated in `hostedZone`). Omit for HTTP only. */
@@ -142,7 +120,7 @@ export const platformSchema = {
     accessLogs: config.object({
       enabled: config.boolean(),
       /** Days before log objects expire. */
-      retentionInDays: withDefault(config.integer({ min: 1, max: 3650 }), 90),
+      retentionInDays: config.withDefault(config.integer({ min: 1, max: 3650 }), 90),
     }),
   }),
   hello: config.object({
@@ -155,10 +133,10 @@ export const platformSchema = {
     ),
     cpu: integerIn(FARGATE_CPU_VALUES),
     memory: config.integer({ min: 512 }),
-    architecture: withDefault(config.oneOf(["ARM64", "X86_64"]), "ARM64"),
+    architecture: config.withDefault(config.oneOf(["ARM64", "X86_64"]), "ARM64"),
     desiredCount: config.integer({ min: 1, max: 1000 }),
     /** Listener rule priority on the shared load balancer. */
-    priority: withDefault(config.integer({ min: 1, max: 50_000 }), 100),
+    priority: config.withDefault(config.integer({ min: 1, max: 50_000 }), 100),
     logRetentionInDays: retentionDays,
     deployment: config.object({
       strategy: config.oneOf(["ROLLING", "CANARY", "LINEAR"]),
@@ -170,7 +148,7 @@ export const platformSchema = {
       config.object({
         min: config.integer({ min: 1, max: 1000 }),
         max: config.integer({ min: 1, max: 1000 }),
-        cpuTarget: withDefault(config.integer({ min: 10, max: 90 }), 70),
+        cpuTarget: config.withDefault(config.integer({ min: 10, max: 90 }), 70),
       }),
     ),
   }),
