@@ -375,6 +375,15 @@ export interface TracingArgs {
   memory?: number;
 }
 
+/** One Fargate capacity provider's share of a service's tasks. */
+export interface FargateCapacityShare {
+  capacityProvider: "FARGATE" | "FARGATE_SPOT";
+  /** Relative share of the tasks beyond the base. @default 0 */
+  weight?: number;
+  /** Tasks always placed on this provider first. @default 0 */
+  base?: number;
+}
+
 export interface ServiceArgs {
   /**
    * The ECS cluster, as plain outputs (`Cluster` produces them).
@@ -444,11 +453,16 @@ export interface ServiceArgs {
    * Where tasks run: Fargate on demand, Fargate Spot (up to 70% cheaper, may be interrupted with
    * two minutes' notice: dev, or stateless workers), or the cluster's EC2 capacity provider
    * (`cluster.ec2CapacityProviderName`). The cluster must have the capacity provider associated
-   * (`Cluster` associates FARGATE and FARGATE_SPOT).
+   * (`Cluster` associates FARGATE and FARGATE_SPOT). `"CLUSTER_DEFAULT"` follows the cluster's
+   * default capacity provider strategy (e.g. an on-demand base with a Spot-heavy rest, set by the
+   * stack on `Cluster`); that strategy must then be Fargate-only. ECS applies a cluster's default
+   * when the service is created: a later change of the default does not move existing services.
+   * A list mixes Fargate and Fargate Spot explicitly (weights 0–1000, at least one above 0; `base`
+   * tasks on at most one provider).
    * @default "FARGATE"
-   * @example capacity: "FARGATE_SPOT"
+   * @example capacity: [{ capacityProvider: "FARGATE", base: 1, weight: 1 }, { capacityProvider: "FARGATE_SPOT", weight: 4 }]
    */
-  capacity?: "FARGATE" | "FARGATE_SPOT" | "EC2";
+  capacity?: "FARGATE" | "FARGATE_SPOT" | "EC2" | "CLUSTER_DEFAULT" | FargateCapacityShare[];
   /**
    * Number of tasks (0 to 1000); with `scaling`, the starting count that autoscaling then owns.
    * @default 2

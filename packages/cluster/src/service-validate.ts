@@ -5,6 +5,7 @@ import type {
   ContainerHealthCheckArgs,
   CpuArchitecture,
   DeploymentStrategy,
+  FargateCapacityShare,
   ServiceArgs,
   SidecarArgs,
 } from "./service-args.js";
@@ -55,7 +56,7 @@ export interface ResolvedService {
   cpu: number;
   memory: number;
   architecture: CpuArchitecture;
-  capacity: "FARGATE" | "FARGATE_SPOT" | "EC2";
+  capacity: "FARGATE" | "FARGATE_SPOT" | "EC2" | "CLUSTER_DEFAULT" | FargateCapacityShare[];
   desiredCount: number;
   stopTimeout: number;
   readonlyRootFilesystem: boolean;
@@ -212,7 +213,32 @@ export function validateService(name: string, args: ServiceArgs): ResolvedServic
 
   // Task size.
   const capacity = args.capacity ?? "FARGATE";
-  v.oneOf("capacity", capacity, ["FARGATE", "FARGATE_SPOT", "EC2"] as const);
+  if (Array.isArray(capacity)) {
+    v.check(capacity.length > 0, "capacity", capacity, "a capacity list needs at least one provider");
+    v.unique(
+      "capacity",
+      capacity.map((c) => c.capacityProvider),
+    );
+    capacity.forEach((c, i) => {
+      v.oneOf(`capacity[${i}].capacityProvider`, c.capacityProvider, ["FARGATE", "FARGATE_SPOT"] as const);
+      v.integer(`capacity[${i}].weight`, c.weight, { min: 0, max: 1000 });
+      v.integer(`capacity[${i}].base`, c.base, { min: 0, max: 100000 });
+    });
+    v.check(
+      capacity.some((c) => (c.weight ?? 0) > 0),
+      "capacity",
+      capacity,
+      "at least one provider needs a weight above 0",
+    );
+    v.check(
+      capacity.filter((c) => (c.base ?? 0) > 0).length <= 1,
+      "capacity",
+      capacity,
+      "ECS allows a base on one provider only",
+    );
+  } else {
+    v.oneOf("capacity", capacity, ["FARGATE", "FARGATE_SPOT", "EC2", "CLUSTER_DEFAULT"] as const);
+  }
   const architecture = args.architecture ?? "ARM64";
   v.oneOf("architecture", architecture, ["ARM64", "X86_64"] as const);
   const cpu = args.cpu ?? 256;

@@ -505,17 +505,28 @@ export class Service extends pulumi.ComponentResource {
         cluster: args.cluster.arn,
         taskDefinition: taskDefinition.arn,
         desiredCount: r.desiredCount,
-        ...(r.capacity === "FARGATE"
-          ? { launchType: "FARGATE" }
-          : {
-              capacityProviderStrategies: [
-                {
-                  capacityProvider:
-                    r.capacity === "EC2" ? args.cluster.ec2CapacityProviderName! : "FARGATE_SPOT",
-                  weight: 1,
-                },
-              ],
-            }),
+        // CLUSTER_DEFAULT sets neither: ECS then applies the cluster's default strategy.
+        ...(Array.isArray(r.capacity)
+          ? {
+              capacityProviderStrategies: r.capacity.map((c) => ({
+                capacityProvider: c.capacityProvider,
+                weight: c.weight ?? 0,
+                base: c.base ?? 0,
+              })),
+            }
+          : r.capacity === "CLUSTER_DEFAULT"
+            ? {}
+            : r.capacity === "FARGATE"
+              ? { launchType: "FARGATE" }
+              : {
+                  capacityProviderStrategies: [
+                    {
+                      capacityProvider:
+                        r.capacity === "EC2" ? args.cluster.ec2CapacityProviderName! : "FARGATE_SPOT",
+                      weight: 1,
+                    },
+                  ],
+                }),
         networkConfiguration: {
           subnets,
           securityGroups: [securityGroup.id, ...(args.securityGroupIds ?? [])],

@@ -8,7 +8,7 @@
  * pointer (`/berth/<env>/hello/image`), which the deploy pipeline writes before `pulumi up`, so a
  * later manual `pulumi up` keeps the deployed image.
  */
-import { Cluster, LoadBalancer, Service } from "@berth/cluster";
+import { Cluster, type FargateCapacityShare, LoadBalancer, Service } from "@berth/cluster";
 import { Network } from "@berth/networking";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -111,14 +111,9 @@ export = async () => {
       logs: { retentionInDays: hello.logRetentionInDays },
       deployment: deployment(hello.deployment),
       ...(hello.scaling ? { scaling: hello.scaling } : {}),
+      // The same Fargate / Fargate Spot mix as the cluster's default strategy.
+      capacity: capacityProviderStrategy(ecs.capacity),
       protect,
-      transform: {
-        // Service takes a single capacity provider; run hello on the cluster's strategy (the Spot mix).
-        service: (args) => {
-          delete args.launchType;
-          args.capacityProviderStrategies = capacityProviderStrategy(ecs.capacity);
-        },
-      },
     },
     providers,
   );
@@ -147,9 +142,9 @@ function deployment(d: PlatformConfig["hello"]["deployment"]) {
   };
 }
 
-function capacityProviderStrategy(capacity: PlatformConfig["cluster"]["capacity"]) {
+function capacityProviderStrategy(capacity: PlatformConfig["cluster"]["capacity"]): FargateCapacityShare[] {
   return [
-    ...(capacity.fargate ? [{ capacityProvider: "FARGATE", ...capacity.fargate }] : []),
-    ...(capacity.fargateSpot ? [{ capacityProvider: "FARGATE_SPOT", ...capacity.fargateSpot }] : []),
+    ...(capacity.fargate ? [{ capacityProvider: "FARGATE" as const, ...capacity.fargate }] : []),
+    ...(capacity.fargateSpot ? [{ capacityProvider: "FARGATE_SPOT" as const, ...capacity.fargateSpot }] : []),
   ];
 }
