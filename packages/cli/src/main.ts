@@ -117,21 +117,15 @@ function version(): string {
   return pkg.version;
 }
 
+/** Errors that point at a bug rather than at bad input: their stack trace is worth offering. */
+const PROGRAMMING_ERRORS = ["TypeError", "ReferenceError", "SyntaxError", "RangeError"];
+
 function reportFailure(record: RunRecord, io: Io, debug: boolean): void {
   const style = styleFor(io.stderr, io.env);
   const err = record.error!;
   io.stderr.write(`${style.red("error")}: ${err.message}\n`);
   if (debug && err.stack) io.stderr.write(`${err.stack}\n`);
-  else if (
-    ![
-      "BerthValidationError",
-      "ProjectError",
-      "RunError",
-      "ConfigMissingError",
-      "UnknownInvokeError",
-    ].includes(err.name) &&
-    err.stack
-  ) {
+  else if (PROGRAMMING_ERRORS.includes(err.name) && err.stack) {
     io.stderr.write(style.dim("(run with --debug for the stack trace)\n"));
   }
 }

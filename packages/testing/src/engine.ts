@@ -262,6 +262,38 @@ function installRejectionRouter(): void {
   });
 }
 
+/**
+ * When a program fails inside an apply whose value feeds a resource, the resources that wait on it
+ * never register and the stack's promise never settles: under the Pulumi CLI the language host
+ * exits on the error. Offline, once a failure has been seen and registrations have stopped moving
+ * for a moment, the run is over and fails with the first failure.
+ */
+function stallWatchdog(
+  monitor: RecordingMonitor,
+  failures: unknown[],
+): { failed: Promise<never>; stop: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  const failed = new Promise<never>((_, reject) => {
+    let last = -1;
+    let quiet = 0;
+    timer = setInterval(() => {
+      const failure = failures[0] ?? monitor.failures[0]?.error;
+      if (failure === undefined) return;
+      if (monitor.busy || monitor.activity !== last) {
+        last = monitor.activity;
+        quiet = 0;
+        return;
+      }
+      if (++quiet >= 4) {
+        clearInterval(timer);
+        reject(failure);
+      }
+    }, 25);
+  });
+  failed.catch(() => undefined);
+  return { failed, stop: () => clearInterval(timer) };
+}
+
 let queue: Promise<unknown> = Promise.resolve();
 
 /** Pulumi's runtime is process-global: runs in one process take turns. */
@@ -326,19 +358,24 @@ async function execute(
   activeFailures = failures;
   const restoreConsole = captureConsole(diagnostics);
   let error: RunError | undefined;
+  const watchdog = stallWatchdog(monitor, failures);
   try {
-    await pulumi.runtime.runInPulumiStack(async () => {
-      const exported = await program();
-      return typeof exported === "function" ? await (exported as () => unknown)() : exported;
-    });
-    await waitForRPCs();
-    await monitor.idle();
-    await new Promise((r) => setImmediate(r));
-    await waitForRPCs();
+    const run = (async () => {
+      await pulumi.runtime.runInPulumiStack(async () => {
+        const exported = await program();
+        return typeof exported === "function" ? await (exported as () => unknown)() : exported;
+      });
+      await waitForRPCs();
+      await monitor.idle();
+      await new Promise((r) => setImmediate(r));
+      await waitForRPCs();
+    })();
+    await Promise.race([run, watchdog.failed]);
   } catch (err) {
     if (err !== null && typeof err === "object") reportedErrors.add(err);
     error = toRunError(err);
   } finally {
+    watchdog.stop();
     // Late rejections of the same failure (the stack's own promises) still belong to this run.
     await new Promise((r) => setImmediate(r));
     activeFailures = undefined;

@@ -91,6 +91,13 @@ export class RecordingMonitor extends MockMonitor {
   readonly failures: { urn: string; error: Error }[] = [];
   stackOutputs: Record<string, unknown> = {};
   private inflight = 0;
+  /** Counts registrations started and finished: a failed run that stops moving is over. */
+  activity = 0;
+
+  /** True while a registration or read is being answered. */
+  get busy(): boolean {
+    return this.inflight > 0;
+  }
   private idleWaiters: (() => void)[] = [];
   private readonly pendingOutputs: PendingOutputs[] = [];
 
@@ -120,6 +127,7 @@ export class RecordingMonitor extends MockMonitor {
 
   override async registerResource(req: any, callback: (err: any, resp: any) => void): Promise<void> {
     this.inflight++;
+    this.activity++;
     const type: string = req.getType();
     const name: string = req.getName();
     const parent: string = req.getParent();
@@ -219,6 +227,7 @@ export class RecordingMonitor extends MockMonitor {
       callback(Object.assign(err as Error, { details: (err as Error).message }), undefined);
     } finally {
       this.inflight--;
+      this.activity++;
       if (this.inflight === 0) for (const w of this.idleWaiters.splice(0)) w();
     }
   }
@@ -226,6 +235,7 @@ export class RecordingMonitor extends MockMonitor {
   /** Resources read with `.get()` or a StackReference: recorded with `read: true`. */
   override async readResource(req: any, callback: (err: any, resp: any) => void): Promise<void> {
     this.inflight++;
+    this.activity++;
     const type: string = req.getType();
     const name: string = req.getName();
     const parent: string = req.getParent();
@@ -271,6 +281,7 @@ export class RecordingMonitor extends MockMonitor {
       callback(Object.assign(err as Error, { details: (err as Error).message }), undefined);
     } finally {
       this.inflight--;
+      this.activity++;
       if (this.inflight === 0) for (const w of this.idleWaiters.splice(0)) w();
     }
   }

@@ -216,6 +216,14 @@ describe("programs and failures", () => {
     expect(run.error?.message).toBe("cpu: 300 is not a Fargate CPU size; use 256, 512, 1024, 2048 or 4096");
   });
 
+  it("fails, instead of never finishing, when an apply that resources wait on throws", async () => {
+    const run = new RunResult(await runProgram({ projectDir: fixture("apply-throws"), stack: "dev" }));
+    expect(run.error?.message).toMatch(
+      /release pointer is "berth-fixture-shared"; expected a digest-pinned image/,
+    );
+    expect(run.ofType("aws:ecs/service:Service")).toHaveLength(0);
+  });
+
   it("names the token of an invoke it cannot answer", async () => {
     const run = await runProgram({ projectDir: fixture("unknown-invoke"), stack: "dev" });
     expect(run.error?.message).toMatch(
