@@ -135,6 +135,11 @@ export const platformSchema = {
     memory: config.integer({ min: 512 }),
     architecture: config.withDefault(config.oneOf(["ARM64", "X86_64"]), "ARM64"),
     desiredCount: config.integer({ min: 1, max: 1000 }),
+    /**
+     * Where the tasks run: "private" subnets behind NAT (the default), or "public" subnets with a
+     * public IP each, for a network without NAT (`network.natMode: none`, the cheapest dev).
+     */
+    subnets: config.withDefault(config.oneOf(["private", "public"]), "private"),
     /** Listener rule priority on the shared load balancer. */
     priority: config.withDefault(config.integer({ min: 1, max: 50_000 }), 100),
     logRetentionInDays: retentionDays,
@@ -200,6 +205,13 @@ export function loadPlatformConfig(stack = pulumi.getStack()): PlatformConfig {
   }
 
   const hello = cfg.hello;
+  if (cfg.network.natMode === "none" && hello.subnets !== "public") {
+    fail(
+      "hello.subnets",
+      `is ${show(hello.subnets)}; with network.natMode "none" the private subnets reach nothing (no image ` +
+        'pulls): use "public", or a NAT mode ("instance", "single", "perAz")',
+    );
+  }
   const memoryOptions = fargateMemoryOptions(hello.cpu);
   if (!memoryOptions.includes(hello.memory)) {
     fail(

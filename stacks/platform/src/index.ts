@@ -60,6 +60,8 @@ export = async () => {
       cidrBlock: net.cidrBlock,
       availabilityZones: net.availabilityZones,
       natMode: net.natMode,
+      // Without NAT only public tasks run (checked in config.ts): the private tier stays empty.
+      ...(net.natMode === "none" ? { endpointsOnly: true } : {}),
       interfaceEndpoints: net.interfaceEndpoints,
       flowLogs: net.flowLogs.enabled ? { retentionInDays: net.flowLogs.retentionInDays } : false,
       region: cfg.aws.region,
@@ -113,6 +115,7 @@ export = async () => {
       ...(hello.scaling ? { scaling: hello.scaling } : {}),
       // The same Fargate / Fargate Spot mix as the cluster's default strategy.
       capacity: capacityProviderStrategy(ecs.capacity),
+      subnets: hello.subnets,
       protect,
     },
     providers,

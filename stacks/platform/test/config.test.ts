@@ -55,6 +55,21 @@ const invalid: Case[] = [
     message: /berth-platform:network\.natMode is "fast"; allowed: "none", "single", "perAz", "instance"/,
   },
   {
+    name: "private tasks in a network without NAT",
+    change: (c) => {
+      delete at(c, `${P}:hello`).subnets;
+    },
+    message:
+      /berth-platform:hello\.subnets is "private"; with network\.natMode "none" the private subnets reach nothing/,
+  },
+  {
+    name: "a task placement that does not exist",
+    change: (c) => {
+      at(c, `${P}:hello`).subnets = "dmz";
+    },
+    message: /berth-platform:hello\.subnets is "dmz"; allowed: "private", "public"/,
+  },
+  {
     name: "a deployment strategy the stack does not offer",
     change: (c) => {
       at(at(c, `${P}:hello`), "deployment").strategy = "BLUE-GREEN";

@@ -148,10 +148,19 @@ describe("environment differences", () => {
     expect(vpc("prod").cidrBlock).toBe("10.30.0.0/16");
   });
 
-  it("NAT: an instance in dev, one gateway in staging, one per zone in prod", () => {
+  it("NAT: none in dev (public tasks), one gateway in staging, one per zone in prod", () => {
     expect(vpc("dev").natGateways).toEqual({ strategy: "None" });
-    expect(runs.dev.ofType("aws:ec2/instance:Instance")).toHaveLength(1);
-    expect(runs.dev.ofType("aws:ec2/route:Route")).toHaveLength(2);
+    expect(runs.dev.ofType("aws:ec2/instance:Instance")).toHaveLength(0);
+    expect(runs.dev.ofType("aws:ec2/route:Route")).toHaveLength(0);
+    const network = (env: Env) =>
+      runs[env].one("aws:ecs/service:Service").inputs.networkConfiguration as {
+        subnets: string[];
+        assignPublicIp: boolean;
+      };
+    expect(network("dev").assignPublicIp).toBe(true);
+    expect(network("dev").subnets).toEqual(runs.dev.one("awsx:ec2:Vpc").outputs.publicSubnetIds);
+    expect(network("staging").assignPublicIp).toBe(false);
+    expect(network("prod").subnets).toEqual(runs.prod.one("awsx:ec2:Vpc").outputs.privateSubnetIds);
     expect(vpc("staging").natGateways).toEqual({ strategy: "Single" });
     expect(vpc("prod").natGateways).toEqual({ strategy: "OnePerAz" });
     expect(runs.staging.ofType("aws:ec2/instance:Instance")).toHaveLength(0);
