@@ -1,15 +1,7 @@
-import type { NetworkRef } from "@berth/core";
 import { expectInvalid, runComponent } from "@berth/testing";
 import { describe, expect, it } from "vitest";
 import { Cluster, Service } from "../src/index.js";
-
-const IMAGE = `123456789012.dkr.ecr.us-east-1.amazonaws.com/hello@sha256:${"d4".repeat(32)}`;
-const network: NetworkRef = {
-  vpcId: "vpc-0123456789abcdef0",
-  vpcCidrBlock: "10.0.0.0/16",
-  publicSubnetIds: ["subnet-0a", "subnet-0b"],
-  privateSubnetIds: ["subnet-1a", "subnet-1b"],
-};
+import { IMAGE, network } from "./service-fixtures.js";
 
 describe("Service capacity", () => {
   it("follows the cluster's default strategy (Spot-heavy with an on-demand base) with CLUSTER_DEFAULT", async () => {

@@ -1,15 +1,9 @@
-import type { NetworkRef, PolicyDocument } from "@berth/core";
+import type { PolicyDocument } from "@berth/core";
 import { runComponent } from "@berth/testing";
 import { describe, expect, it } from "vitest";
 import { Cluster, Service } from "../src/index.js";
+import { IMAGE, network } from "./service-fixtures.js";
 
-const IMAGE = `123456789012.dkr.ecr.us-east-1.amazonaws.com/hello@sha256:${"b2".repeat(32)}`;
-const network: NetworkRef = {
-  vpcId: "vpc-0123456789abcdef0",
-  vpcCidrBlock: "10.0.0.0/16",
-  publicSubnetIds: ["subnet-0a", "subnet-0b"],
-  privateSubnetIds: ["subnet-1a", "subnet-1b"],
-};
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/0b7c1e2d-3f4a-4b5c-8d6e-7f8091a2b3c4";
 
 function taskPolicy(run: Awaited<ReturnType<typeof runComponent>>): PolicyDocument {

@@ -1,39 +1,8 @@
-import type { NetworkRef } from "@berth/core";
 import { expectInvalid, runComponent } from "@berth/testing";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { type ClusterRef, type LoadBalancerRef, Service, type ServiceArgs } from "../src/index.js";
-
-const DIGEST = `sha256:${"b2".repeat(32)}`;
-const IMAGE = `123456789012.dkr.ecr.us-east-1.amazonaws.com/hello@${DIGEST}`;
-const cluster: ClusterRef = { name: "dev", arn: "arn:aws:ecs:us-east-1:123456789012:cluster/dev" };
-const network: NetworkRef = { vpcId: "vpc-1", publicSubnetIds: ["subnet-a"], privateSubnetIds: ["subnet-b"] };
-const loadBalancer: LoadBalancerRef = {
-  arn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shared/0123456789abcdef",
-  arnSuffix: "app/shared/0123456789abcdef",
-  dnsName: "shared.us-east-1.elb.amazonaws.com",
-  zoneId: "Z35SXDOTRQ7X7K",
-  securityGroupId: "sg-lb",
-  listenerArn:
-    "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shared/0123456789abcdef/1111",
-  protocol: "HTTPS",
-  url: "https://shared.example.com",
-};
-
-function web(extra: Partial<ServiceArgs> = {}): ServiceArgs {
-  return {
-    cluster,
-    network,
-    loadBalancer,
-    image: IMAGE,
-    rule: { priority: 10, hosts: ["a.example.com"] },
-    ...extra,
-  };
-}
-
-function worker(extra: Partial<ServiceArgs> = {}): ServiceArgs {
-  return { cluster, network, image: IMAGE, ...extra };
-}
+import { Service, type ServiceArgs } from "../src/index.js";
+import { cluster, IMAGE, web, worker } from "./service-fixtures.js";
 
 /** Each case: arguments, the message it must produce, the field the error names. */
 const cases: [string, ServiceArgs, RegExp, string][] = [

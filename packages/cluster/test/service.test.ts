@@ -1,60 +1,7 @@
-import type { NetworkRef } from "@berth/core";
 import { type RecordedResource, type RunResult, runComponent } from "@berth/testing";
 import { describe, expect, it } from "vitest";
-import {
-  type ClusterRef,
-  fargateMemoryOptions,
-  type LoadBalancerRef,
-  Service,
-  type ServiceArgs,
-  worstCaseBatchSeconds,
-} from "../src/index.js";
-
-const DIGEST = `sha256:${"a1".repeat(32)}`;
-const IMAGE = `123456789012.dkr.ecr.us-east-1.amazonaws.com/hello@${DIGEST}`;
-
-const cluster: ClusterRef = {
-  name: "platform-dev",
-  arn: "arn:aws:ecs:us-east-1:123456789012:cluster/platform-dev",
-};
-
-const network: NetworkRef = {
-  vpcId: "vpc-0abc",
-  publicSubnetIds: ["subnet-pub1", "subnet-pub2"],
-  privateSubnetIds: ["subnet-priv1", "subnet-priv2"],
-};
-
-const loadBalancer: LoadBalancerRef = {
-  arn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shared/0123456789abcdef",
-  arnSuffix: "app/shared/0123456789abcdef",
-  dnsName: "shared-1234567890.us-east-1.elb.amazonaws.com",
-  zoneId: "Z35SXDOTRQ7X7K",
-  securityGroupId: "sg-0loadbalancer",
-  listenerArn:
-    "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shared/0123456789abcdef/1111111111111111",
-  protocol: "HTTPS",
-  url: "https://shared.example.com",
-};
-
-const testListenerArn =
-  "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shared/0123456789abcdef/2222222222222222";
-
-/** A load-balanced web service with the minimum arguments. */
-function web(extra: Partial<ServiceArgs> = {}): ServiceArgs {
-  return {
-    cluster,
-    network,
-    loadBalancer,
-    image: IMAGE,
-    rule: { priority: 100, hosts: ["api.example.com"] },
-    ...extra,
-  };
-}
-
-/** A worker: no load balancer. */
-function worker(extra: Partial<ServiceArgs> = {}): ServiceArgs {
-  return { cluster, network, image: IMAGE, ...extra };
-}
+import { fargateMemoryOptions, Service, type ServiceArgs, worstCaseBatchSeconds } from "../src/index.js";
+import { cluster, DIGEST, IMAGE, loadBalancer, testListenerArn, web, worker } from "./service-fixtures.js";
 
 interface ContainerDef {
   name: string;

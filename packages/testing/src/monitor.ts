@@ -125,14 +125,31 @@ export class RecordingMonitor extends MockMonitor {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  override async registerResource(req: any, callback: (err: any, resp: any) => void): Promise<void> {
+  /**
+   * Answers one monitor request: counts it while in flight, hands the response or the failure to
+   * the SDK (which reports failures by the gRPC error's `details`) and remembers failures.
+   */
+  private async answer(urn: string, callback: (err: any, resp: any) => void, work: () => Promise<unknown>) {
     this.inflight++;
     this.activity++;
+    try {
+      callback(null, await work());
+    } catch (err) {
+      this.failures.push({ urn, error: err as Error });
+      callback(Object.assign(err as Error, { details: (err as Error).message }), undefined);
+    } finally {
+      this.inflight--;
+      this.activity++;
+      if (this.inflight === 0) for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+
+  override async registerResource(req: any, callback: (err: any, resp: any) => void): Promise<void> {
     const type: string = req.getType();
     const name: string = req.getName();
     const parent: string = req.getParent();
     const urn = this.urnFor(parent, type, name);
-    try {
+    await this.answer(urn, callback, async () => {
       const raw = req.getObject()?.toJavaScript() ?? {};
       const secretPaths: string[] = [];
       const inputs = unwrap(raw, "mask", "", secretPaths) as Record<string, unknown>;
@@ -220,27 +237,17 @@ export class RecordingMonitor extends MockMonitor {
       resp.setUrn(urn);
       resp.setId(result.id ?? "");
       resp.setObject(structproto.Struct.fromJavaScript(serialized));
-      callback(null, resp);
-    } catch (err) {
-      this.failures.push({ urn, error: err as Error });
-      // The SDK reports a failed registration by the gRPC error's `details`.
-      callback(Object.assign(err as Error, { details: (err as Error).message }), undefined);
-    } finally {
-      this.inflight--;
-      this.activity++;
-      if (this.inflight === 0) for (const w of this.idleWaiters.splice(0)) w();
-    }
+      return resp;
+    });
   }
 
   /** Resources read with `.get()` or a StackReference: recorded with `read: true`. */
   override async readResource(req: any, callback: (err: any, resp: any) => void): Promise<void> {
-    this.inflight++;
-    this.activity++;
     const type: string = req.getType();
     const name: string = req.getName();
     const parent: string = req.getParent();
     const urn = this.urnFor(parent, type, name);
-    try {
+    await this.answer(urn, callback, async () => {
       const raw = req.getProperties()?.toJavaScript() ?? {};
       const inputs = unwrap(raw, "mask") as Record<string, unknown>;
       const result = await this.synthesize({
@@ -274,16 +281,8 @@ export class RecordingMonitor extends MockMonitor {
       const resp = new resproto.ReadResourceResponse();
       resp.setUrn(urn);
       resp.setProperties(structproto.Struct.fromJavaScript(serialized));
-      callback(null, resp);
-    } catch (err) {
-      this.failures.push({ urn, error: err as Error });
-      // The SDK reports a failed registration by the gRPC error's `details`.
-      callback(Object.assign(err as Error, { details: (err as Error).message }), undefined);
-    } finally {
-      this.inflight--;
-      this.activity++;
-      if (this.inflight === 0) for (const w of this.idleWaiters.splice(0)) w();
-    }
+      return resp;
+    });
   }
 
   private applyOutputs(p: PendingOutputs): void {
