@@ -9,7 +9,8 @@ import { hex } from "./hash.js";
 import { answerInvoke } from "./invokes.js";
 import { RecordingMonitor, type SynthesisRequest } from "./monitor.js";
 import { findProjectFile, loadProject, loadStackConfig, ProjectError, resolveEntry } from "./project.js";
-import type { Diagnostic, RunError, RunRecord } from "./record.js";
+import type { Diagnostic, RecordedResource, RunError, RunRecord } from "./record.js";
+import { ReferenceCache } from "./ref-cache.js";
 
 /** Values the engine cannot compute by itself. Kept in `berth.fixtures.yaml` next to Pulumi.yaml. */
 export interface Fixtures {
@@ -157,6 +158,17 @@ async function resolveStackReference(session: Session, name: string): Promise<Re
         ` and no entry for it under 'stackReferences' in the fixtures`,
     );
   }
+  const repoRoot = findRepoRoot(dir);
+  const cache = ReferenceCache.forRepo(repoRoot);
+  const key = cache?.key(dir, stack!, org!, session.ctx.account, repoRoot!);
+  const cached = key ? cache?.get(key) : undefined;
+  if (cached) {
+    session.diagnostics.push({
+      severity: "debug",
+      message: `stack reference '${name}' from the cache (${key})`,
+    });
+    return cached;
+  }
   const record = await runProgram({
     ...session.options,
     projectDir: dir,
@@ -165,6 +177,7 @@ async function resolveStackReference(session: Session, name: string): Promise<Re
     configFile: undefined,
     referenceChain: [...chain, full],
   });
+  if (!record.error && key) cache?.set(key, record.outputs);
   if (record.error) {
     throw new Error(
       `stack reference '${name}': the referenced stack failed offline: ${record.error.message}`,
@@ -342,6 +355,12 @@ async function execute(
     (req) => synthesize(session, req),
   );
   trimRuntimeDiagnostics();
+  const order = new Map<string, number[]>();
+  let sequence = 0;
+  constructed = (type, name) => {
+    const key = `${type}::${name}`;
+    order.set(key, [...(order.get(key) ?? []), sequence++]);
+  };
   setMockOptions(monitor, session.project, session.stack, false, session.organization);
   const store = getStore();
   store.supportsSecrets = true;
@@ -376,6 +395,7 @@ async function execute(
     error = toRunError(err);
   } finally {
     watchdog.stop();
+    constructed = undefined;
     // Late rejections of the same failure (the stack's own promises) still belong to this run.
     await new Promise((r) => setImmediate(r));
     activeFailures = undefined;
@@ -396,12 +416,24 @@ async function execute(
     account: session.ctx.account,
     config: config.display,
     secretKeys: config.secretKeys,
-    resources: monitor.records,
+    resources: inConstructionOrder(monitor.records, order),
     outputs: monitor.stackOutputs,
     diagnostics: diagnostics.filter((d) => d.severity !== "debug"),
     ...(error ? { error } : {}),
     durationMs: Date.now() - started,
   };
+}
+
+/** Resources in the order the program constructed them (same type and name: in answer order). */
+function inConstructionOrder(records: RecordedResource[], order: Map<string, number[]>): RecordedResource[] {
+  const taken = new Map<string, number>();
+  const position = records.map((r, i) => {
+    const key = `${r.type}::${r.name}`;
+    const n = taken.get(key) ?? 0;
+    taken.set(key, n + 1);
+    return { r, at: order.get(key)?.[n] ?? Number.MAX_SAFE_INTEGER, i };
+  });
+  return position.sort((a, b) => a.at - b.at || a.i - b.i).map((p) => p.r);
 }
 
 function invokeFixtures(f: Fixtures): Record<string, Props> {
@@ -435,7 +467,24 @@ function trimRuntimeDiagnostics(): void {
   };
   debuggable.debuggablePromise = (p) => p;
   (pulumi.Resource as unknown as { stackTrace: () => unknown[] }).stackTrace = () => [];
+
+  // The order in which the program constructs resources: the record follows it, so two runs of
+  // a program list their resources alike however long each registration takes to answer.
+  const runtime = require("@pulumi/pulumi/runtime/resource") as Record<
+    "registerResource" | "readResource",
+    (...args: unknown[]) => unknown
+  >;
+  for (const fn of ["registerResource", "readResource"] as const) {
+    const original = runtime[fn];
+    runtime[fn] = (...args: unknown[]) => {
+      constructed?.(String(args[2]), String(args[3]));
+      return original(...args);
+    };
+  }
 }
+
+/** Called with (type, name) as the program constructs each resource, while a run is active. */
+let constructed: ((type: string, name: string) => void) | undefined;
 
 let tsRegistered = false;
 

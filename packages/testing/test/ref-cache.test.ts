@@ -1,0 +1,58 @@
+import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { ReferenceCache } from "../src/ref-cache.js";
+
+function repo() {
+  const root = mkdtempSync(join(tmpdir(), "berth-cache-"));
+  writeFileSync(join(root, "pnpm-lock.yaml"), "lockfileVersion: '9.0'\n");
+  const project = join(root, "stacks", "shared");
+  mkdirSync(project, { recursive: true });
+  writeFileSync(join(project, "Pulumi.yaml"), "name: shared\nruntime: nodejs\n");
+  writeFileSync(join(project, "Pulumi.shared.yaml"), "config: {}\n");
+  writeFileSync(join(project, "index.ts"), "export const a = 1;\n");
+  return { root, project };
+}
+
+describe("the stack-reference cache", () => {
+  afterEach(() => {
+    delete process.env.BERTH_NO_CACHE;
+  });
+
+  it("returns what was stored under the same key", () => {
+    const { root, project } = repo();
+    const cache = ReferenceCache.forRepo(root)!;
+    const key = cache.key(project, "shared", "organization", "123456789012", root);
+    expect(cache.get(key)).toBeUndefined();
+    cache.set(key, { repositoryUrls: { hello: "123456789012.dkr.ecr.us-east-1.amazonaws.com/hello" } });
+    expect(cache.get(key)).toEqual({
+      repositoryUrls: { hello: "123456789012.dkr.ecr.us-east-1.amazonaws.com/hello" },
+    });
+  });
+
+  it("changes its key when the program, its config, the lockfile, the stack or the account change", () => {
+    const { root, project } = repo();
+    const cache = ReferenceCache.forRepo(root)!;
+    const key = () => cache.key(project, "shared", "organization", "123456789012", root);
+    const first = key();
+    expect(key()).toBe(first);
+    const later = new Date(Date.now() + 5000);
+    utimesSync(join(project, "index.ts"), later, later);
+    const afterProgram = key();
+    expect(afterProgram).not.toBe(first);
+    writeFileSync(join(project, "Pulumi.shared.yaml"), "config:\n  shared:x: 1\n");
+    const afterConfig = key();
+    expect(afterConfig).not.toBe(afterProgram);
+    writeFileSync(join(root, "pnpm-lock.yaml"), "lockfileVersion: '9.0'\n# changed\n");
+    expect(key()).not.toBe(afterConfig);
+    expect(cache.key(project, "other", "organization", "123456789012", root)).not.toBe(key());
+    expect(cache.key(project, "shared", "organization", "210987654321", root)).not.toBe(key());
+  });
+
+  it("is off with BERTH_NO_CACHE=1", () => {
+    const { root } = repo();
+    process.env.BERTH_NO_CACHE = "1";
+    expect(ReferenceCache.forRepo(root)).toBeUndefined();
+  });
+});
