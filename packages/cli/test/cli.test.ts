@@ -138,7 +138,7 @@ describe("failures and usage", () => {
 
 describe("the berth binary", () => {
   it("runs as a process: exit 0 with the report, exit 1 with the error on stderr", () => {
-    const bin = join(__dirname, "..", "dist", "bin.js");
+    const bin = join(__dirname, "..", "bin", "berth.cjs");
     const ok = spawnSync(process.execPath, [bin, "preview", "-C", fixture, "-s", "dev", "--json"], {
       encoding: "utf8",
     });
