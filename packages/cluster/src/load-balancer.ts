@@ -343,6 +343,15 @@ function validateLoadBalancer(name: string, args: LoadBalancerArgs): Resolved {
       "an Application Load Balancer needs subnets in at least two Availability Zones",
     );
   }
+  if (args.name === undefined) {
+    // Auto-named `<name>-alb` plus Pulumi's 8-character suffix: an ALB name has 32 characters at most.
+    v.check(
+      name.length <= 20,
+      "name",
+      name,
+      "the load balancer is named after the component: at most 20 characters (or give args.name)",
+    );
+  }
   if (args.name !== undefined) {
     v.matches(
       "name",

@@ -450,6 +450,17 @@ export function validateService(name: string, args: ServiceArgs): ResolvedServic
   const d = args.deployment ?? {};
   const strategy = d.strategy ?? "ROLLING";
   v.oneOf("deployment.strategy", strategy, ["ROLLING", "BLUE_GREEN", "CANARY", "LINEAR"] as const);
+  if (args.loadBalancer) {
+    // The target groups are auto-named from the service: `<name>-tg` (and `<name>-tg-alt` for traffic
+    // shifting) plus Pulumi's 8-character suffix must fit a target group name's 32 characters.
+    const max = strategy === "ROLLING" ? 21 : 17;
+    v.check(
+      name.length <= max,
+      "name",
+      name,
+      `a load-balanced service's target groups are named after it: at most ${max} characters with strategy ${strategy}`,
+    );
+  }
   if (strategy !== "ROLLING") {
     v.check(
       lb !== undefined,

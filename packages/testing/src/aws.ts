@@ -82,9 +82,13 @@ export function physicalName(type: string, name: string, inputs: Props, ctx: Clo
   const prefix = inputs[`${spec.field}Prefix`];
   const suffix = hex(7, type, name, ctx.region, ctx.account);
   if (typeof prefix === "string" && prefix.length > 0) return prefix + suffix;
+  // Like the provider's auto-naming: the logical name, a dash and 7 random characters; a name that
+  // does not fit the physical name's limit fails `pulumi preview` the same way.
   const max = spec.max ?? 255;
-  const base = name.slice(0, Math.max(1, max - 8));
-  const auto = `${base}-${suffix}`;
+  if (name.length + 8 > max) {
+    throw new Error(`${type} '${name}': name '${name}' plus 7 random chars is longer than maximum length ${max}`);
+  }
+  const auto = `${name}-${suffix}`;
   return type.startsWith("aws:s3/") ? auto.toLowerCase().replace(/[^a-z0-9.-]/g, "-") : auto;
 }
 

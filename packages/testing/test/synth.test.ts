@@ -7,13 +7,10 @@ describe("physical names", () => {
   it("keep a given name and auto-name the rest like Pulumi, within AWS's length limits", () => {
     expect(physicalName("aws:ecs/cluster:Cluster", "main", { name: "platform" }, ctx)).toBe("platform");
     expect(physicalName("aws:ecs/cluster:Cluster", "main", {}, ctx)).toMatch(/^main-[0-9a-f]{7}$/);
-    const lb = physicalName(
-      "aws:lb/loadBalancer:LoadBalancer",
-      "a-very-long-load-balancer-name-for-prod",
-      {},
-      ctx,
+    expect(physicalName("aws:lb/targetGroup:TargetGroup", "a".repeat(24), {}, ctx)).toHaveLength(32);
+    expect(() => physicalName("aws:lb/targetGroup:TargetGroup", "a".repeat(25), {}, ctx)).toThrow(
+      /name 'a{25}' plus 7 random chars is longer than maximum length 32/,
     );
-    expect(lb.length).toBeLessThanOrEqual(32);
     expect(physicalName("aws:s3/bucket:Bucket", "Access_Logs", {}, ctx)).toMatch(/^access-logs-[0-9a-f]{7}$/);
   });
 });
