@@ -616,7 +616,14 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
       enableDnsSupport: true,
       tags,
     };
-    const [vArgs, vOpts] = transformed(t.vpc, vpcArgs, { parent: this } as pulumi.ComponentResourceOptions);
+    // awsx's Vpc is a remote component: it does not inherit this component's aws provider the way
+    // a custom resource does, so hand it over explicitly (its subnets, gateways and routes would
+    // otherwise go through the default provider: other credentials, no default tags).
+    const awsProvider = this.getProvider("aws::");
+    const [vArgs, vOpts] = transformed(t.vpc, vpcArgs, {
+      parent: this,
+      ...(awsProvider ? { providers: [awsProvider] } : {}),
+    } as pulumi.ComponentResourceOptions);
     const vpc = new awsx.ec2.Vpc(`${name}-vpc`, vArgs, vOpts);
     this.vpc = vpc;
     const vpcId = vpc.vpcId;

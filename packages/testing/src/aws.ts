@@ -86,7 +86,9 @@ export function physicalName(type: string, name: string, inputs: Props, ctx: Clo
   // does not fit the physical name's limit fails `pulumi preview` the same way.
   const max = spec.max ?? 255;
   if (name.length + 8 > max) {
-    throw new Error(`${type} '${name}': name '${name}' plus 7 random chars is longer than maximum length ${max}`);
+    throw new Error(
+      `${type} '${name}': name '${name}' plus 7 random chars is longer than maximum length ${max}`,
+    );
   }
   const auto = `${name}-${suffix}`;
   return type.startsWith("aws:s3/") ? auto.toLowerCase().replace(/[^a-z0-9.-]/g, "-") : auto;

@@ -123,6 +123,30 @@ interface Session {
   projectDir?: string;
   options: EngineOptions;
   diagnostics: Diagnostic[];
+  /** Region and account of explicit aws providers, by provider reference (`<urn>::<id>`). */
+  providerContexts: Map<string, CloudContext>;
+}
+
+/** The region and account an explicit aws provider pins (`region`, a single `allowedAccountIds`). */
+function providerContext(session: Session, inputs: Props): CloudContext {
+  let accounts = inputs.allowedAccountIds;
+  if (typeof accounts === "string") {
+    try {
+      accounts = JSON.parse(accounts);
+    } catch {
+      accounts = undefined;
+    }
+  }
+  const account =
+    Array.isArray(accounts) && accounts.length === 1 ? String(accounts[0]) : session.ctx.account;
+  const region = typeof inputs.region === "string" && inputs.region ? inputs.region : session.ctx.region;
+  return { ...session.ctx, region, account };
+}
+
+/** The context a resource or invoke is answered in: its provider's, else the run's. */
+function contextFor(session: Session, provider: string | undefined, inputs: Props): CloudContext {
+  const ctx = (provider && session.providerContexts.get(provider)) || session.ctx;
+  return typeof inputs.region === "string" && inputs.region ? { ...ctx, region: inputs.region } : ctx;
 }
 
 async function resolveStackReference(session: Session, name: string): Promise<Record<string, unknown>> {
@@ -195,11 +219,14 @@ async function synthesize(session: Session, req: SynthesisRequest): Promise<{ id
     return { id: refName, state: { name: refName, outputs, secretOutputNames: [] } };
   }
   if (type.startsWith("pulumi:providers:")) {
-    return { id: hex(8, "provider", name), state: inputs };
+    const id = hex(8, "provider", name);
+    if (type === "pulumi:providers:aws") {
+      session.providerContexts.set(`${req.urn}::${id}`, providerContext(session, inputs));
+    }
+    return { id, state: inputs };
   }
   if (type === "awsx:ec2:Vpc") {
-    const ctx = typeof inputs.region === "string" ? { ...session.ctx, region: inputs.region } : session.ctx;
-    return synthesizeAwsxVpc(name, inputs, ctx);
+    return synthesizeAwsxVpc(name, inputs, contextFor(session, req.providers.aws ?? req.provider, inputs));
   }
   if (req.remote) {
     session.diagnostics.push({
@@ -210,10 +237,8 @@ async function synthesize(session: Session, req: SynthesisRequest): Promise<{ id
     return { state: inputs };
   }
   if (!req.custom) return { state: {} };
-  if (type.startsWith("aws:")) {
-    const ctx = typeof inputs.region === "string" ? { ...session.ctx, region: inputs.region } : session.ctx;
-    return synthesizeAws(type, name, inputs, ctx);
-  }
+  if (type.startsWith("aws:"))
+    return synthesizeAws(type, name, inputs, contextFor(session, req.provider, inputs));
   return { id: `${name}-${hex(8, type, name)}`, state: inputs };
 }
 
@@ -329,7 +354,7 @@ async function execute(
           return answerInvoke(
             args.token,
             args.inputs as Props,
-            session.ctx,
+            contextFor(session, args.provider, {}),
             invokeFixtures(session.fixtures),
           );
         } catch (err) {
@@ -346,6 +371,7 @@ async function execute(
           custom: args.custom ?? true,
           remote: false,
           provider: args.provider ?? "",
+          providers: {},
         });
         return { id: r.id, state: r.state };
       },
@@ -545,6 +571,7 @@ async function runLoaded(opts: ProgramRunOptions): Promise<RunRecord> {
       projectDir: project.dir,
       options: opts,
       diagnostics: config.warnings.map((message) => ({ severity: "warning" as const, message })),
+      providerContexts: new Map(),
     };
     const entry = resolveEntry(project);
     if (project.runtime.options.typescript !== false) registerTypeScript();
@@ -585,6 +612,7 @@ export function runInline(program: () => unknown, opts: InlineRunOptions = {}): 
       fixtures: loadFixtures(opts.fixtures),
       options: opts,
       diagnostics: [],
+      providerContexts: new Map(),
     };
     return execute(session, { values, secretKeys, display }, program);
   });

@@ -73,6 +73,8 @@ export interface SynthesisRequest {
   custom: boolean;
   remote: boolean;
   provider: string;
+  /** Providers by package a remote component was given (`{ aws: <provider reference> }`). */
+  providers: Record<string, string>;
 }
 
 export type Synthesizer = (req: SynthesisRequest) => Promise<{ id?: string; state: Props }>;
@@ -164,6 +166,7 @@ export class RecordingMonitor extends MockMonitor {
         custom,
         remote,
         provider: req.getProvider(),
+        providers: Object.fromEntries(req.getProvidersMap().toArray() as [string, string][]),
       });
       const serialized = await serializeProperties("", result.state);
       this.resources.set(urn, { urn, id: result.id ?? null, state: serialized });
@@ -213,6 +216,9 @@ export class RecordingMonitor extends MockMonitor {
             importId: req.getImportid() || undefined,
             version: req.getVersion() || undefined,
             remote: remote || undefined,
+            providers: req.getProvidersMap().getLength()
+              ? Object.fromEntries(req.getProvidersMap().toArray() as [string, string][])
+              : undefined,
             customTimeouts:
               timeouts && (timeouts.getCreate() || timeouts.getUpdate() || timeouts.getDelete())
                 ? {
@@ -258,6 +264,7 @@ export class RecordingMonitor extends MockMonitor {
         custom: true,
         remote: false,
         provider: req.getProvider(),
+        providers: {},
       });
       const serialized = await serializeProperties("", result.state);
       this.resources.set(urn, { urn, id: result.id ?? null, state: serialized });

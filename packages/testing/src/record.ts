@@ -11,6 +11,8 @@ export interface RecordedOptions {
   importId?: string;
   version?: string;
   remote?: boolean;
+  /** Providers by package handed to a component (`{ aws: "<provider urn>::<id>" }`). */
+  providers?: Record<string, string>;
   customTimeouts?: { create?: string; update?: string; delete?: string };
 }
 

@@ -64,6 +64,23 @@ describe("runComponent", () => {
     expect(run.record.config["app:token"]).toBe("[secret]");
   });
 
+  it("answers in the region and the single allowed account of a resource's explicit provider", async () => {
+    const run = await runComponent(() => {
+      const provider = new aws.Provider("prod", {
+        region: "eu-central-1",
+        allowedAccountIds: ["210987654321"],
+      });
+      return {
+        pinned: new aws.sns.Topic("pinned", {}, { provider }).arn,
+        plain: new aws.sns.Topic("plain").arn,
+        account: aws.getCallerIdentityOutput({}, { provider }).accountId,
+      };
+    });
+    expect(run.outputs.pinned).toMatch(/^arn:aws:sns:eu-central-1:210987654321:pinned-/);
+    expect(run.outputs.plain).toMatch(/^arn:aws:sns:us-east-1:123456789012:plain-/);
+    expect(run.outputs.account).toBe("210987654321");
+  });
+
   it("runs one after another without leaking resources between runs", async () => {
     const [a, b] = await Promise.all([
       runComponent(() => new aws.sns.Topic("a")),

@@ -103,6 +103,14 @@ describe.each(ENVS)("%s", (env) => {
         /^urn:pulumi:[^:]+::berth-platform::pulumi:providers:aws::aws::/,
       );
     }
+    // awsx's Vpc is a remote component: it gets the provider explicitly, so its subnets, gateways
+    // and routes land in the environment's account with the tags too.
+    const ref = `${provider.urn}::${provider.id}`;
+    const vpc = run.one("awsx:ec2:Vpc");
+    expect(vpc.options.providers).toEqual({ aws: ref });
+    const account = env === "prod" ? "210987654321" : "123456789012";
+    expect((vpc.outputs.vpc as { arn: string }).arn).toContain(`:${account}:vpc/`);
+    expect(run.one("aws:ecs/cluster:Cluster").outputs.arn).toContain(`:${account}:cluster/`);
   });
 
   it("serves hello on port 8080 with the app's health path", () => {
