@@ -140,6 +140,25 @@ export const platformSchema = {
      * public IP each, for a network without NAT (`network.natMode: none`, the cheapest dev).
      */
     subnets: config.withDefault(config.oneOf(["private", "public"]), "private"),
+    /**
+     * How long one replacement batch takes at worst (grace + 2 × interval + deregistration delay +
+     * stop timeout): about 20 s in dev, under 60 s in prod. The app's own drain deadline
+     * (SHUTDOWN_TIMEOUT_MS) is set 2 s inside the stop timeout, so ECS never kills a draining task.
+     */
+    rollout: config.withDefault(
+      config.object({
+        healthCheckIntervalSeconds: config.withDefault(config.integer({ min: 5, max: 300 }), 10),
+        healthCheckGracePeriodSeconds: config.withDefault(config.integer({ min: 0, max: 2_147_483_647 }), 10),
+        deregistrationDelaySeconds: config.withDefault(config.integer({ min: 0, max: 3600 }), 15),
+        stopTimeoutSeconds: config.withDefault(config.integer({ min: 3, max: 120 }), 10),
+      }),
+      {
+        healthCheckIntervalSeconds: 10,
+        healthCheckGracePeriodSeconds: 10,
+        deregistrationDelaySeconds: 15,
+        stopTimeoutSeconds: 10,
+      },
+    ),
     /** Listener rule priority on the shared load balancer. */
     priority: config.withDefault(config.integer({ min: 1, max: 50_000 }), 100),
     logRetentionInDays: retentionDays,

@@ -102,7 +102,23 @@ export = async () => {
       loadBalancer: loadBalancer.ref,
       image,
       port: 8080,
-      healthCheck: { path: "/healthz" },
+      healthCheck: {
+        path: "/healthz",
+        interval: hello.rollout.healthCheckIntervalSeconds,
+        timeout: Math.min(5, hello.rollout.healthCheckIntervalSeconds - 1),
+      },
+      deployment: {
+        ...deployment(hello.deployment),
+        healthCheckGracePeriodSeconds: hello.rollout.healthCheckGracePeriodSeconds,
+      },
+      deregistrationDelaySeconds: hello.rollout.deregistrationDelaySeconds,
+      stopTimeout: hello.rollout.stopTimeoutSeconds,
+      environment: {
+        SERVICE_NAME: "hello",
+        DEPLOY_ENV: env,
+        // The app drains on SIGTERM and exits before ECS's SIGKILL at the stop timeout.
+        SHUTDOWN_TIMEOUT_MS: String((hello.rollout.stopTimeoutSeconds - 2) * 1000),
+      },
       rule: lb.domain
         ? { priority: hello.priority, hosts: [lb.domain] }
         : { priority: hello.priority, paths: ["/*"] },
@@ -111,7 +127,6 @@ export = async () => {
       architecture: hello.architecture,
       desiredCount: hello.desiredCount,
       logs: { retentionInDays: hello.logRetentionInDays },
-      deployment: deployment(hello.deployment),
       ...(hello.scaling ? { scaling: hello.scaling } : {}),
       // The same Fargate / Fargate Spot mix as the cluster's default strategy.
       capacity: capacityProviderStrategy(ecs.capacity),

@@ -242,6 +242,36 @@ describe("environment differences", () => {
     expect(prod.deploymentCircuitBreaker).toEqual({ enable: true, rollback: true });
   });
 
+  it("rollout: one replacement batch in 20 s in dev, under 60 s in staging and prod; the app drains in time", () => {
+    expect(runs.dev.outputs.worstCaseBatchSeconds).toBe(20);
+    expect(runs.staging.outputs.worstCaseBatchSeconds).toBe(55);
+    expect(runs.prod.outputs.worstCaseBatchSeconds).toBe(55);
+    for (const env of ["dev", "staging", "prod"] as const) {
+      const run = runs[env];
+      const [container] = run.json(run.one(TASK_DEFINITION), "containerDefinitions") as {
+        stopTimeout: number;
+        environment: { name: string; value: string }[];
+      }[];
+      const drainMs = Number(container!.environment.find((e) => e.name === "SHUTDOWN_TIMEOUT_MS")?.value);
+      expect(drainMs).toBe((container!.stopTimeout - 2) * 1000);
+    }
+    const dev = runs.dev.one("aws:lb/targetGroup:TargetGroup");
+    expect(dev.inputs.deregistrationDelay).toBe(5);
+    expect((dev.inputs.healthCheck as { interval: number }).interval).toBe(5);
+  });
+
+  it("Container Insights: off in dev (charged per metric even idle), on in staging, enhanced in prod", () => {
+    const insights = (env: Env) =>
+      (runs[env].one("aws:ecs/cluster:Cluster").inputs.settings as { name: string; value: string }[]).find(
+        (s) => s.name === "containerInsights",
+      )?.value;
+    expect([insights("dev"), insights("staging"), insights("prod")]).toEqual([
+      "disabled",
+      "enabled",
+      "enhanced",
+    ]);
+  });
+
   it("log retention: a week in dev, a month in staging, a year in prod", () => {
     expect(logGroup(runs.dev, "hello-logs").inputs.retentionInDays).toBe(7);
     expect(logGroup(runs.staging, "hello-logs").inputs.retentionInDays).toBe(30);
