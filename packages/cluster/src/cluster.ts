@@ -187,6 +187,7 @@ export interface ClusterArgs {
     execLogGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
     capacityProviders?: Transform<aws.ecs.ClusterCapacityProvidersArgs>;
     instanceRole?: Transform<aws.iam.RoleArgs>;
+    instancePolicyAttachment?: Transform<aws.iam.RolePolicyAttachmentArgs>;
     instanceProfile?: Transform<aws.iam.InstanceProfileArgs>;
     instanceSecurityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
     launchTemplate?: Transform<aws.ec2.LaunchTemplateArgs>;
@@ -463,17 +464,34 @@ export class Cluster extends pulumi.ComponentResource {
       {
         description: `ECS container instances of ${name}`,
         assumeRolePolicy: JSON.stringify(assumeRolePolicy("ec2.amazonaws.com")),
-        managedPolicyArns: [
-          pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role`,
-          ...(e.ssmAccess
-            ? [pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`]
-            : []),
-        ],
         tags,
       } as aws.iam.RoleArgs,
       { parent: this } as pulumi.CustomResourceOptions,
     );
     const role = new aws.iam.Role(`${name}-instance-role`, roleArgs, roleOpts);
+    // Managed policies as attachments (the role's managedPolicyArns is deprecated in @pulumi/aws 7).
+    const instancePolicies: [string, pulumi.Output<string>][] = [
+      [
+        "ecs",
+        pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role`,
+      ],
+      ...(e.ssmAccess
+        ? [
+            ["ssm", pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`] as [
+              string,
+              pulumi.Output<string>,
+            ],
+          ]
+        : []),
+    ];
+    const attachments = instancePolicies.map(([suffix, policyArn]) => {
+      const [aArgs, aOpts] = transformed(
+        t.instancePolicyAttachment,
+        { role: role.name, policyArn } as aws.iam.RolePolicyAttachmentArgs,
+        { parent: this } as pulumi.CustomResourceOptions,
+      );
+      return new aws.iam.RolePolicyAttachment(`${name}-instance-${suffix}`, aArgs, aOpts);
+    });
 
     const [ipArgs, ipOpts] = transformed(
       t.instanceProfile,
@@ -560,8 +578,13 @@ export class Cluster extends pulumi.ComponentResource {
           ...Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
         ],
       } as aws.autoscaling.GroupArgs,
-      // Managed scaling changes the desired capacity; Pulumi must not fight it.
-      { parent: this, ignoreChanges: ["desiredCapacity"] } as pulumi.CustomResourceOptions,
+      // Managed scaling changes the desired capacity; Pulumi must not fight it. Instances start
+      // only once their role has the ECS policies (or they would fail to join the cluster).
+      {
+        parent: this,
+        ignoreChanges: ["desiredCapacity"],
+        dependsOn: attachments,
+      } as pulumi.CustomResourceOptions,
     );
     const asg = new aws.autoscaling.Group(`${name}-asg`, asgArgs, asgOpts);
 

@@ -145,7 +145,12 @@ describe("Cluster with EC2 capacity", () => {
     expect(run.json(role, "assumeRolePolicy")).toMatchObject({
       Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Principal: { Service: "ec2.amazonaws.com" } }],
     });
-    expect(role.inputs.managedPolicyArns).toEqual([
+    expect(role.inputs.managedPolicyArns).toBeUndefined();
+    const attached = run.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment");
+    expect(attached.every((a) => a.inputs.role === role.outputs.name)).toBe(true);
+    const asg = run.one("aws:autoscaling/group:Group");
+    for (const a of attached) expect(asg.dependencies).toContain(a.urn);
+    expect(attached.map((a) => a.inputs.policyArn)).toEqual([
       "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role",
       "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
     ]);
