@@ -40,7 +40,8 @@ const providers = { providers: [provider] };
 const shared = new pulumi.StackReference(cfg.sharedStack);
 
 export = async () => {
-  // The image first: a wrong release pointer stops the program before any resource is declared.
+  // The image first: a wrong release pointer stops the program before any AWS resource is declared
+  // (only the provider and the StackReference exist by then, and they create nothing in AWS).
   const image = await releaseImage({
     environment: env,
     service: "hello",

@@ -92,7 +92,8 @@ export interface ReleaseImageArgs {
 
 /**
  * The image a service runs: the value of its release pointer, checked against the service's
- * repository in the shared registry. Awaited before any resource is declared, so a wrong pointer
+ * repository in the shared registry. Awaited before any AWS resource is declared (the provider and
+ * the StackReference that read it create nothing in AWS), so a wrong pointer
  * stops the program with one clear message instead of failing inside a resource's inputs.
  */
 export async function releaseImage(a: ReleaseImageArgs): Promise<string> {
