@@ -10,7 +10,10 @@ export {
 } from "./delivery-pipeline.js";
 export {
   DEFAULT_APPROVER_ROLES,
+  DEFAULT_PREVIEW_POLICY,
+  IAM_ROLE_ARN,
   PREVIEW_EVENTS,
+  PREVIEW_ROLE_KEY,
   PullRequestPreviews,
   type PullRequestPreviewsArgs,
 } from "./pull-request-previews.js";

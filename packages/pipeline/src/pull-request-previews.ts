@@ -22,6 +22,7 @@ import {
   validateSource,
 } from "./common.js";
 import { DEFAULT_PULUMI_VERSION } from "./delivery-pipeline.js";
+import { DEFAULT_RELEASE_PARAMETER_PREFIX } from "./release.js";
 
 const TYPE = "berth:pipeline:PullRequestPreviews";
 
@@ -47,6 +48,15 @@ const APPROVER_ROLES = [
   "BITBUCKET_WRITE",
   "BITBUCKET_ADMIN",
 ] as const;
+
+/** The AWS managed policy the preview role gets by default (`pulumi` mode): resources and their metadata, no data. */
+export const DEFAULT_PREVIEW_POLICY = "job-function/ViewOnlyAccess";
+
+/** `arn:<partition>:iam::<account>:role/<path/name>`: the read-only role a stack is previewed with. */
+export const IAM_ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+/** Keys of `previewRoleArns`: `<project>/<stack>` (as in Pulumi.yaml and Pulumi.<stack>.yaml) or an account id. */
+export const PREVIEW_ROLE_KEY = /^([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+|\d{12})$/;
 
 /** The pull-request events a preview runs for. */
 export const PREVIEW_EVENTS = [
@@ -126,11 +136,32 @@ export interface PullRequestPreviewsArgs {
    */
   approverRoles?: string[];
   /**
-   * Managed policies giving the role read access to AWS (`pulumi` mode only).
-   * @default ["arn:<partition>:iam::aws:policy/ReadOnlyAccess"]
-   * @example readOnlyPolicyArns: ["arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"]
+   * Managed policies giving the role read access to AWS (`pulumi` mode only). They replace the
+   * default `ViewOnlyAccess` (resources and their metadata, no object or parameter values); the
+   * narrow reads a preview needs (release pointers, state bucket, state key) are granted inline anyway.
+   * @default ["arn:<partition>:iam::aws:policy/job-function/ViewOnlyAccess"]
+   * @example readOnlyPolicyArns: ["arn:aws:iam::123456789012:policy/berth-preview-read"]
    */
   readOnlyPolicyArns?: pulumi.Input<string>[];
+  /**
+   * The SSM path prefix of the release pointers the stacks read (`ssm:GetParameter` on
+   * `<prefix>/*` in the build's account; `pulumi` mode only).
+   * @default "/berth"
+   * @example releaseParameterPrefix: "/acme/berth"
+   */
+  releaseParameterPrefix?: string;
+  /**
+   * Read-only roles for stacks whose provider is pinned to another account (`allowedAccountIds`):
+   * the build assumes the role before previewing that stack, and the project role may
+   * `sts:AssumeRole` exactly these ARNs. Keys are `<project>/<stack>` or a 12-digit account id
+   * (every stack whose `<project>:accountId` config is that account). Each role must trust the
+   * project role and may read its account, the state bucket and decrypt with the state key
+   * (`pulumi` mode only). A stack in another account without a role is previewed offline
+   * (`berth preview`), with a note in the comment.
+   * @default {} (stacks in the build's account use the project role; others are previewed offline)
+   * @example previewRoleArns: { "berth-platform/prod": "arn:aws:iam::210987654321:role/berth-preview-prod" }
+   */
+  previewRoleArns?: Record<string, pulumi.Input<string>>;
   /**
    * How many previews run at once.
    * @default 2
@@ -172,6 +203,10 @@ export interface PullRequestPreviewsArgs {
     project?: Transform<aws.codebuild.ProjectArgs>;
     webhook?: Transform<aws.codebuild.WebhookArgs>;
     role?: Transform<aws.iam.RoleArgs>;
+    /** Each managed read-only policy's attachment (`${name}-read-<n>`). */
+    readOnlyPolicyAttachment?: Transform<aws.iam.RolePolicyAttachmentArgs>;
+    /** The exclusive list of the role's managed policies (`${name}-managed-policies`). */
+    managedPolicies?: Transform<aws.iam.RolePolicyAttachmentsExclusiveArgs>;
     rolePolicy?: Transform<aws.iam.RolePolicyArgs>;
     logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
   };
@@ -187,6 +222,7 @@ interface Resolved {
   organization: string;
   pulumiVersion: string;
   retention: number;
+  parameterPrefix: string;
 }
 
 function validate(name: string, args: PullRequestPreviewsArgs | undefined): Resolved {
@@ -228,6 +264,54 @@ function validate(name: string, args: PullRequestPreviewsArgs | undefined): Reso
     );
     v.required("state.keyArn", st.keyArn, "the KMS key ARN of the secrets provider");
     v.arn("state.keyArn", st.keyArn, "kms", /^key\/.+$/);
+  }
+  const parameterPrefix = a.releaseParameterPrefix ?? DEFAULT_RELEASE_PARAMETER_PREFIX;
+  v.matches(
+    "releaseParameterPrefix",
+    parameterPrefix,
+    /^(\/[A-Za-z0-9_.-]+)+$/,
+    "must be an SSM path like /berth (segments of letters, digits, '_', '.', '-'; no trailing '/')",
+  );
+  if (a.previewRoleArns !== undefined) {
+    v.check(
+      typeof a.previewRoleArns === "object" &&
+        a.previewRoleArns !== null &&
+        !Array.isArray(a.previewRoleArns),
+      "previewRoleArns",
+      a.previewRoleArns,
+      'must map "<project>/<stack>" or an account id to a role ARN',
+    );
+    v.check(
+      mode === "pulumi",
+      "previewRoleArns",
+      Object.keys(a.previewRoleArns),
+      'are only used in pulumi mode (mode: "offline" gets no AWS access)',
+    );
+    for (const [key, arn] of Object.entries(a.previewRoleArns)) {
+      v.check(
+        PREVIEW_ROLE_KEY.test(key),
+        `previewRoleArns["${key}"]`,
+        key,
+        "keys must be <project>/<stack> (letters, digits, '_', '.', '-') or a 12-digit account id",
+      );
+      v.required(`previewRoleArns["${key}"]`, arn, "the ARN of a read-only role");
+      v.matches(
+        `previewRoleArns["${key}"]`,
+        arn,
+        IAM_ROLE_ARN,
+        "must be an IAM role ARN: arn:aws:iam::<account>:role/<name>",
+      );
+      const account = /^\d{12}$/.test(key) ? key : undefined;
+      const literal = typeof arn === "string" ? arn : undefined;
+      if (account && literal && IAM_ROLE_ARN.test(literal)) {
+        v.check(
+          literal.split(":")[4] === account,
+          `previewRoleArns["${key}"]`,
+          literal,
+          `must be a role in account ${account}`,
+        );
+      }
+    }
   }
   if (a.githubTokenSecretArn !== undefined)
     v.arn("githubTokenSecretArn", a.githubTokenSecretArn, "secretsmanager", /^secret:.+$/);
@@ -280,6 +364,7 @@ function validate(name: string, args: PullRequestPreviewsArgs | undefined): Reso
     organization,
     pulumiVersion,
     retention,
+    parameterPrefix,
   };
 }
 
@@ -321,7 +406,7 @@ export class PullRequestPreviews extends pulumi.ComponentResource {
     const readOnlyPolicies =
       r.mode === "pulumi"
         ? (args.readOnlyPolicyArns ?? [
-            pulumi.interpolate`arn:${conn.partition}:iam::aws:policy/ReadOnlyAccess`,
+            pulumi.interpolate`arn:${conn.partition}:iam::aws:policy/${DEFAULT_PREVIEW_POLICY}`,
           ])
         : [];
     const [roleArgs, roleOpts] = transformed(
@@ -331,12 +416,33 @@ export class PullRequestPreviews extends pulumi.ComponentResource {
         assumeRolePolicy: conn.account.apply((acc) =>
           JSON.stringify(serviceTrust("codebuild.amazonaws.com", acc)),
         ),
-        managedPolicyArns: readOnlyPolicies,
         tags,
       } as aws.iam.RoleArgs,
       { parent: this } as pulumi.CustomResourceOptions,
     );
     const role = new aws.iam.Role(`${name}-role`, roleArgs, roleOpts);
+
+    // Managed policies: one attachment each (Role.managedPolicyArns is deprecated), and the
+    // exclusive list so that anything else attached to the role (an older ReadOnlyAccess, an
+    // out-of-band attachment) is detached on the next `pulumi up`.
+    const attachments = readOnlyPolicies.map((policyArn, i) => {
+      const [aArgs, aOpts] = transformed(
+        t.readOnlyPolicyAttachment,
+        { role: role.name, policyArn } as aws.iam.RolePolicyAttachmentArgs,
+        { parent: this } as pulumi.CustomResourceOptions,
+      );
+      return new aws.iam.RolePolicyAttachment(`${name}-read-${i}`, aArgs, aOpts);
+    });
+    const [exArgs, exOpts] = transformed(
+      t.managedPolicies,
+      { roleName: role.name, policyArns: readOnlyPolicies } as aws.iam.RolePolicyAttachmentsExclusiveArgs,
+      { parent: this, dependsOn: attachments } as pulumi.CustomResourceOptions,
+    );
+    const managedPolicies = new aws.iam.RolePolicyAttachmentsExclusive(
+      `${name}-managed-policies`,
+      exArgs,
+      exOpts,
+    );
 
     const statements: PolicyStatement[] = [
       ...logStatements(logGroup.arn),
@@ -348,6 +454,19 @@ export class PullRequestPreviews extends pulumi.ComponentResource {
     ];
     if (r.mode === "pulumi" && args.state) {
       statements.push(
+        {
+          Sid: "WhoAmI",
+          Effect: "Allow",
+          Action: "sts:GetCallerIdentity",
+          Resource: "*",
+        },
+        {
+          Sid: "ReadReleasePointers",
+          Effect: "Allow",
+          Action: "ssm:GetParameter",
+          Resource:
+            pulumi.interpolate`arn:${conn.partition}:ssm:*:${conn.account}:parameter${r.parameterPrefix}/*` as unknown as string,
+        },
         {
           Sid: "ListStateBucket",
           Effect: "Allow",
@@ -368,6 +487,15 @@ export class PullRequestPreviews extends pulumi.ComponentResource {
           Resource: args.state.keyArn as string,
         },
       );
+    }
+    const stackRoles = r.mode === "pulumi" ? Object.values(args.previewRoleArns ?? {}) : [];
+    if (stackRoles.length > 0) {
+      statements.push({
+        Sid: "AssumeStackPreviewRoles",
+        Effect: "Allow",
+        Action: "sts:AssumeRole",
+        Resource: stackRoles as unknown as string[],
+      });
     }
     if (args.githubTokenSecretArn !== undefined) {
       statements.push({
@@ -392,6 +520,15 @@ export class PullRequestPreviews extends pulumi.ComponentResource {
       { name: "PULUMI_VERSION", value: r.pulumiVersion, type: "PLAINTEXT" },
       ...(r.mode === "pulumi" && args.state
         ? [{ name: "STATE_BUCKET", value: args.state.bucket, type: "PLAINTEXT" }]
+        : []),
+      ...(stackRoles.length > 0
+        ? [
+            {
+              name: "PREVIEW_ROLE_ARNS",
+              value: pulumi.jsonStringify(args.previewRoleArns ?? {}),
+              type: "PLAINTEXT",
+            },
+          ]
         : []),
       ...(args.githubTokenSecretArn !== undefined
         ? [{ name: "GITHUB_TOKEN", value: args.githubTokenSecretArn, type: "SECRETS_MANAGER" }]
@@ -427,7 +564,7 @@ export class PullRequestPreviews extends pulumi.ComponentResource {
         buildTimeout: 30,
         tags,
       } as aws.codebuild.ProjectArgs,
-      { parent: this, dependsOn: [policy] } as pulumi.CustomResourceOptions,
+      { parent: this, dependsOn: [policy, managedPolicies, ...attachments] } as pulumi.CustomResourceOptions,
     );
     const project = new aws.codebuild.Project(`${name}-project`, projArgs, projOpts);
 

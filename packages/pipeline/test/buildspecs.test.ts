@@ -97,12 +97,26 @@ describe("every buildspec", () => {
 });
 
 describe("test buildspec", () => {
-  it("installs with the frozen lockfile and runs typecheck, lint and test through turbo for what changed", () => {
+  it("installs with the frozen lockfile and runs typecheck, lint and test through turbo, filtered only on request", () => {
     const { spec } = read("test");
     const all = commands(spec);
     expect(all).toContain("pnpm install --frozen-lockfile");
     expect(spec.env?.variables?.TURBO_TASKS).toBe("typecheck lint test");
+    expect(spec.env?.variables?.BASE_REF).toBe("");
     expect(all).toContain('--filter="...[${BASE_REF}]"');
+  });
+
+  it("installs a pinned, checksum-verified shellcheck release for x86_64 and aarch64 before the tests", () => {
+    const { spec } = read("test");
+    const install = (spec.phases.install?.commands ?? []).join("\n");
+    expect(install).toContain('SHELLCHECK_VERSION="0.10.0"');
+    expect(install).toContain(
+      "https://github.com/koalaman/shellcheck/releases/download/v${SHELLCHECK_VERSION}/shellcheck-v${SHELLCHECK_VERSION}.linux.${sc_arch}.tar.xz",
+    );
+    expect(install).toContain("6c881ab0698e4e6ea235245f22832860544f17ba386442fe7e9d629f8cbedf87");
+    expect(install).toContain("324a7e89de8fa2aed0d0c28f3dab59cf84c6d74264022c00c22af665ed1a09bb");
+    expect(install).toContain("sha256sum -c -");
+    expect(install.indexOf("shellcheck")).toBeLessThan(install.indexOf("pnpm install"));
   });
 });
 
@@ -150,7 +164,7 @@ describe("deploy buildspec", () => {
   });
 
   it("sets the release pointer with the deploy role before pulumi up of the given stack", () => {
-    const assume = all.indexOf("aws sts assume-role");
+    const assume = all.indexOf('export AWS_PROFILE="berth-deploy"');
     const put = all.indexOf("aws ssm put-parameter");
     const up = all.indexOf("pulumi up --yes");
     expect(assume).toBeGreaterThan(-1);
@@ -247,10 +261,10 @@ describe("GitHub Actions preview workflow", () => {
   it("gives forks no credentials and runs the offline preview for them", () => {
     const creds = steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
     const pulumi = steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
-    expect(creds?.if).toBe("env.FORK == 'false'");
-    expect(pulumi?.if).toBe("env.FORK == 'false'");
+    expect(creds?.if).toBe("env.FORK == 'false' && matrix.target.role != ''");
+    expect(pulumi?.if).toBe("env.FORK == 'false' && matrix.target.role != ''");
     const offline = steps.find((s) => s.run?.includes("berth preview"));
-    expect(offline?.if).toBe("env.FORK == 'true'");
+    expect(offline?.if).toBe("env.FORK == 'true' || matrix.target.role == ''");
     expect(text).toContain("github.event.pull_request.head.repo.full_name != github.repository");
   });
 

@@ -7,6 +7,8 @@ const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234
 const TOKEN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:berth/github-token-AbCdEf";
 const WEBHOOK = "aws:codebuild/webhook:Webhook";
 const PROJECT = "aws:codebuild/project:Project";
+const ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
+const EXCLUSIVE = "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive";
 
 function args(over: Partial<PullRequestPreviewsArgs> = {}): PullRequestPreviewsArgs {
   return {
@@ -67,14 +69,24 @@ describe("PullRequestPreviews", () => {
     expect(vars.STATE_BUCKET?.value).toBe("acme-berth-state");
   });
 
-  it("has a read-only role: AWS read-only, the state bucket read, the state key decrypt, the token, nothing else", () => {
+  it("has a read-only role: ViewOnlyAccess, the release pointers, the state bucket read, the state key decrypt, the token, nothing else", () => {
     const role = run.one("aws:iam/role:Role");
-    expect(role.inputs.managedPolicyArns).toEqual(["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
+    expect(role.inputs.managedPolicyArns).toBeUndefined();
+    const attachment = run.one(ATTACHMENT);
+    expect(attachment.inputs).toMatchObject({
+      role: role.outputs.name,
+      policyArn: "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",
+    });
+    expect(attachment.parent).toBe(run.one("berth:pipeline:PullRequestPreviews").urn);
+    expect(run.one(EXCLUSIVE).inputs).toEqual({
+      roleName: role.outputs.name,
+      policyArns: ["arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"],
+    });
     const policy = run.one("aws:iam/rolePolicy:RolePolicy");
     const actions = statements(run, policy).flatMap((s) => list(s.Action));
     const writes = actions.filter(
       (a) =>
-        !/^(logs:(CreateLogStream|PutLogEvents)|s3:(Get|List)\w+|kms:Decrypt|secretsmanager:GetSecretValue|(codestar-connections|codeconnections):(UseConnection|GetConnectionToken|GetConnection))$/.test(
+        !/^(logs:(CreateLogStream|PutLogEvents)|s3:(Get|List)\w+|kms:Decrypt|ssm:GetParameter|sts:GetCallerIdentity|secretsmanager:GetSecretValue|(codestar-connections|codeconnections):(UseConnection|GetConnectionToken|GetConnection))$/.test(
           a,
         ),
     );
@@ -83,10 +95,65 @@ describe("PullRequestPreviews", () => {
     expect(list(byAction("s3:GetObject").Resource)).toEqual(["arn:aws:s3:::acme-berth-state/*"]);
     expect(list(byAction("s3:ListBucket").Resource)).toEqual(["arn:aws:s3:::acme-berth-state"]);
     expect(list(byAction("kms:Decrypt").Resource)).toEqual([KEY]);
+    expect(list(byAction("ssm:GetParameter").Resource)).toEqual([
+      "arn:aws:ssm:*:123456789012:parameter/berth/*",
+    ]);
+    expect(list(byAction("sts:GetCallerIdentity").Resource)).toEqual(["*"]);
     expect(list(byAction("secretsmanager:GetSecretValue").Resource)).toEqual([TOKEN]);
+    // only sts:GetCallerIdentity is on "*"; every read of data names its resource
+    const onStar = statements(run, policy).filter((s) => list(s.Resource).includes("*"));
+    expect(onStar.flatMap((s) => list(s.Action))).toEqual(["sts:GetCallerIdentity"]);
+    expect(actions).not.toContain("sts:AssumeRole");
+    expect(projectVariables(run.one(PROJECT)).PREVIEW_ROLE_ARNS).toBeUndefined();
     for (const { statement } of allStatements(run)) {
       expect(list(statement.Action).includes("*") && list(statement.Resource).includes("*")).toBe(false);
     }
+  });
+
+  it("may assume exactly the per-stack read roles it is given, and hands them to the buildspec", async () => {
+    const roles = {
+      "berth-platform/prod": "arn:aws:iam::210987654321:role/berth-preview-prod",
+      "345678901234": "arn:aws:iam::345678901234:role/berth-preview",
+    };
+    const multi = await runComponent(
+      () => new PullRequestPreviews("previews", args({ previewRoleArns: roles })),
+    );
+    const assume = statements(multi, multi.one("aws:iam/rolePolicy:RolePolicy")).filter((s) =>
+      list(s.Action).some((a) => a.startsWith("sts:") && a !== "sts:GetCallerIdentity"),
+    );
+    expect(assume).toHaveLength(1);
+    expect(list(assume[0]!.Action)).toEqual(["sts:AssumeRole"]);
+    expect(list(assume[0]!.Resource)).toEqual(Object.values(roles));
+    const vars = projectVariables(multi.one(PROJECT));
+    expect(vars.PREVIEW_ROLE_ARNS?.type).toBe("PLAINTEXT");
+    expect(JSON.parse(vars.PREVIEW_ROLE_ARNS!.value)).toEqual(roles);
+  });
+
+  it("replaces ViewOnlyAccess with readOnlyPolicyArns, reads another pointer prefix, and transforms attachments", async () => {
+    const custom = "arn:aws:iam::123456789012:policy/berth-preview-read";
+    const other = await runComponent(
+      () =>
+        new PullRequestPreviews(
+          "previews",
+          args({
+            readOnlyPolicyArns: [custom, "arn:aws:iam::aws:policy/AWSCodeBuildReadOnlyAccess"],
+            releaseParameterPrefix: "/acme/berth",
+            transform: { readOnlyPolicyAttachment: (a) => ({ ...a, policyArn: a.policyArn }) },
+          }),
+        ),
+    );
+    expect(other.ofType(ATTACHMENT).map((a) => a.inputs.policyArn)).toEqual([
+      custom,
+      "arn:aws:iam::aws:policy/AWSCodeBuildReadOnlyAccess",
+    ]);
+    expect(other.one(EXCLUSIVE).inputs.policyArns).toEqual([
+      custom,
+      "arn:aws:iam::aws:policy/AWSCodeBuildReadOnlyAccess",
+    ]);
+    const ssm = statements(other, other.one("aws:iam/rolePolicy:RolePolicy")).find(
+      (s) => s.Sid === "ReadReleasePointers",
+    )!;
+    expect(list(ssm.Resource)).toEqual(["arn:aws:ssm:*:123456789012:parameter/acme/berth/*"]);
   });
 
   it("in offline mode gets no AWS read access, no state and no key", async () => {
@@ -97,11 +164,13 @@ describe("PullRequestPreviews", () => {
           mode: "offline",
         }),
     );
-    expect(offline.one("aws:iam/role:Role").inputs.managedPolicyArns).toEqual([]);
+    expect(offline.ofType(ATTACHMENT)).toEqual([]);
+    // the exclusive list detaches anything attached to the role before (or out of band)
+    expect(offline.one(EXCLUSIVE).inputs.policyArns).toEqual([]);
     const actions = statements(offline, offline.one("aws:iam/rolePolicy:RolePolicy")).flatMap((s) =>
       list(s.Action),
     );
-    expect(actions.filter((a) => /^(s3|kms|secretsmanager):/.test(a))).toEqual([]);
+    expect(actions.filter((a) => /^(s3|kms|secretsmanager|ssm|sts):/.test(a))).toEqual([]);
     const vars = projectVariables(offline.one(PROJECT));
     expect(vars.PREVIEW_MODE?.value).toBe("offline");
     expect(vars.STATE_BUCKET).toBeUndefined();
@@ -197,6 +266,40 @@ describe("PullRequestPreviews validation", () => {
       { source: { connectionArn: CONNECTION, repository: "acme/berth", paths: ["../x"] } },
       /source\.paths\[0\] is "\.\.\/x"/,
       "source.paths[0]",
+    ],
+    [
+      "a per-stack read role that is not an IAM role",
+      { previewRoleArns: { "berth-platform/prod": "arn:aws:iam::210987654321:user/preview" } },
+      /previewRoleArns\["berth-platform\/prod"\] is .*must be an IAM role ARN/,
+      'previewRoleArns["berth-platform/prod"]',
+    ],
+    [
+      "a per-stack read role under a key that is neither project/stack nor an account",
+      { previewRoleArns: { prod: "arn:aws:iam::210987654321:role/berth-preview-prod" } },
+      /previewRoleArns\["prod"\] is "prod"; keys must be <project>\/<stack>/,
+      'previewRoleArns["prod"]',
+    ],
+    [
+      "an account's read role in another account",
+      { previewRoleArns: { "210987654321": "arn:aws:iam::123456789012:role/berth-preview" } },
+      /must be a role in account 210987654321/,
+      'previewRoleArns["210987654321"]',
+    ],
+    [
+      "per-stack read roles in offline mode",
+      {
+        mode: "offline",
+        state: undefined,
+        previewRoleArns: { "berth-platform/prod": "arn:aws:iam::210987654321:role/berth-preview-prod" },
+      },
+      /previewRoleArns is .*only used in pulumi mode/,
+      "previewRoleArns",
+    ],
+    [
+      "a release parameter prefix with a trailing slash",
+      { releaseParameterPrefix: "/berth/" },
+      /releaseParameterPrefix is "\/berth\/"; must be an SSM path/,
+      "releaseParameterPrefix",
     ],
     [
       "an unknown provider",
