@@ -156,6 +156,24 @@ export const schema = {
       pattern: /^arn:aws(-cn|-us-gov)?:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/,
       describe: "a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)",
     }),
+    /**
+     * Read-only roles to preview stacks that live in other accounts, by `<project>/<stack>` or account
+     * id (e.g. `berth-platform/prod: arn:aws:iam::210987654321:role/berth-preview-prod`). A stack in
+     * another account without one is previewed offline (`berth preview`), with a note in the comment.
+     */
+    roleArns: config.withDefault(
+      config.record(
+        config.string({
+          pattern: /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+          describe: "an IAM role ARN (arn:aws:iam::<account>:role/<name>)",
+        }),
+        {
+          pattern: /^([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+|\d{12})$/,
+          describe: "<project>/<stack> or a 12-digit account id",
+        },
+      ),
+      {},
+    ),
     /** Who waits for a maintainer's approval comment. Disabling approval is not offered. */
     commentApproval: config.withDefault(
       config.oneOf(["FORK_PULL_REQUESTS", "ALL_PULL_REQUESTS"]),

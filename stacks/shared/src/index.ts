@@ -135,6 +135,7 @@ const previews = new PullRequestPreviews(
     state: { bucket: cfg.state.bucket, keyArn: cfg.state.keyArn },
     githubTokenSecretArn: cfg.previews.githubTokenSecretArn,
     commentApproval: cfg.previews.commentApproval,
+    previewRoleArns: cfg.previews.roleArns,
   },
   opts,
 );

@@ -245,6 +245,21 @@ describe("pull-request previews", () => {
       value: "arn:aws:secretsmanager:us-east-1:123456789012:secret:berth/github-token-AbCdEf",
     });
   });
+
+  it("previews prod, in its own account, with the read-only role there and only that one", () => {
+    const policy = run.json(run.named("previews-policy"), "policy") as { Statement: PolicyStatement[] };
+    const assume = policy.Statement.filter((s) => [s.Action].flat().includes("sts:AssumeRole"));
+    expect(assume.map((s) => s.Resource)).toEqual([["arn:aws:iam::210987654321:role/berth-preview-prod"]]);
+    const project = run.find(
+      (r) => r.type === "aws:codebuild/project:Project" && r.name === "previews-project",
+    )[0]!;
+    const roles = (
+      project.inputs.environment as { environmentVariables: { name: string; value: string }[] }
+    ).environmentVariables.find((v) => v.name === "PREVIEW_ROLE_ARNS");
+    expect(JSON.parse(roles!.value)).toEqual({
+      "berth-platform/prod": "arn:aws:iam::210987654321:role/berth-preview-prod",
+    });
+  });
 });
 
 describe("provider and IAM", () => {
