@@ -1,6 +1,7 @@
 import {
   assumeRolePolicy,
   known,
+  LOG_RETENTION_DAYS,
   mergeTags,
   type NetworkRef,
   type Transform,
@@ -12,11 +13,6 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterRef } from "./refs.js";
 
 const TYPE = "berth:cluster:Cluster";
-
-/** Log retention periods CloudWatch Logs accepts, in days. */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
 
 /** How many tasks a capacity provider takes in the cluster's default strategy. */
 export interface CapacityShare {

@@ -1,4 +1,4 @@
-import { type PolicyDocument, type PolicyStatement, policyDocument } from "@berth/core";
+import { type PolicyDocument, type PolicyStatement, parseEcrImage, policyDocument } from "@berth/core";
 import { isSsmParameterArn, secretResourceArn } from "./service-validate.js";
 
 /** The parts of an ARN (`arn:<partition>:<service>:<region>:<account>:<resource>`). */
@@ -15,9 +15,8 @@ export function arnParts(arn: string): ArnParts {
 
 /** The ECR repository ARN of an image in a private ECR registry, or undefined for other registries. */
 export function ecrRepositoryArn(image: string, partition: string): string | undefined {
-  const m = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^@:]+)/.exec(image);
-  if (!m) return undefined;
-  return `arn:${partition}:ecr:${m[2]}:${m[1]}:repository/${m[3]}`;
+  const ecr = parseEcrImage(image);
+  return ecr && `arn:${partition}:ecr:${ecr.region}:${ecr.account}:repository/${ecr.repository}`;
 }
 
 const unique = (xs: string[]) => [...new Set(xs)].sort();

@@ -1,4 +1,4 @@
-import { known, Validator } from "@berth/core";
+import { known, LOG_RETENTION_DAYS, Validator } from "@berth/core";
 import type * as pulumi from "@pulumi/pulumi";
 import { describeFargateMemory, FARGATE_CPU_VALUES, fargateMemoryOptions } from "./fargate.js";
 import type {
@@ -12,11 +12,6 @@ import type {
 import { type RolloutTiming, worstCaseBatchSeconds } from "./service-rollout.js";
 
 export const SERVICE_TYPE = "berth:cluster:Service";
-
-/** Retention periods CloudWatch Logs accepts, in days. */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
 
 /** The collector sidecar's container name. */
 export const TRACING_CONTAINER = "aws-otel-collector";

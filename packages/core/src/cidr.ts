@@ -43,3 +43,24 @@ export function isIpv6Cidr(text: string): boolean {
   const m = /^([0-9a-fA-F:]+)\/(\d{1,3})$/.exec(text);
   return m !== null && Number(m[2]) <= 128 && m[1]!.includes(":") && (m[1]!.match(/::/g) ?? []).length <= 1;
 }
+
+/**
+ * Hands out consecutive blocks of a parent block, each aligned to its own size (how awsx and Berth
+ * lay subnets out); throws when the next block does not fit.
+ */
+export class CidrAllocator {
+  private next: number;
+  constructor(private readonly parent: Cidr) {
+    this.next = parent.base;
+  }
+
+  allocate(mask: number): Cidr {
+    const size = 2 ** (32 - mask);
+    const start = Math.ceil(this.next / size) * size;
+    if (mask < this.parent.mask || start + size > this.parent.base + cidrSize(this.parent)) {
+      throw new Error(`a /${mask} block does not fit in ${formatCidr(this.parent)} any more`);
+    }
+    this.next = start + size;
+    return { base: start, mask };
+  }
+}

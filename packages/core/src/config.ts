@@ -99,6 +99,16 @@ export const config = {
     });
   },
 
+  /** A whole number from a fixed list (CloudWatch retention periods, Fargate CPU units). */
+  integerIn(values: readonly number[]): Field<number> {
+    const integer = config.integer();
+    return field(`one of ${values.join(", ")}`, (v, path, fail) => {
+      const n = integer.parse(v, path, fail);
+      if (!values.includes(n)) return fail(path, `is ${n}; allowed: ${values.join(", ")}`);
+      return n;
+    });
+  },
+
   boolean(): Field<boolean> {
     return field("true or false", (v, path, fail) => {
       if (v === true || v === "true") return true;

@@ -1,5 +1,6 @@
 export {
   type Cidr,
+  CidrAllocator,
   cidrContains,
   cidrOverlaps,
   cidrSize,
@@ -7,9 +8,17 @@ export {
   isIpv6Cidr,
   parseCidr,
 } from "./cidr.js";
+export { LOG_RETENTION_DAYS } from "./cloudwatch.js";
 export { ConfigError, config, type Field, type Infer, readStackConfig } from "./config.js";
 export { BerthValidationError, show, type ValidationIssue } from "./errors.js";
 export { assumeRolePolicy, type PolicyDocument, type PolicyStatement, policyDocument } from "./iam.js";
+export {
+  DEFAULT_RELEASE_PARAMETER_PREFIX,
+  type EcrImage,
+  isDigestImageRef,
+  parseEcrImage,
+  releaseParameterName,
+} from "./images.js";
 export type { NetworkRef, RepositoryRef } from "./refs.js";
 export { mergeTags } from "./tags.js";
 export { type Transform, transformed } from "./transform.js";

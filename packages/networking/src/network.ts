@@ -1,6 +1,7 @@
 import {
   assumeRolePolicy,
   known,
+  LOG_RETENTION_DAYS,
   mergeTags,
   type NetworkRef,
   parseCidr,
@@ -283,9 +284,8 @@ export interface AdoptNetworkArgs {
   privateRouteTableIds?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
-const RETENTION_DAYS = [
-  0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-];
+// 0 keeps flow logs forever; otherwise a period CloudWatch Logs accepts.
+const RETENTION_DAYS = [0, ...LOG_RETENTION_DAYS];
 const AZ_NAME = /^[a-z]{2}(-[a-z]+)+-\d+[a-z]$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const VPC_ID = /^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/;

@@ -1,14 +1,9 @@
-import { known, type PolicyStatement, type Validator } from "@berth/core";
+import { known, LOG_RETENTION_DAYS, type PolicyStatement, type Validator } from "@berth/core";
 import * as pulumi from "@pulumi/pulumi";
 
 /** The git hosts a CodeStar (CodeConnections) connection can serve. */
 export type SourceProvider = "github" | "bitbucket" | "gitlab";
 export const SOURCE_PROVIDERS: readonly SourceProvider[] = ["github", "bitbucket", "gitlab"];
-
-/** CloudWatch Logs retention values (days). */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
 
 /** `arn:<partition>:(codestar-connections|codeconnections):<region>:<account>:connection/<uuid>` */
 export const CONNECTION_ARN =

@@ -1,5 +1,5 @@
 export { BUILDSPEC_NAMES, type BuildspecName, loadBuildspec } from "./buildspecs.js";
-export { CONNECTION_ARN, LOG_RETENTION_DAYS, type SourceProvider } from "./common.js";
+export { CONNECTION_ARN, type SourceProvider } from "./common.js";
 export {
   DEFAULT_PULUMI_VERSION,
   type DeliveryEnvironment,
@@ -19,7 +19,6 @@ export {
 } from "./pull-request-previews.js";
 export {
   DEFAULT_RELEASE_PARAMETER_PREFIX,
-  DIGEST_IMAGE_REF,
   isDigestImageRef,
   isProdLike,
   PROD_LIKE_ENVIRONMENTS,

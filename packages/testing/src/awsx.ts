@@ -1,5 +1,5 @@
+import { CidrAllocator, formatCidr, parseCidr } from "@berth/core";
 import { availabilityZones, type CloudContext, type Props, type Synthesized, synthesizeAws } from "./aws.js";
-import { CidrAllocator, formatCidr, parseCidr } from "./cidr.js";
 
 interface SubnetSpec {
   type: "Public" | "Private" | "Isolated" | "Unused";
@@ -23,6 +23,7 @@ function maskForSize(size: number): number {
 export function synthesizeAwsxVpc(name: string, inputs: Props, ctx: CloudContext): Synthesized {
   const cidrBlock = typeof inputs.cidrBlock === "string" ? inputs.cidrBlock : "10.0.0.0/16";
   const vpcCidr = parseCidr(cidrBlock);
+  if (!vpcCidr) throw new Error(`cidrBlock '${cidrBlock}' is not an IPv4 CIDR block`);
   const zoneNames =
     (inputs.availabilityZoneNames as string[] | undefined) ??
     availabilityZones(ctx).names.slice(0, (inputs.numberOfAvailabilityZones as number | undefined) ?? 3);

@@ -1,6 +1,6 @@
 import { join } from "node:path";
+import { parseCidr } from "@berth/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseCidr } from "../src/cidr.js";
 import { type RunRecord, RunResult, runProgram } from "../src/index.js";
 
 const fixture = (name: string) => join(__dirname, "..", "fixtures", name);
@@ -128,8 +128,8 @@ describe("awsx:ec2:Vpc outputs", () => {
     expect(app.outputs.publicSubnetIds).toHaveLength(3);
     expect(app.outputs.privateSubnetIds).toHaveLength(3);
     expect(app.outputs.isolatedSubnetIds).toHaveLength(3);
-    const blocks = subnets.map((s) => parseCidr(s.cidrBlock));
-    const vpcBlock = parseCidr("10.20.0.0/16");
+    const blocks = subnets.map((s) => parseCidr(s.cidrBlock)!);
+    const vpcBlock = parseCidr("10.20.0.0/16")!;
     for (const [i, b] of blocks.entries()) {
       expect(b.base).toBeGreaterThanOrEqual(vpcBlock.base);
       expect(b.base + 2 ** (32 - b.mask)).toBeLessThanOrEqual(vpcBlock.base + 2 ** 16);

@@ -6,31 +6,26 @@
  *
  *   Pulumi.dev.yaml: berth-platform:network.natMode is "fast"; allowed: "none", "single", "perAz", "instance"
  */
-import { FARGATE_CPU_VALUES, fargateMemoryOptions, LOG_RETENTION_DAYS } from "@berth/cluster";
-import { ConfigError, config, type Field, type Infer, parseCidr, readStackConfig, show } from "@berth/core";
+import { FARGATE_CPU_VALUES, fargateMemoryOptions } from "@berth/cluster";
+import {
+  ConfigError,
+  config,
+  type Field,
+  type Infer,
+  LOG_RETENTION_DAYS,
+  parseCidr,
+  readStackConfig,
+  show,
+} from "@berth/core";
 import { INTERFACE_ENDPOINT_NAMES, NAT_MODES } from "@berth/networking";
 import * as pulumi from "@pulumi/pulumi";
-
-/** A whole number from a fixed list (CloudWatch retention periods, Fargate CPU units). */
-function integerIn(values: readonly number[]): Field<number> {
-  const integer = config.integer();
-  return {
-    optional: false,
-    describe: `one of ${values.join(", ")}`,
-    parse(v, path, fail) {
-      const n = integer.parse(v, path, fail);
-      if (!values.includes(n)) return fail(path, `is ${n}; allowed: ${values.join(", ")}`);
-      return n;
-    },
-  };
-}
 
 const TAG_VALUE = config.string({
   pattern: /^[\p{L}\p{N}\s_.:/=+\-@]{1,256}$/u,
   describe: "a tag value of 1 to 256 characters",
 });
 
-const retentionDays = integerIn(LOG_RETENTION_DAYS);
+const retentionDays = config.integerIn(LOG_RETENTION_DAYS);
 
 const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const hostName = config.string({
@@ -131,7 +126,7 @@ export const platformSchema = {
     imageOverride: config.optional(
       config.string({ pattern: /^[^\s@]+@sha256:[0-9a-f]{64}$/, describe: "an image pinned by digest" }),
     ),
-    cpu: integerIn(FARGATE_CPU_VALUES),
+    cpu: config.integerIn(FARGATE_CPU_VALUES),
     memory: config.integer({ min: 512 }),
     architecture: config.withDefault(config.oneOf(["ARM64", "X86_64"]), "ARM64"),
     desiredCount: config.integer({ min: 1, max: 1000 }),

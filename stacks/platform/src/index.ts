@@ -9,11 +9,12 @@
  * later manual `pulumi up` keeps the deployed image.
  */
 import { Cluster, type FargateCapacityShare, LoadBalancer, Service } from "@berth/cluster";
+import { releaseParameterName } from "@berth/core";
 import { Network } from "@berth/networking";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadPlatformConfig, type PlatformConfig } from "./config";
-import { releaseImage, releasePointerName } from "./release";
+import { releaseImage } from "./release";
 
 const env = pulumi.getStack();
 const cfg = loadPlatformConfig(env);
@@ -148,7 +149,7 @@ export = async () => {
     worstCaseBatchSeconds: service.worstCaseBatchSeconds,
     dashboardName: service.dashboardName,
     image,
-    releasePointer: hello.imageOverride ? undefined : releasePointerName(env, "hello"),
+    releasePointer: hello.imageOverride ? undefined : releaseParameterName(env, "hello"),
   };
 };
 

@@ -4,18 +4,9 @@
  * The deploy pipeline writes it and then runs `pulumi up`; the stack reads it, so a later manual
  * `pulumi up` keeps the deployed image instead of reverting it.
  */
+import { isDigestImageRef, parseEcrImage, releaseParameterName } from "@berth/core";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-
-const ECR_REPOSITORY_URL =
-  /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/([a-z0-9][a-z0-9._/-]*)$/;
-const ECR_IMAGE_BY_DIGEST =
-  /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/([a-z0-9][a-z0-9._/-]*)@sha256:[0-9a-f]{64}$/;
-
-/** Name of the release pointer of a service in an environment. */
-export function releasePointerName(environment: string, service: string): string {
-  return `/berth/${environment}/${service}/image`;
-}
 
 export interface ReleasePointer {
   /** SSM parameter name, for messages. */
@@ -41,13 +32,13 @@ export interface ReleasePointer {
  */
 export function checkReleasePointer(p: ReleasePointer): string {
   const value = p.value.trim();
-  const repo = ECR_REPOSITORY_URL.exec(p.repositoryUrl);
-  if (!repo) {
+  const repo = parseEcrImage(p.repositoryUrl);
+  if (!repo || repo.tag || repo.digest) {
     throw new Error(
       `release pointer ${p.parameter}: the shared stack's repository URL ${JSON.stringify(p.repositoryUrl)} is not an ECR repository URL`,
     );
   }
-  const [, account, repoRegion, , name] = repo;
+  const { account, region: repoRegion, repository: name } = repo;
   const expected = `${p.repositoryUrl}@sha256:<64 hex digits>`;
   const problem = (why: string) =>
     new Error(
@@ -61,12 +52,11 @@ export function checkReleasePointer(p: ReleasePointer): string {
       value.includes("@sha256:") ? "the digest is malformed" : "it is not pinned by digest (a tag can move)",
     );
   }
-  const image = ECR_IMAGE_BY_DIGEST.exec(value);
-  if (!image) throw problem(`it is not in the ${name} repository of registry ${account}`);
-  const [, imageAccount, imageRegion, , imageName] = image;
-  if (imageAccount !== account || imageName !== name) {
+  const image = isDigestImageRef(value) ? parseEcrImage(value) : undefined;
+  if (!image || image.account !== account || image.repository !== name) {
     throw problem(`it is not in the ${name} repository of registry ${account}`);
   }
+  const imageRegion = image.region;
   if (imageRegion !== repoRegion && imageRegion !== p.region) {
     throw problem(`region ${imageRegion} is neither the registry's (${repoRegion}) nor this stack's`);
   }
@@ -97,7 +87,7 @@ export interface ReleaseImageArgs {
  * stops the program with one clear message instead of failing inside a resource's inputs.
  */
 export async function releaseImage(a: ReleaseImageArgs): Promise<string> {
-  const parameter = releasePointerName(a.environment, a.service);
+  const parameter = releaseParameterName(a.environment, a.service);
   if (a.override) {
     pulumi.log.warn(
       `${a.service} runs ${a.override} from ${a.overrideKey}, not the release pointer ` +

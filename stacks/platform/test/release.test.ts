@@ -1,5 +1,6 @@
+import { releaseParameterName } from "@berth/core";
 import { describe, expect, it } from "vitest";
-import { checkReleasePointer, releasePointerName } from "../src/release";
+import { checkReleasePointer } from "../src/release";
 
 const repositoryUrl = "123456789012.dkr.ecr.us-east-1.amazonaws.com/hello";
 const digest = "0123456789abcdef".repeat(4);
@@ -14,7 +15,7 @@ const check = (value: string, region = "us-east-1") =>
 
 describe("checkReleasePointer", () => {
   it("names the pointer per environment and service", () => {
-    expect(releasePointerName("staging", "hello")).toBe("/berth/staging/hello/image");
+    expect(releaseParameterName("staging", "hello")).toBe("/berth/staging/hello/image");
   });
 
   it("returns a digest-pinned image of the repository (surrounding whitespace dropped)", () => {
