@@ -19,6 +19,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** A 12-digit AWS account id. */
+export const ACCOUNT_ID = /^\d{12}$/;
+
 /** One field of a config schema: parses a raw YAML value at a path, or explains what is allowed. */
 export interface Field<T> {
   readonly optional: boolean;
@@ -161,6 +164,22 @@ export const config = {
     };
   },
 
+  /**
+   * A nested object whose keys all have defaults: absent in the file means all of them.
+   * @example rollout: config.defaulted(config.object({ stopTimeoutSeconds: config.withDefault(config.integer(), 10) }))
+   */
+  defaulted<T>(f: Field<T>) {
+    const defaults = f.parse({}, "", (path, message) => {
+      throw new Error(`schema default is invalid at ${path}: ${message}`);
+    });
+    return config.withDefault(f, defaults);
+  },
+
+  /** A 12-digit AWS account id. */
+  accountId(describe = "a 12-digit AWS account id") {
+    return config.string({ pattern: ACCOUNT_ID, describe });
+  },
+
   /** Optional in the file; the default applies when the key is absent. */
   withDefault<T>(f: Field<T>, value: T): Field<T> & { readonly optional: true; readonly hasDefault: true } {
     return {
@@ -189,6 +208,21 @@ function parseShape(shape: Shape, v: unknown, path: string, fail: Fail): Record<
     if (parsed !== undefined) out[k] = parsed;
   }
   return out;
+}
+
+/**
+ * For rules that span keys (after `readStackConfig`): a function that throws the same
+ * {@link ConfigError} for `<project>:<key>` in `Pulumi.<stack>.yaml`.
+ *
+ * @example
+ * const fail = configFailer();
+ * if (min > max) fail("scaling", `min ${min} is above max ${max}`);
+ */
+export function configFailer(stack = pulumi.getStack(), namespace = pulumi.getProject()) {
+  const file = `Pulumi.${stack}.yaml`;
+  return (key: string, message: string): never => {
+    throw new ConfigError(file, `${namespace}:${key}`, message);
+  };
 }
 
 /**

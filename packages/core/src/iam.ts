@@ -30,3 +30,18 @@ export function assumeRolePolicy(service: string | string[], sourceAccount?: str
     },
   ]);
 }
+
+/** The parts of an ARN (`arn:<partition>:<service>:<region>:<account>:<resource>`). */
+export interface ArnParts {
+  partition: string;
+  service: string;
+  region: string;
+  account: string;
+  resource: string;
+}
+
+/** Takes an ARN apart (missing parts are empty; the partition defaults to `aws`). */
+export function arnParts(arn: string): ArnParts {
+  const [, partition = "aws", service = "", region = "", account = "", ...rest] = arn.split(":");
+  return { partition, service, region, account, resource: rest.join(":") };
+}

@@ -30,8 +30,13 @@ export interface EcrImage {
   digest?: string;
 }
 
-const ECR_IMAGE =
-  /^((\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/((?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*))(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[0-9a-f]{64}))?$/;
+/** An ECR repository name: lowercase components separated by `/`, each `[a-z0-9]` runs joined by `.`, `_` or `-`. */
+export const ECR_REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
+const ECR_IMAGE = new RegExp(
+  `^((\\d{12})\\.dkr\\.ecr(?:-fips)?\\.([a-z0-9-]+)\\.amazonaws\\.com(?:\\.cn)?\\/(${ECR_REPOSITORY_NAME.source.slice(1, -1)}))` +
+    "(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[0-9a-f]{64}))?$",
+);
 
 /**
  * Takes an ECR repository URL or image reference apart; undefined for anything else (another

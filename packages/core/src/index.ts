@@ -9,11 +9,27 @@ export {
   parseCidr,
 } from "./cidr.js";
 export { LOG_RETENTION_DAYS } from "./cloudwatch.js";
-export { ConfigError, config, type Field, type Infer, readStackConfig } from "./config.js";
+export {
+  ACCOUNT_ID,
+  ConfigError,
+  config,
+  configFailer,
+  type Field,
+  type Infer,
+  readStackConfig,
+} from "./config.js";
 export { BerthValidationError, show, type ValidationIssue } from "./errors.js";
-export { assumeRolePolicy, type PolicyDocument, type PolicyStatement, policyDocument } from "./iam.js";
+export {
+  type ArnParts,
+  arnParts,
+  assumeRolePolicy,
+  type PolicyDocument,
+  type PolicyStatement,
+  policyDocument,
+} from "./iam.js";
 export {
   DEFAULT_RELEASE_PARAMETER_PREFIX,
+  ECR_REPOSITORY_NAME,
   type EcrImage,
   isDigestImageRef,
   parseEcrImage,

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { ACCOUNT_ID } from "./config.js";
 import { BerthValidationError, show } from "./errors.js";
 
 /**
@@ -131,7 +132,7 @@ export class Validator {
 
   /** A 12-digit AWS account id. */
   accountId(field: string, value: pulumi.Input<string> | undefined): void {
-    this.matches(field, value, /^\d{12}$/, "an AWS account id is exactly 12 digits");
+    this.matches(field, value, ACCOUNT_ID, "an AWS account id is exactly 12 digits");
   }
 
   /** No value appears twice. */
