@@ -1,5 +1,5 @@
-import { ConfigError, config, type Field, type Infer, readStackConfig } from "@berth/core";
-import { CONNECTION_ARN } from "@berth/pipeline";
+import { config, configFailer, type Infer, readStackConfig } from "@berth/core";
+import { CONNECTION_ARN, IAM_ROLE_ARN, PREVIEW_ROLE_KEY } from "@berth/pipeline";
 import * as pulumi from "@pulumi/pulumi";
 
 /** The environments the pipeline delivers to, in promotion order (stacks of `berth-platform`). */
@@ -9,7 +9,7 @@ export type EnvironmentName = (typeof ENVIRONMENTS)[number];
 /** Tag keys the stack sets itself on every resource (provider `defaultTags`). */
 export const STANDARD_TAG_KEYS = ["Project", "Environment", "ManagedBy", "Owner", "CostCenter"] as const;
 
-const ACCOUNT_ID = config.string({ pattern: /^\d{12}$/, describe: "a 12-digit AWS account id" });
+const ACCOUNT_ID = config.accountId();
 const REGION = config.string({
   pattern: /^[a-z]{2}(-gov)?-[a-z]+-\d$/,
   describe: 'an AWS region name such as "us-east-1"',
@@ -33,25 +33,6 @@ const TAG_PREFIX = config.string({
 });
 
 /**
- * What a shape parses to. `readStackConfig` and `config.object` type every optional-in-the-file key
- * as possibly absent, even `withDefault` ones that always come back with their default; here a
- * `withDefault` key is its value type and only `config.optional` keys may be undefined.
- */
-type Parsed<S extends Record<string, Field<unknown>>> = { [K in keyof S]: Infer<S[K]> };
-
-function object<S extends Record<string, Field<unknown>>>(shape: S): Field<Parsed<S>> {
-  return config.object(shape) as unknown as Field<Parsed<S>>;
-}
-
-/** A nested object whose keys all have defaults: absent in the file means all defaults. */
-function defaulted<T>(f: Field<T>): Field<T> & { readonly optional: true } {
-  const defaults = f.parse({}, "", (path, message) => {
-    throw new Error(`schema default is invalid at ${path}: ${message}`);
-  });
-  return config.withDefault(f, defaults);
-}
-
-/**
  * The stack's config schema (`berth-shared:<key>` in Pulumi.shared.yaml). Every key is checked when
  * the program starts; unknown keys are errors, so a typo never falls back to a default.
  */
@@ -71,7 +52,7 @@ export const schema = {
     {},
   ),
   /** Where the code comes from. */
-  source: object({
+  source: config.object({
     /** CodeStar (CodeConnections) connection to GitHub; in this stack's account and region. */
     connectionArn: config.string({
       pattern: CONNECTION_ARN,
@@ -96,15 +77,15 @@ export const schema = {
    * Accounts of the environments (default: this stack's account). Other accounts get pull access to
    * the registry, and their `berth-deploy-<env>` role is assumed by the deploy builds.
    */
-  accounts: defaulted(
-    object({
+  accounts: config.defaulted(
+    config.object({
       dev: config.optional(ACCOUNT_ID),
       staging: config.optional(ACCOUNT_ID),
       prod: config.optional(ACCOUNT_ID),
     }),
   ),
   /** The Pulumi state backend made by scripts/bootstrap-backend.sh. */
-  state: object({
+  state: config.object({
     bucket: config.string({
       pattern: /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
       describe: "an S3 bucket name (3-63 lowercase letters, digits, '.', '-')",
@@ -119,8 +100,8 @@ export const schema = {
     keyArn: KMS_KEY_ARN,
   }),
   /** ECR settings. */
-  registry: defaulted(
-    object({
+  registry: config.defaulted(
+    config.object({
       /** Basic scan on push per repository, or Inspector enhanced scanning (registry-wide, billed). */
       scanning: config.withDefault(config.oneOf(["basic", "enhanced"]), "basic"),
       /** Enhanced scanning only. */
@@ -137,8 +118,8 @@ export const schema = {
     }),
   ),
   /** Delivery pipeline settings. */
-  pipeline: defaulted(
-    object({
+  pipeline: config.defaulted(
+    config.object({
       executionMode: config.withDefault(config.oneOf(["SUPERSEDED", "QUEUED"]), "SUPERSEDED"),
       /** An existing topic for failures and approvals; default: the pipeline creates one. */
       notificationTopicArn: config.optional(
@@ -150,7 +131,7 @@ export const schema = {
     }),
   ),
   /** Pull-request previews (read-only `pulumi preview` against the same state). */
-  previews: object({
+  previews: config.object({
     /** Secrets Manager secret with a GitHub token that may comment on pull requests. */
     githubTokenSecretArn: config.string({
       pattern: /^arn:aws(-cn|-us-gov)?:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/,
@@ -164,11 +145,11 @@ export const schema = {
     roleArns: config.withDefault(
       config.record(
         config.string({
-          pattern: /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+          pattern: IAM_ROLE_ARN,
           describe: "an IAM role ARN (arn:aws:iam::<account>:role/<name>)",
         }),
         {
-          pattern: /^([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+|\d{12})$/,
+          pattern: PREVIEW_ROLE_KEY,
           describe: "<project>/<stack> or a 12-digit account id",
         },
       ),
@@ -182,7 +163,9 @@ export const schema = {
   }),
 };
 
-export type SharedConfig = Parsed<typeof schema> & {
+const sharedConfig = config.object(schema);
+
+export type SharedConfig = Infer<typeof sharedConfig> & {
   /** `aws:region`. */
   region: string;
   /** Every environment's account, defaults applied. */
@@ -195,18 +178,14 @@ export type SharedConfig = Parsed<typeof schema> & {
  * `Pulumi.shared.yaml: berth-shared:registry.scanning is "deep"; allowed: "basic", "enhanced"`.
  */
 export function loadConfig(): SharedConfig {
-  const file = `Pulumi.${pulumi.getStack()}.yaml`;
   const all = pulumi.runtime.allConfig();
   const region = all["aws:region"];
   const { region: checkedRegion } = readStackConfig(
     { region: REGION },
     { namespace: "aws", values: region === undefined ? {} : { "aws:region": region } },
   );
-  const c = readStackConfig(schema) as unknown as Parsed<typeof schema>;
-  const ns = pulumi.getProject();
-  const fail = (key: string, message: string): never => {
-    throw new ConfigError(file, `${ns}:${key}`, message);
-  };
+  const c = readStackConfig(schema);
+  const fail = configFailer();
 
   // Cross-key rules the per-key schema cannot express.
   const conn = CONNECTION_ARN.exec(c.source.connectionArn)!;

@@ -92,15 +92,17 @@ const registry = new Registry(
 //    role is not created here: it must TRUST the role in the `deployProjectRoleArns` output (one per
 //    environment) and allow ssm:PutParameter on its release pointer, the state bucket and key, and what
 //    `pulumi up` of the platform stack changes (see docs/components/pipeline.md).
+// The application's repository, through the CodeStar connection: delivered and previewed alike.
+const source = {
+  connectionArn: cfg.source.connectionArn,
+  repository: cfg.source.repository,
+  provider: "github" as const,
+};
+
 const pipeline = new DeliveryPipeline(
   "hello",
   {
-    source: {
-      connectionArn: cfg.source.connectionArn,
-      repository: cfg.source.repository,
-      provider: "github",
-      branch: cfg.source.branch,
-    },
+    source: { ...source, branch: cfg.source.branch },
     repository: registry.repositories.hello!,
     service: "hello",
     environments: ENVIRONMENTS.map((env) => ({
@@ -125,12 +127,7 @@ const pipeline = new DeliveryPipeline(
 const previews = new PullRequestPreviews(
   "previews",
   {
-    source: {
-      connectionArn: cfg.source.connectionArn,
-      repository: cfg.source.repository,
-      provider: "github",
-      defaultBranch: cfg.source.branch,
-    },
+    source: { ...source, defaultBranch: cfg.source.branch },
     mode: "pulumi",
     state: { bucket: cfg.state.bucket, keyArn: cfg.state.keyArn },
     githubTokenSecretArn: cfg.previews.githubTokenSecretArn,

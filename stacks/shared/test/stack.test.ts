@@ -34,6 +34,23 @@ function hello(): RecordedResource {
   return repos[0]!;
 }
 
+interface EnvironmentVariable {
+  name: string;
+  value: string;
+  type?: string;
+}
+
+/** The environment variables of the one CodeBuild project with this logical name. */
+function projectVariables(name: string): EnvironmentVariable[] {
+  const project = run.one("aws:codebuild/project:Project", name);
+  return (project.inputs.environment as { environmentVariables: EnvironmentVariable[] }).environmentVariables;
+}
+
+/** The same, as a map of names to values. */
+function variableValues(name: string): Record<string, string> {
+  return Object.fromEntries(projectVariables(name).map((v) => [v.name, v.value]));
+}
+
 describe("the shared stack offline", () => {
   it("runs without errors", () => {
     expect(run.error).toBeUndefined();
@@ -157,14 +174,7 @@ describe("delivery pipeline", () => {
   });
 
   it("builds apps/hello for arm64 and pushes only to the hello repository", () => {
-    const build = run.find(
-      (r) => r.type === "aws:codebuild/project:Project" && r.name === "hello-build-image",
-    )[0]!;
-    const vars = Object.fromEntries(
-      (
-        build.inputs.environment as { environmentVariables: { name: string; value: string }[] }
-      ).environmentVariables.map((v) => [v.name, v.value]),
-    );
+    const vars = variableValues("hello-build-image");
     expect(vars).toMatchObject({
       IMAGE_REPO_URI: "123456789012.dkr.ecr.us-east-1.amazonaws.com/hello",
       DOCKERFILE: "apps/hello/Dockerfile",
@@ -175,14 +185,7 @@ describe("delivery pipeline", () => {
 
   it("deploys the berth-platform stacks with the state bucket and KMS secrets provider from config", () => {
     for (const env of ["dev", "staging", "prod"]) {
-      const project = run.find(
-        (r) => r.type === "aws:codebuild/project:Project" && r.name === `hello-deploy-${env}`,
-      )[0]!;
-      const vars = Object.fromEntries(
-        (
-          project.inputs.environment as { environmentVariables: { name: string; value: string }[] }
-        ).environmentVariables.map((v) => [v.name, v.value]),
-      );
+      const vars = variableValues(`hello-deploy-${env}`);
       expect(vars).toMatchObject({
         ENVIRONMENT: env,
         STACK: env,
@@ -233,12 +236,7 @@ describe("pull-request previews", () => {
     expect(decrypt.Resource).toBe(
       "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     );
-    const project = run.find(
-      (r) => r.type === "aws:codebuild/project:Project" && r.name === "previews-project",
-    )[0]!;
-    const token = (
-      project.inputs.environment as { environmentVariables: { name: string; type: string; value: string }[] }
-    ).environmentVariables.find((v) => v.name === "GITHUB_TOKEN");
+    const token = projectVariables("previews-project").find((v) => v.name === "GITHUB_TOKEN");
     expect(token).toEqual({
       name: "GITHUB_TOKEN",
       type: "SECRETS_MANAGER",
@@ -250,12 +248,7 @@ describe("pull-request previews", () => {
     const policy = run.json(run.named("previews-policy"), "policy") as { Statement: PolicyStatement[] };
     const assume = policy.Statement.filter((s) => [s.Action].flat().includes("sts:AssumeRole"));
     expect(assume.map((s) => s.Resource)).toEqual([["arn:aws:iam::210987654321:role/berth-preview-prod"]]);
-    const project = run.find(
-      (r) => r.type === "aws:codebuild/project:Project" && r.name === "previews-project",
-    )[0]!;
-    const roles = (
-      project.inputs.environment as { environmentVariables: { name: string; value: string }[] }
-    ).environmentVariables.find((v) => v.name === "PREVIEW_ROLE_ARNS");
+    const roles = projectVariables("previews-project").find((v) => v.name === "PREVIEW_ROLE_ARNS");
     expect(JSON.parse(roles!.value)).toEqual({
       "berth-platform/prod": "arn:aws:iam::210987654321:role/berth-preview-prod",
     });
