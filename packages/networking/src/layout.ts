@@ -1,5 +1,6 @@
 import {
   type Cidr,
+  CidrAllocator,
   cidrContains,
   cidrOverlaps,
   cidrSize,
@@ -285,13 +286,16 @@ export function planLayout(v: Validator, input: LayoutInput): NetworkLayout {
   } else {
     // Lay the tiers out inside one zone block the way awsx's Auto strategy does: in order, each
     // aligned to its own size. Every zone block gets the same pattern.
-    const azSize = 2 ** (32 - azMask);
+    const azBlock: Cidr = { base: 0, mask: azMask };
+    const azSize = cidrSize(azBlock);
+    const allocator = new CidrAllocator(azBlock);
     let cursor = 0;
     const offsets: number[] = [];
     for (const t of tiers) {
-      const size = 2 ** (32 - t.cidrMask);
-      const start = Math.ceil(cursor / size) * size;
-      if (start + size > azSize) {
+      let block: Cidr;
+      try {
+        block = allocator.allocate(t.cidrMask);
+      } catch {
         const used = tiers.map((x) => `${x.tier} /${x.cidrMask}`).join(", ");
         v.fail(
           `subnets.${t.tier}.cidrMask`,
@@ -300,11 +304,12 @@ export function planLayout(v: Validator, input: LayoutInput): NetworkLayout {
         );
       }
       if (strategy === "Exact") {
-        for (const gap of alignedBlocks(cursor, start)) specs.push({ type: "Unused", cidrMask: gap.mask });
+        for (const gap of alignedBlocks(cursor, block.base))
+          specs.push({ type: "Unused", cidrMask: gap.mask });
       }
       specs.push(spec(t));
-      offsets.push(start);
-      cursor = start + size;
+      offsets.push(block.base);
+      cursor = block.base + cidrSize(block);
     }
     if (strategy === "Exact") {
       for (const gap of alignedBlocks(cursor, azSize)) specs.push({ type: "Unused", cidrMask: gap.mask });

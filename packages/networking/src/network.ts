@@ -1,4 +1,5 @@
 import {
+  arnParts,
   assumeRolePolicy,
   known,
   LOG_RETENTION_DAYS,
@@ -292,6 +293,26 @@ const VPC_ID = /^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const SUBNET_ID = /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const SG_ID = /^sg-([0-9a-f]{8}|[0-9a-f]{17})$/;
 
+/** Flow-log settings that only one destination takes, and what to say when the other gets them. */
+const DESTINATION_ONLY: {
+  field: keyof FlowLogsArgs;
+  destination: NonNullable<FlowLogsArgs["destination"]>;
+  allowed: string;
+}[] = [
+  { field: "bucketArn", destination: "s3", allowed: 'only applies with destination "s3"' },
+  { field: "fileFormat", destination: "s3", allowed: 'only applies with destination "s3"' },
+  {
+    field: "retentionInDays",
+    destination: "cloudwatch",
+    allowed: "applies to CloudWatch Logs only; use the bucket's lifecycle rules",
+  },
+  {
+    field: "kmsKeyArn",
+    destination: "cloudwatch",
+    allowed: "applies to CloudWatch Logs only; use the bucket's default encryption",
+  },
+];
+
 interface Resolved {
   layout: NetworkLayout;
   azCount: number;
@@ -299,7 +320,12 @@ interface Resolved {
   natMode: NatMode;
   natInstance: Required<NatInstanceArgs>;
   endpoints: InterfaceEndpointName[];
-  flowLogs?: Required<Pick<FlowLogsArgs, "destination" | "trafficType" | "maxAggregationInterval">> &
+  flowLogs?: Required<
+    Pick<
+      FlowLogsArgs,
+      "destination" | "trafficType" | "maxAggregationInterval" | "retentionInDays" | "fileFormat"
+    >
+  > &
     FlowLogsArgs;
 }
 
@@ -417,44 +443,43 @@ function validateNetwork(name: string, args: NetworkArgs): Resolved {
     if (destination === "cloudwatch") {
       v.oneOf("flowLogs.retentionInDays", f.retentionInDays, RETENTION_DAYS);
       v.arn("flowLogs.kmsKeyArn", f.kmsKeyArn, "kms", /^key\//);
-      v.check(
-        f.bucketArn === undefined,
-        "flowLogs.bucketArn",
-        f.bucketArn,
-        'only applies with destination "s3"',
-      );
-      v.check(
-        f.fileFormat === undefined,
-        "flowLogs.fileFormat",
-        f.fileFormat,
-        'only applies with destination "s3"',
-      );
     } else {
       v.required("flowLogs.bucketArn", f.bucketArn, 'is required with destination "s3" (the bucket\'s ARN)');
       v.arn("flowLogs.bucketArn", f.bucketArn, "s3");
       v.oneOf("flowLogs.fileFormat", f.fileFormat, ["plain-text", "parquet"] as const);
-      v.check(
-        f.retentionInDays === undefined,
-        "flowLogs.retentionInDays",
-        f.retentionInDays,
-        "applies to CloudWatch Logs only; use the bucket's lifecycle rules",
-      );
-      v.check(
-        f.kmsKeyArn === undefined,
-        "flowLogs.kmsKeyArn",
-        known(f.kmsKeyArn) ?? "(an Output)",
-        "applies to CloudWatch Logs only; use the bucket's default encryption",
-      );
+    }
+    for (const { field, destination: only, allowed } of DESTINATION_ONLY) {
+      if (only === destination) continue;
+      const value = f[field];
+      v.check(value === undefined, `flowLogs.${field}`, known(value) ?? "(an Output)", allowed);
     }
     flowLogs = {
       ...f,
       destination,
       trafficType: f.trafficType ?? "ALL",
       maxAggregationInterval: f.maxAggregationInterval ?? 600,
+      retentionInDays: f.retentionInDays ?? 365,
+      fileFormat: f.fileFormat ?? "parquet",
     };
   }
 
   return { layout, azCount, ...(azNames ? { azNames } : {}), natMode, natInstance, endpoints, flowLogs };
+}
+
+/** The {@link NetworkRef} other components take, from a network's outputs (built or adopted). */
+function networkRef(
+  out: Pick<
+    NetworkOutputs,
+    "vpcId" | "cidrBlock" | "publicSubnetIds" | "privateSubnetIds" | "isolatedSubnetIds"
+  >,
+): NetworkRef {
+  return {
+    vpcId: out.vpcId,
+    vpcCidrBlock: out.cidrBlock,
+    publicSubnetIds: out.publicSubnetIds,
+    privateSubnetIds: out.privateSubnetIds,
+    isolatedSubnetIds: out.isolatedSubnetIds,
+  };
 }
 
 /** Reads one property of an awsx child: a plain object offline, a Resource with Output properties in a deploy. */
@@ -569,7 +594,7 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
 
     const list = (value: pulumi.Input<pulumi.Input<string>[]> | undefined) =>
       pulumi.output(value ?? []) as pulumi.Output<string[]>;
-    const out: NetworkOutputs = {
+    const out: Omit<NetworkOutputs, "ref"> = {
       vpcId: pulumi.output(args.vpcId),
       cidrBlock: pulumi.output(args.cidrBlock),
       availabilityZones: list(args.availabilityZones),
@@ -581,16 +606,8 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
         string | undefined
       >,
       privateRouteTableIds: list(args.privateRouteTableIds),
-      ref: undefined as unknown as NetworkRef,
     };
-    out.ref = {
-      vpcId: out.vpcId,
-      vpcCidrBlock: out.cidrBlock,
-      publicSubnetIds: out.publicSubnetIds,
-      privateSubnetIds: out.privateSubnetIds,
-      isolatedSubnetIds: out.isolatedSubnetIds,
-    };
-    return out;
+    return { ...out, ref: networkRef(out) };
   }
 
   constructor(name: string, args: NetworkArgs = {}, opts?: pulumi.ComponentResourceOptions) {
@@ -720,7 +737,7 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
         const [lgArgs, lgOpts] = transformed(
           t.flowLogGroup,
           {
-            retentionInDays: f.retentionInDays ?? 365,
+            retentionInDays: f.retentionInDays,
             ...(f.kmsKeyArn !== undefined ? { kmsKeyId: f.kmsKeyArn } : {}),
             tags: named("flow-logs"),
           } as aws.cloudwatch.LogGroupArgs,
@@ -733,7 +750,7 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
           {
             description: `Lets VPC Flow Logs write ${name}'s flow logs to CloudWatch Logs`,
             assumeRolePolicy: logGroup.arn.apply((arn) =>
-              JSON.stringify(assumeRolePolicy("vpc-flow-logs.amazonaws.com", arn.split(":")[4])),
+              JSON.stringify(assumeRolePolicy("vpc-flow-logs.amazonaws.com", arnParts(arn).account)),
             ),
             tags,
           } as aws.iam.RoleArgs,
@@ -775,7 +792,7 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
           ...common,
           logDestinationType: "s3",
           logDestination: f.bucketArn,
-          destinationOptions: { fileFormat: f.fileFormat ?? "parquet", perHourPartition: true },
+          destinationOptions: { fileFormat: f.fileFormat, perHourPartition: true },
         };
       }
       const [flArgs, flOpts] = transformed(t.flowLog, flowArgs, {
@@ -789,7 +806,7 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
     if (natMode === "single" || natMode === "perAz") {
       this.natPublicIps = props<string>(vpc.eips, "publicIp");
     } else if (natMode === "instance") {
-      this.natPublicIps = this.natInstances(name, cfg, vpc, cidr, tags, t);
+      this.natPublicIps = this.natInstances(name, cfg, vpc, cidr, tags, named, t);
     } else {
       this.natPublicIps = pulumi.output([]);
     }
@@ -802,13 +819,7 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
     this.publicSubnetIds = vpc.publicSubnetIds;
     this.privateSubnetIds = vpc.privateSubnetIds;
     this.isolatedSubnetIds = vpc.isolatedSubnetIds;
-    this.ref = {
-      vpcId: this.vpcId,
-      vpcCidrBlock: this.cidrBlock,
-      publicSubnetIds: this.publicSubnetIds,
-      privateSubnetIds: this.privateSubnetIds,
-      isolatedSubnetIds: this.isolatedSubnetIds,
-    };
+    this.ref = networkRef(this);
     this.registerOutputs({
       vpcId: this.vpcId,
       cidrBlock: this.cidrBlock,
@@ -829,6 +840,7 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
     vpc: awsx.ec2.Vpc,
     cidr: string,
     tags: Record<string, string>,
+    named: (suffix: string) => Record<string, string>,
     t: NetworkTransforms,
   ): pulumi.Output<string[]> {
     const parent = { parent: this } as pulumi.CustomResourceOptions;
@@ -855,7 +867,7 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
             description: "To the internet",
           },
         ],
-        tags: mergeTags(tags, { Name: `${name}-nat` }),
+        tags: named("nat"),
       } as aws.ec2.SecurityGroupArgs,
       { ...parent },
     );
@@ -915,8 +927,8 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
           },
         ],
         tagSpecifications: [
-          { resourceType: "instance", tags: mergeTags(tags, { Name: `${name}-nat` }) },
-          { resourceType: "volume", tags: mergeTags(tags, { Name: `${name}-nat` }) },
+          { resourceType: "instance", tags: named("nat") },
+          { resourceType: "volume", tags: named("nat") },
         ],
         updateDefaultVersion: true,
         tags,
@@ -938,7 +950,7 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
           associatePublicIpAddress: true,
           sourceDestCheck: false,
           metadataOptions,
-          tags: mergeTags(tags, { Name: `${name}-nat-${i + 1}` }),
+          tags: named(`nat-${i + 1}`),
         } as aws.ec2.InstanceArgs,
         { ...parent },
       );
@@ -949,7 +961,7 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
         {
           domain: "vpc",
           instance: instance.id,
-          tags: mergeTags(tags, { Name: `${name}-nat-${i + 1}` }),
+          tags: named(`nat-${i + 1}`),
         } as aws.ec2.EipArgs,
         { ...parent },
       );

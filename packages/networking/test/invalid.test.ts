@@ -213,6 +213,30 @@ const cases: [string, NetworkArgs, string, RegExp][] = [
     /lifecycle rules/,
   ],
   [
+    "KMS key on S3 flow logs",
+    {
+      flowLogs: {
+        destination: "s3",
+        bucketArn: "arn:aws:s3:::logs",
+        kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+      },
+    },
+    "flowLogs.kmsKeyArn",
+    /applies to CloudWatch Logs only; use the bucket's default encryption/,
+  ],
+  [
+    "a bucket for CloudWatch flow logs",
+    { flowLogs: { bucketArn: "arn:aws:s3:::logs" } },
+    "flowLogs.bucketArn",
+    /flowLogs\.bucketArn is "arn:aws:s3:::logs"; only applies with destination "s3"/,
+  ],
+  [
+    "a file format for CloudWatch flow logs",
+    { flowLogs: { destination: "cloudwatch", fileFormat: "plain-text" } },
+    "flowLogs.fileFormat",
+    /flowLogs\.fileFormat is "plain-text"; only applies with destination "s3"/,
+  ],
+  [
     "aggregation interval AWS does not offer",
     { flowLogs: { maxAggregationInterval: 300 as 600 } },
     "flowLogs.maxAggregationInterval",

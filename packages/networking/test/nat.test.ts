@@ -96,6 +96,13 @@ describe("NAT modes", () => {
 
       const eip = run.one("aws:ec2/eip:Eip");
       expect(eip.inputs).toMatchObject({ domain: "vpc", instance: instance!.id });
+      expect(sg.inputs.tags).toEqual({ Name: "main-nat" });
+      expect(instance!.inputs.tags).toEqual({ Name: "main-nat-1" });
+      expect(eip.inputs.tags).toEqual({ Name: "main-nat-1" });
+      expect(lt.inputs.tagSpecifications).toEqual([
+        { resourceType: "instance", tags: { Name: "main-nat" } },
+        { resourceType: "volume", tags: { Name: "main-nat" } },
+      ]);
       expect(run.outputs.ips).toEqual([eip.outputs.publicIp]);
 
       const routes = run.ofType(ROUTE);
@@ -151,6 +158,7 @@ describe("NAT modes", () => {
         expect(r.inputs.networkInterfaceId).toBe(instances[i]!.outputs.primaryNetworkInterfaceId);
       });
       expect(run.ofType("aws:ec2/eip:Eip")).toHaveLength(3);
+      expect(instances.map((i) => i.inputs.tags)).toEqual([1, 2, 3].map((n) => ({ Name: `main-nat-${n}` })));
       expect(run.outputs.ips).toHaveLength(3);
     });
   });

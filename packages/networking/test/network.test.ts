@@ -329,4 +329,13 @@ describe("Network.adopt", () => {
       isolated: [],
     });
   });
+
+  it("builds its ref from its own outputs, as a Network does", () => {
+    const n = Network.adopt("shared", ids);
+    expect(n.ref.vpcId).toBe(n.vpcId);
+    expect(n.ref.vpcCidrBlock).toBe(n.cidrBlock);
+    expect(n.ref.publicSubnetIds).toBe(n.publicSubnetIds);
+    expect(n.ref.privateSubnetIds).toBe(n.privateSubnetIds);
+    expect(n.ref.isolatedSubnetIds).toBe(n.isolatedSubnetIds);
+  });
 });
