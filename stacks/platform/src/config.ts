@@ -8,8 +8,8 @@
  */
 import { FARGATE_CPU_VALUES, fargateMemoryOptions } from "@berth/cluster";
 import {
-  ConfigError,
   config,
+  configFailer,
   type Field,
   type Infer,
   LOG_RETENTION_DAYS,
@@ -57,10 +57,7 @@ const capacityShare = config.object({
 /** `berth-platform:*` keys. */
 export const platformSchema = {
   /** The AWS account this environment deploys to: the provider refuses credentials of any other. */
-  accountId: config.string({
-    pattern: /^\d{12}$/,
-    describe: 'a 12-digit AWS account id such as "123456789012"',
-  }),
+  accountId: config.accountId('a 12-digit AWS account id such as "123456789012"'),
   /** Team that owns the environment: the `Owner` tag on every resource. */
   owner: TAG_VALUE,
   /** Cost center billed for the environment: the `CostCenter` tag on every resource. */
@@ -140,19 +137,13 @@ export const platformSchema = {
      * stop timeout): about 20 s in dev, under 60 s in prod. The app's own drain deadline
      * (SHUTDOWN_TIMEOUT_MS) is set 2 s inside the stop timeout, so ECS never kills a draining task.
      */
-    rollout: config.withDefault(
+    rollout: config.defaulted(
       config.object({
         healthCheckIntervalSeconds: config.withDefault(config.integer({ min: 5, max: 300 }), 10),
         healthCheckGracePeriodSeconds: config.withDefault(config.integer({ min: 0, max: 2_147_483_647 }), 10),
         deregistrationDelaySeconds: config.withDefault(config.integer({ min: 0, max: 3600 }), 15),
         stopTimeoutSeconds: config.withDefault(config.integer({ min: 3, max: 120 }), 10),
       }),
-      {
-        healthCheckIntervalSeconds: 10,
-        healthCheckGracePeriodSeconds: 10,
-        deregistrationDelaySeconds: 15,
-        stopTimeoutSeconds: 10,
-      },
     ),
     /** Listener rule priority on the shared load balancer. */
     priority: config.withDefault(config.integer({ min: 1, max: 50_000 }), 100),
@@ -190,10 +181,7 @@ export type PlatformConfig = Infer<typeof platformConfig> & { aws: Infer<typeof 
 export function loadPlatformConfig(stack = pulumi.getStack()): PlatformConfig {
   const cfg = readStackConfig(platformSchema, { stack });
   const aws = readStackConfig(awsSchema, { namespace: "aws", stack });
-  const file = `Pulumi.${stack}.yaml`;
-  const fail = (key: string, message: string): never => {
-    throw new ConfigError(file, `${pulumi.getProject()}:${key}`, message);
-  };
+  const fail = configFailer(stack);
 
   const lb = cfg.loadBalancer;
   if (lb.hostedZone && !lb.domain) fail("loadBalancer.hostedZone", "is set without loadBalancer.domain");
