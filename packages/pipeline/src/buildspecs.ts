@@ -24,11 +24,12 @@ export function loadBuildspec(name: BuildspecName): string {
   if (!BUILDSPEC_NAMES.includes(name)) {
     throw new Error(`unknown buildspec '${name}'; known: ${BUILDSPEC_NAMES.join(", ")}`);
   }
-  for (const dir of candidates()) {
+  const dirs = candidates();
+  for (const dir of dirs) {
     const file = join(dir, `${name}.yml`);
     if (existsSync(file)) return readFileSync(file, "utf8");
   }
   throw new Error(
-    `buildspec '${name}' not found in ${candidates().join(" or ")}; run \`pnpm --filter @berth/pipeline build\``,
+    `buildspec '${name}' not found in ${dirs.join(" or ")}; run \`pnpm --filter @berth/pipeline build\``,
   );
 }

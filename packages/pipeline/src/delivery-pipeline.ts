@@ -1,4 +1,6 @@
 import {
+  assumeRolePolicy,
+  ECR_REPOSITORY_NAME,
   mergeTags,
   type PolicyStatement,
   policyDocument,
@@ -11,35 +13,33 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadBuildspec } from "./buildspecs.js";
 import {
+  BUILD_ENVIRONMENTS,
+  CLI_VERSION,
   connectionParts,
   connectionStatement,
-  ECR_REPOSITORY_NAME,
+  DEFAULT_PULUMI_VERSION,
+  type ImagePlatform,
   knownString,
   logStatements,
+  PULUMI_NAME,
+  plain,
   type SourceProvider,
-  serviceTrust,
   validateBranch,
+  validateBuildspecText,
+  validateReleasePrefix,
   validateRetention,
+  validateRoleArn,
   validateSource,
+  validateStateBucket,
 } from "./common.js";
 import { DEFAULT_RELEASE_PARAMETER_PREFIX, isProdLike, releaseParameterName } from "./release.js";
 
 const TYPE = "berth:pipeline:DeliveryPipeline";
 
-/** The default Pulumi CLI the buildspecs pin (same release as the workspace's `@pulumi/pulumi`). */
-export const DEFAULT_PULUMI_VERSION = "3.248.0";
-
 /** The default name of the role a deploy build assumes in an environment's account. */
 export function defaultDeployRoleName(environment: string): string {
   return `berth-deploy-${environment}`;
 }
-
-/** CodeBuild images per architecture (Amazon Linux 2023 standard images with Node.js 20 and Docker). */
-const BUILD_ENVIRONMENTS = {
-  "linux/arm64": { type: "ARM_CONTAINER", image: "aws/codebuild/amazonlinux-aarch64-standard:3.0" },
-  "linux/amd64": { type: "LINUX_CONTAINER", image: "aws/codebuild/amazonlinux-x86_64-standard:5.0" },
-} as const;
-export type ImagePlatform = keyof typeof BUILD_ENVIRONMENTS;
 
 /** One environment the pipeline deploys to, in promotion order. */
 export interface DeliveryEnvironment {
@@ -259,7 +259,6 @@ export interface DeliveryPipelineArgs {
 }
 
 interface Resolved {
-  provider: SourceProvider;
   branch: string;
   service: string;
   prefix: string;
@@ -273,21 +272,18 @@ interface Resolved {
   retention: number;
   artifactDays: number;
   executionMode: "SUPERSEDED" | "QUEUED";
-  includes?: string[];
-  excludes?: string[];
+  /** The trigger's file path filter, when there is one. */
+  filePaths?: { includes?: string[]; excludes?: string[] };
   environments: (DeliveryEnvironment & { requireApproval: boolean })[];
 }
 
 const ENV_NAME = /^[a-z][a-z0-9-]{0,19}$/;
-const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
-const PULUMI_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
-const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 const RELATIVE_PATH = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9_.@/-]+$/;
 
 function validate(name: string, args: DeliveryPipelineArgs | undefined): Resolved {
   const v = new Validator(TYPE, name);
   const a = v.required("args", args, "give source, repository, environments and state");
-  const provider = validateSource(v, "source", a.source);
+  validateSource(v, "source", a.source);
   const branch = a.source.branch ?? "main";
   validateBranch(v, "source.branch", branch);
   for (const key of ["includes", "excludes"] as const) {
@@ -347,12 +343,7 @@ function validate(name: string, args: DeliveryPipelineArgs | undefined): Resolve
   );
 
   const prefix = a.releaseParameterPrefix ?? DEFAULT_RELEASE_PARAMETER_PREFIX;
-  v.matches(
-    "releaseParameterPrefix",
-    prefix,
-    /^(\/[A-Za-z0-9_.-]+)+$/,
-    "must be an SSM path like /berth (segments of letters, digits, '_', '.', '-'; no trailing '/')",
-  );
+  validateReleasePrefix(v, prefix);
   v.check(
     !/^\/(aws|ssm)(\/|$)/i.test(prefix),
     "releaseParameterPrefix",
@@ -380,28 +371,18 @@ function validate(name: string, args: DeliveryPipelineArgs | undefined): Resolve
     v.matches(
       `${f}.stack`,
       e.stack,
-      STACK_NAME,
+      PULUMI_NAME,
       "must be a Pulumi stack name (letters, digits, '_', '.', '-')",
     );
     if (e.account !== undefined) v.accountId(`${f}.account`, e.account);
-    const roleArn = knownString(e.deployRoleArn);
-    if (e.deployRoleArn !== undefined && roleArn !== undefined) {
-      const m = ROLE_ARN.exec(roleArn);
-      v.check(
-        m !== null,
-        `${f}.deployRoleArn`,
-        roleArn,
-        "must be an IAM role ARN: arn:aws:iam::<account>:role/<name>",
-      );
-      if (e.account !== undefined) {
-        v.check(
-          m![2] === e.account,
-          `${f}.deployRoleArn`,
-          roleArn,
-          `must be a role in the environment's account ${e.account}`,
-        );
-      }
-    }
+    validateRoleArn(
+      v,
+      `${f}.deployRoleArn`,
+      e.deployRoleArn,
+      e.account === undefined
+        ? undefined
+        : { id: e.account, inAccount: `must be a role in the environment's account ${e.account}` },
+    );
     const prodLike = isProdLike(e.name);
     if (prodLike && e.requireApproval === false) {
       v.check(
@@ -431,13 +412,7 @@ function validate(name: string, args: DeliveryPipelineArgs | undefined): Resolve
   );
 
   const st = v.required("state", a.state, "give the state bucket and the KMS secrets provider");
-  v.required("state.bucket", st.bucket, "the S3 bucket of the Pulumi state backend");
-  v.matches(
-    "state.bucket",
-    st.bucket,
-    /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
-    "must be an S3 bucket name (3-63 lowercase letters, digits, '.', '-')",
-  );
+  validateStateBucket(v, st.bucket);
   v.required(
     "state.secretsProvider",
     st.secretsProvider,
@@ -470,7 +445,7 @@ function validate(name: string, args: DeliveryPipelineArgs | undefined): Resolve
   v.matches(
     "pulumi.version",
     pulumiVersion,
-    /^\d+\.\d+\.\d+$/,
+    CLI_VERSION,
     "must be an exact CLI version like 3.248.0 (the deploy pins it)",
   );
 
@@ -499,17 +474,11 @@ function validate(name: string, args: DeliveryPipelineArgs | undefined): Resolve
   v.oneOf("executionMode", executionMode, ["SUPERSEDED", "QUEUED"]);
   if (a.notificationTopicArn !== undefined) v.arn("notificationTopicArn", a.notificationTopicArn, "sns");
   for (const [k, text] of Object.entries(a.buildspecs ?? {})) {
-    v.check(
-      typeof text === "string" && /^\s*version:\s*0\.2\s*$/m.test(text),
-      `buildspecs.${k}`,
-      typeof text === "string" ? `${text.slice(0, 40)}…` : text,
-      "must be buildspec text with version: 0.2",
-    );
+    validateBuildspecText(v, `buildspecs.${k}`, text);
   }
 
-  const excludes = a.source.filePaths ? a.source.filePaths.excludes : ["docs/**", "**/*.md"];
+  const { includes, excludes } = a.source.filePaths ?? { excludes: ["docs/**", "**/*.md"] };
   return {
-    provider,
     branch,
     service: service as string,
     prefix,
@@ -523,14 +492,11 @@ function validate(name: string, args: DeliveryPipelineArgs | undefined): Resolve
     retention,
     artifactDays,
     executionMode,
-    ...(a.source.filePaths?.includes ? { includes: a.source.filePaths.includes } : {}),
-    ...(excludes ? { excludes } : {}),
+    ...(includes || excludes
+      ? { filePaths: { ...(includes ? { includes } : {}), ...(excludes ? { excludes } : {}) } }
+      : {}),
     environments,
   };
-}
-
-function plain(name: string, value: pulumi.Input<string>) {
-  return { name, value, type: "PLAINTEXT" };
 }
 
 /**
@@ -625,6 +591,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
       { parent: this, protect } as pulumi.CustomResourceOptions,
     );
     const bucket = new aws.s3.Bucket(`${name}-artifacts`, bucketArgs, bucketOpts);
+    const artifactObjects = pulumi.interpolate`${bucket.arn}/*`;
     new aws.s3.BucketPublicAccessBlock(
       `${name}-artifacts-public-access`,
       {
@@ -683,7 +650,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
               Effect: "Deny",
               Principal: "*",
               Action: "s3:*",
-              Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`] as unknown as string[],
+              Resource: [bucket.arn, artifactObjects] as unknown as string[],
               Condition: { Bool: { "aws:SecureTransport": "false" } },
             },
           ]),
@@ -726,12 +693,13 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
     }
 
     // Shared pieces of the CodeBuild projects.
+    const useConnection = connectionStatement(args.source.connectionArn);
     const artifactRead: PolicyStatement[] = [
       {
         Sid: "ReadArtifacts",
         Effect: "Allow",
         Action: ["s3:GetObject", "s3:GetObjectVersion"],
-        Resource: pulumi.interpolate`${bucket.arn}/*` as unknown as string,
+        Resource: artifactObjects as unknown as string,
       },
       {
         Sid: "UseArtifactKey",
@@ -746,7 +714,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
       const [roleArgs, roleOpts] = transformed(
         t.role,
         {
-          assumeRolePolicy: account.apply((acc) => JSON.stringify(serviceTrust(service, acc))),
+          assumeRolePolicy: account.apply((acc) => JSON.stringify(assumeRolePolicy(service, acc))),
           description,
           tags,
         } as aws.iam.RoleArgs,
@@ -765,34 +733,41 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
       );
       return new aws.iam.RolePolicy(`${name}-${suffix}-policy`, pArgs, pOpts);
     };
-    const logGroup = (suffix: string) => {
-      const [lgArgs, lgOpts] = transformed(
-        t.logGroup,
-        { retentionInDays: r.retention, tags } as aws.cloudwatch.LogGroupArgs,
-        { parent: this } as pulumi.CustomResourceOptions,
-      );
-      return new aws.cloudwatch.LogGroup(`${name}-${suffix}-logs`, lgArgs, lgOpts);
-    };
-    const project = (
+    /**
+     * One CodeBuild project with its own log group and role: log group, role, role policy (write
+     * its logs, read the artifacts, then `statements`), project, in that order.
+     */
+    const codeBuild = (
       suffix: string,
       transform: Transform<aws.codebuild.ProjectArgs> | undefined,
       spec: {
+        roleDescription: string;
+        statements: PolicyStatement[];
         buildspec: string;
-        roleArn: pulumi.Input<string>;
-        logGroupName: pulumi.Input<string>;
         privileged: boolean;
         computeType: string;
         timeout: number;
         variables: { name: string; value: pulumi.Input<string>; type: string }[];
         description: string;
       },
-      dependsOn: pulumi.Resource[],
     ) => {
+      const [lgArgs, lgOpts] = transformed(
+        t.logGroup,
+        { retentionInDays: r.retention, tags } as aws.cloudwatch.LogGroupArgs,
+        { parent: this } as pulumi.CustomResourceOptions,
+      );
+      const logs = new aws.cloudwatch.LogGroup(`${name}-${suffix}-logs`, lgArgs, lgOpts);
+      const projectRole = role(suffix, "codebuild.amazonaws.com", spec.roleDescription);
+      const policy = rolePolicy(suffix, projectRole, [
+        ...logStatements(logs.arn),
+        ...artifactRead,
+        ...spec.statements,
+      ]);
       const [pArgs, pOpts] = transformed(
         transform,
         {
           description: spec.description,
-          serviceRole: spec.roleArn,
+          serviceRole: projectRole.arn,
           source: { type: "CODEPIPELINE", buildspec: spec.buildspec },
           artifacts: { type: "CODEPIPELINE" },
           environment: {
@@ -804,92 +779,73 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
             environmentVariables: spec.variables,
           },
           logsConfig: {
-            cloudwatchLogs: { status: "ENABLED", groupName: spec.logGroupName },
+            cloudwatchLogs: { status: "ENABLED", groupName: logs.name },
             s3Logs: { status: "DISABLED" },
           },
           encryptionKey: key.arn,
           buildTimeout: spec.timeout,
           tags,
         } as aws.codebuild.ProjectArgs,
-        { parent: this, dependsOn } as pulumi.CustomResourceOptions,
+        { parent: this, dependsOn: [policy] } as pulumi.CustomResourceOptions,
       );
-      return new aws.codebuild.Project(`${name}-${suffix}`, pArgs, pOpts);
+      return {
+        project: new aws.codebuild.Project(`${name}-${suffix}`, pArgs, pOpts),
+        role: projectRole,
+      };
     };
 
     // Test.
-    const testLogs = logGroup("test");
-    const testRole = role("test", "codebuild.amazonaws.com", `Berth pipeline ${name}: test build`);
-    const testPolicy = rolePolicy("test", testRole, [
-      ...logStatements(testLogs.arn),
-      ...artifactRead,
-      connectionStatement(args.source.connectionArn as string),
-    ]);
-    const testProject = project(
-      "test",
-      t.testProject,
-      {
-        buildspec: args.buildspecs?.test ?? loadBuildspec("test"),
-        roleArn: testRole.arn,
-        logGroupName: testLogs.name,
-        privileged: false,
-        computeType: "BUILD_GENERAL1_LARGE",
-        timeout: 60,
-        variables: [],
-        description: `Berth pipeline ${name}: typecheck, lint and test what the change affects`,
-      },
-      [testPolicy],
-    );
+    const { project: testProject } = codeBuild("test", t.testProject, {
+      roleDescription: `Berth pipeline ${name}: test build`,
+      statements: [useConnection],
+      buildspec: args.buildspecs?.test ?? loadBuildspec("test"),
+      privileged: false,
+      computeType: "BUILD_GENERAL1_LARGE",
+      timeout: 60,
+      variables: [],
+      description: `Berth pipeline ${name}: typecheck, lint and test what the change affects`,
+    });
 
     // Build image: the only privileged project; pushes to its own repository only.
-    const imageLogs = logGroup("build-image");
-    const imageRole = role("build-image", "codebuild.amazonaws.com", `Berth pipeline ${name}: image build`);
-    const imagePolicy = rolePolicy("build-image", imageRole, [
-      ...logStatements(imageLogs.arn),
-      ...artifactRead,
-      {
-        Sid: "WriteArtifacts",
-        Effect: "Allow",
-        Action: ["s3:PutObject"],
-        Resource: pulumi.interpolate`${bucket.arn}/*` as unknown as string,
-      },
-      connectionStatement(args.source.connectionArn as string),
-      { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-      {
-        Sid: "PushToOwnRepository",
-        Effect: "Allow",
-        Action: [
-          "ecr:BatchCheckLayerAvailability",
-          "ecr:BatchGetImage",
-          "ecr:GetDownloadUrlForLayer",
-          "ecr:InitiateLayerUpload",
-          "ecr:UploadLayerPart",
-          "ecr:CompleteLayerUpload",
-          "ecr:PutImage",
-          "ecr:DescribeImages",
-        ],
-        Resource: args.repository.arn as string,
-      },
-    ]);
-    const imageProject = project(
-      "build-image",
-      t.buildImageProject,
-      {
-        buildspec: args.buildspecs?.buildImage ?? loadBuildspec("build-image"),
-        roleArn: imageRole.arn,
-        logGroupName: imageLogs.name,
-        privileged: true,
-        computeType: "BUILD_GENERAL1_LARGE",
-        timeout: 60,
-        variables: [
-          plain("IMAGE_REPO_URI", args.repository.url),
-          plain("DOCKERFILE", r.dockerfile),
-          plain("BUILD_CONTEXT", r.context),
-          plain("PLATFORM", r.platform),
-        ],
-        description: `Berth pipeline ${name}: build and push the image once, record its digest`,
-      },
-      [imagePolicy],
-    );
+    const { project: imageProject } = codeBuild("build-image", t.buildImageProject, {
+      roleDescription: `Berth pipeline ${name}: image build`,
+      statements: [
+        {
+          Sid: "WriteArtifacts",
+          Effect: "Allow",
+          Action: ["s3:PutObject"],
+          Resource: artifactObjects as unknown as string,
+        },
+        useConnection,
+        { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+        {
+          Sid: "PushToOwnRepository",
+          Effect: "Allow",
+          Action: [
+            "ecr:BatchCheckLayerAvailability",
+            "ecr:BatchGetImage",
+            "ecr:GetDownloadUrlForLayer",
+            "ecr:InitiateLayerUpload",
+            "ecr:UploadLayerPart",
+            "ecr:CompleteLayerUpload",
+            "ecr:PutImage",
+            "ecr:DescribeImages",
+          ],
+          Resource: args.repository.arn as string,
+        },
+      ],
+      buildspec: args.buildspecs?.buildImage ?? loadBuildspec("build-image"),
+      privileged: true,
+      computeType: "BUILD_GENERAL1_LARGE",
+      timeout: 60,
+      variables: [
+        plain("IMAGE_REPO_URI", args.repository.url),
+        plain("DOCKERFILE", r.dockerfile),
+        plain("BUILD_CONTEXT", r.context),
+        plain("PLATFORM", r.platform),
+      ],
+      description: `Berth pipeline ${name}: build and push the image once, record its digest`,
+    });
 
     // Deploy: one project per environment, each may only assume its environment's role.
     const deployBuildspec = args.buildspecs?.deploy ?? loadBuildspec("deploy");
@@ -897,50 +853,36 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
       const deployRoleArn: pulumi.Output<string> = env.deployRoleArn
         ? pulumi.output(env.deployRoleArn)
         : pulumi.interpolate`arn:${conn.partition}:iam::${env.account ?? account}:role/${defaultDeployRoleName(env.name)}`;
-      const logs = logGroup(`deploy-${env.name}`);
-      const projectRole = role(
-        `deploy-${env.name}`,
-        "codebuild.amazonaws.com",
-        `Berth pipeline ${name}: deploy ${env.name}`,
-      );
-      const policy = rolePolicy(`deploy-${env.name}`, projectRole, [
-        ...logStatements(logs.arn),
-        ...artifactRead,
-        connectionStatement(args.source.connectionArn as string),
-        {
-          Sid: "AssumeEnvironmentDeployRole",
-          Effect: "Allow",
-          Action: "sts:AssumeRole",
-          Resource: deployRoleArn as unknown as string,
-        },
-      ]);
       const parameter = releaseParameterName(env.name, r.service, r.prefix);
-      const proj = project(
-        `deploy-${env.name}`,
-        t.deployProject,
-        {
-          buildspec: deployBuildspec,
-          roleArn: projectRole.arn,
-          logGroupName: logs.name,
-          privileged: false,
-          computeType: "BUILD_GENERAL1_SMALL",
-          timeout: 90,
-          variables: [
-            plain("ENVIRONMENT", env.name),
-            plain("STACK", env.stack),
-            plain("RELEASE_PARAMETER", parameter),
-            plain("DEPLOY_ROLE_ARN", deployRoleArn),
-            plain("STATE_BUCKET", args.state.bucket),
-            plain("SECRETS_PROVIDER", args.state.secretsProvider),
-            plain("PULUMI_ORG", r.organization),
-            plain("PULUMI_PROJECT", r.project),
-            plain("STACK_DIR", r.stackDir),
-            plain("PULUMI_VERSION", r.pulumiVersion),
-          ],
-          description: `Berth pipeline ${name}: release the image to ${env.name} and run pulumi up`,
-        },
-        [policy],
-      );
+      const { project: proj, role: projectRole } = codeBuild(`deploy-${env.name}`, t.deployProject, {
+        roleDescription: `Berth pipeline ${name}: deploy ${env.name}`,
+        statements: [
+          useConnection,
+          {
+            Sid: "AssumeEnvironmentDeployRole",
+            Effect: "Allow",
+            Action: "sts:AssumeRole",
+            Resource: deployRoleArn as unknown as string,
+          },
+        ],
+        buildspec: deployBuildspec,
+        privileged: false,
+        computeType: "BUILD_GENERAL1_SMALL",
+        timeout: 90,
+        variables: [
+          plain("ENVIRONMENT", env.name),
+          plain("STACK", env.stack),
+          plain("RELEASE_PARAMETER", parameter),
+          plain("DEPLOY_ROLE_ARN", deployRoleArn),
+          plain("STATE_BUCKET", args.state.bucket),
+          plain("SECRETS_PROVIDER", args.state.secretsProvider),
+          plain("PULUMI_ORG", r.organization),
+          plain("PULUMI_PROJECT", r.project),
+          plain("STACK_DIR", r.stackDir),
+          plain("PULUMI_VERSION", r.pulumiVersion),
+        ],
+        description: `Berth pipeline ${name}: release the image to ${env.name} and run pulumi up`,
+      });
       return { env, project: proj, projectRole, deployRoleArn, parameter };
     });
 
@@ -962,7 +904,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
         Sid: "ArtifactObjects",
         Effect: "Allow",
         Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
-        Resource: pulumi.interpolate`${bucket.arn}/*` as unknown as string,
+        Resource: artifactObjects as unknown as string,
       },
       {
         Sid: "ArtifactKey",
@@ -970,7 +912,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
         Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
         Resource: key.arn as unknown as string,
       },
-      connectionStatement(args.source.connectionArn as string),
+      useConnection,
       {
         Sid: "RunOwnBuilds",
         Effect: "Allow",
@@ -1090,14 +1032,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
               pushes: [
                 {
                   branches: { includes: [r.branch] },
-                  ...(r.includes || r.excludes
-                    ? {
-                        filePaths: {
-                          ...(r.includes ? { includes: r.includes } : {}),
-                          ...(r.excludes ? { excludes: r.excludes } : {}),
-                        },
-                      }
-                    : {}),
+                  ...(r.filePaths ? { filePaths: r.filePaths } : {}),
                 },
               ],
             },

@@ -1,17 +1,20 @@
 export { BUILDSPEC_NAMES, type BuildspecName, loadBuildspec } from "./buildspecs.js";
-export { CONNECTION_ARN, type SourceProvider } from "./common.js";
 export {
+  CONNECTION_ARN,
   DEFAULT_PULUMI_VERSION,
+  IAM_ROLE_ARN,
+  type ImagePlatform,
+  type SourceProvider,
+} from "./common.js";
+export {
   type DeliveryEnvironment,
   DeliveryPipeline,
   type DeliveryPipelineArgs,
   defaultDeployRoleName,
-  type ImagePlatform,
 } from "./delivery-pipeline.js";
 export {
   DEFAULT_APPROVER_ROLES,
   DEFAULT_PREVIEW_POLICY,
-  IAM_ROLE_ARN,
   PREVIEW_EVENTS,
   PREVIEW_ROLE_KEY,
   PullRequestPreviews,

@@ -1,4 +1,5 @@
 import {
+  assumeRolePolicy,
   mergeTags,
   type PolicyStatement,
   policyDocument,
@@ -10,18 +11,25 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadBuildspec } from "./buildspecs.js";
 import {
+  BUILD_ENVIRONMENTS,
+  CLI_VERSION,
   connectionParts,
   connectionStatement,
+  DEFAULT_PULUMI_VERSION,
   escapeRegExp,
   logStatements,
+  PULUMI_NAME,
+  plain,
   repositoryUrl,
   type SourceProvider,
-  serviceTrust,
   validateBranch,
+  validateBuildspecText,
+  validateReleasePrefix,
   validateRetention,
+  validateRoleArn,
   validateSource,
+  validateStateBucket,
 } from "./common.js";
-import { DEFAULT_PULUMI_VERSION } from "./delivery-pipeline.js";
 import { DEFAULT_RELEASE_PARAMETER_PREFIX } from "./release.js";
 
 const TYPE = "berth:pipeline:PullRequestPreviews";
@@ -51,9 +59,6 @@ const APPROVER_ROLES = [
 
 /** The AWS managed policy the preview role gets by default (`pulumi` mode): resources and their metadata, no data. */
 export const DEFAULT_PREVIEW_POLICY = "job-function/ViewOnlyAccess";
-
-/** `arn:<partition>:iam::<account>:role/<path/name>`: the read-only role a stack is previewed with. */
-export const IAM_ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
 /** Keys of `previewRoleArns`: `<project>/<stack>` (as in Pulumi.yaml and Pulumi.<stack>.yaml) or an account id. */
 export const PREVIEW_ROLE_KEY = /^([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+|\d{12})$/;
@@ -216,6 +221,8 @@ interface Resolved {
   provider: SourceProvider;
   branch: string;
   mode: "pulumi" | "offline";
+  /** The state backend: given in `pulumi` mode, unused (undefined) in `offline` mode. */
+  state?: { bucket: pulumi.Input<string>; keyArn: pulumi.Input<string> };
   commentApproval: "FORK_PULL_REQUESTS" | "ALL_PULL_REQUESTS";
   approverRoles: string[];
   concurrency: number;
@@ -249,29 +256,19 @@ function validate(name: string, args: PullRequestPreviewsArgs | undefined): Reso
   }
   const mode = a.mode ?? "pulumi";
   v.oneOf("mode", mode, ["pulumi", "offline"]);
+  let state: Resolved["state"];
   if (mode === "pulumi") {
-    const st = v.required(
+    state = v.required(
       "state",
       a.state,
       'pulumi mode reads the state: give state.bucket and state.keyArn (or use mode: "offline")',
     );
-    v.required("state.bucket", st.bucket, "the S3 bucket of the Pulumi state backend");
-    v.matches(
-      "state.bucket",
-      st.bucket,
-      /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
-      "must be an S3 bucket name (3-63 lowercase letters, digits, '.', '-')",
-    );
-    v.required("state.keyArn", st.keyArn, "the KMS key ARN of the secrets provider");
-    v.arn("state.keyArn", st.keyArn, "kms", /^key\/.+$/);
+    validateStateBucket(v, state.bucket);
+    v.required("state.keyArn", state.keyArn, "the KMS key ARN of the secrets provider");
+    v.arn("state.keyArn", state.keyArn, "kms", /^key\/.+$/);
   }
   const parameterPrefix = a.releaseParameterPrefix ?? DEFAULT_RELEASE_PARAMETER_PREFIX;
-  v.matches(
-    "releaseParameterPrefix",
-    parameterPrefix,
-    /^(\/[A-Za-z0-9_.-]+)+$/,
-    "must be an SSM path like /berth (segments of letters, digits, '_', '.', '-'; no trailing '/')",
-  );
+  validateReleasePrefix(v, parameterPrefix);
   if (a.previewRoleArns !== undefined) {
     v.check(
       typeof a.previewRoleArns === "object" &&
@@ -295,22 +292,12 @@ function validate(name: string, args: PullRequestPreviewsArgs | undefined): Reso
         "keys must be <project>/<stack> (letters, digits, '_', '.', '-') or a 12-digit account id",
       );
       v.required(`previewRoleArns["${key}"]`, arn, "the ARN of a read-only role");
-      v.matches(
+      validateRoleArn(
+        v,
         `previewRoleArns["${key}"]`,
         arn,
-        IAM_ROLE_ARN,
-        "must be an IAM role ARN: arn:aws:iam::<account>:role/<name>",
+        /^\d{12}$/.test(key) ? { id: key, inAccount: `must be a role in account ${key}` } : undefined,
       );
-      const account = /^\d{12}$/.test(key) ? key : undefined;
-      const literal = typeof arn === "string" ? arn : undefined;
-      if (account && literal && IAM_ROLE_ARN.test(literal)) {
-        v.check(
-          literal.split(":")[4] === account,
-          `previewRoleArns["${key}"]`,
-          literal,
-          `must be a role in account ${account}`,
-        );
-      }
     }
   }
   if (a.githubTokenSecretArn !== undefined)
@@ -336,28 +323,17 @@ function validate(name: string, args: PullRequestPreviewsArgs | undefined): Reso
   const concurrency = a.concurrentBuildLimit ?? 2;
   v.integer("concurrentBuildLimit", concurrency, { min: 1, max: 100 });
   const organization = a.pulumiOrganization ?? "organization";
-  v.matches(
-    "pulumiOrganization",
-    organization,
-    /^[A-Za-z0-9_.-]{1,100}$/,
-    "must be letters, digits, '_', '.', '-'",
-  );
+  v.matches("pulumiOrganization", organization, PULUMI_NAME, "must be letters, digits, '_', '.', '-'");
   const pulumiVersion = a.pulumiVersion ?? DEFAULT_PULUMI_VERSION;
-  v.matches("pulumiVersion", pulumiVersion, /^\d+\.\d+\.\d+$/, "must be an exact CLI version like 3.248.0");
+  v.matches("pulumiVersion", pulumiVersion, CLI_VERSION, "must be an exact CLI version like 3.248.0");
   const retention = a.logRetentionInDays ?? 30;
   validateRetention(v, "logRetentionInDays", retention);
-  if (a.buildspec !== undefined) {
-    v.check(
-      /^\s*version:\s*0\.2\s*$/m.test(a.buildspec),
-      "buildspec",
-      `${a.buildspec.slice(0, 40)}…`,
-      "must be buildspec text with version: 0.2",
-    );
-  }
+  if (a.buildspec !== undefined) validateBuildspecText(v, "buildspec", a.buildspec);
   return {
     provider,
     branch,
     mode,
+    ...(state ? { state } : {}),
     commentApproval,
     approverRoles,
     concurrency,
@@ -414,7 +390,7 @@ export class PullRequestPreviews extends pulumi.ComponentResource {
       {
         description: `Berth pull-request previews ${name}: read-only`,
         assumeRolePolicy: conn.account.apply((acc) =>
-          JSON.stringify(serviceTrust("codebuild.amazonaws.com", acc)),
+          JSON.stringify(assumeRolePolicy("codebuild.amazonaws.com", acc)),
         ),
         tags,
       } as aws.iam.RoleArgs,
@@ -446,13 +422,13 @@ export class PullRequestPreviews extends pulumi.ComponentResource {
 
     const statements: PolicyStatement[] = [
       ...logStatements(logGroup.arn),
-      connectionStatement(args.source.connectionArn as string, [
+      connectionStatement(args.source.connectionArn, [
         "UseConnection",
         "GetConnectionToken",
         "GetConnection",
       ]),
     ];
-    if (r.mode === "pulumi" && args.state) {
+    if (r.state) {
       statements.push(
         {
           Sid: "WhoAmI",
@@ -471,24 +447,24 @@ export class PullRequestPreviews extends pulumi.ComponentResource {
           Sid: "ListStateBucket",
           Effect: "Allow",
           Action: ["s3:ListBucket", "s3:GetBucketLocation"],
-          Resource: pulumi.interpolate`arn:${conn.partition}:s3:::${args.state.bucket}` as unknown as string,
+          Resource: pulumi.interpolate`arn:${conn.partition}:s3:::${r.state.bucket}` as unknown as string,
         },
         {
           Sid: "ReadState",
           Effect: "Allow",
           Action: ["s3:GetObject", "s3:GetObjectVersion"],
-          Resource:
-            pulumi.interpolate`arn:${conn.partition}:s3:::${args.state.bucket}/*` as unknown as string,
+          Resource: pulumi.interpolate`arn:${conn.partition}:s3:::${r.state.bucket}/*` as unknown as string,
         },
         {
           Sid: "DecryptStateSecrets",
           Effect: "Allow",
           Action: "kms:Decrypt",
-          Resource: args.state.keyArn as string,
+          Resource: r.state.keyArn as string,
         },
       );
     }
-    const stackRoles = r.mode === "pulumi" ? Object.values(args.previewRoleArns ?? {}) : [];
+    // previewRoleArns is refused outside pulumi mode (validate).
+    const stackRoles = Object.values(args.previewRoleArns ?? {});
     if (stackRoles.length > 0) {
       statements.push({
         Sid: "AssumeStackPreviewRoles",
@@ -512,23 +488,15 @@ export class PullRequestPreviews extends pulumi.ComponentResource {
     );
     const policy = new aws.iam.RolePolicy(`${name}-policy`, pArgs, pOpts);
 
-    const sourceType = { github: "GITHUB", bitbucket: "BITBUCKET", gitlab: "GITLAB" }[r.provider];
+    const buildEnv = BUILD_ENVIRONMENTS["linux/arm64"];
     const variables: aws.types.input.codebuild.ProjectEnvironmentEnvironmentVariable[] = [
-      { name: "PREVIEW_MODE", value: r.mode, type: "PLAINTEXT" },
-      { name: "BASE_BRANCH", value: r.branch, type: "PLAINTEXT" },
-      { name: "PULUMI_ORG", value: r.organization, type: "PLAINTEXT" },
-      { name: "PULUMI_VERSION", value: r.pulumiVersion, type: "PLAINTEXT" },
-      ...(r.mode === "pulumi" && args.state
-        ? [{ name: "STATE_BUCKET", value: args.state.bucket, type: "PLAINTEXT" }]
-        : []),
+      plain("PREVIEW_MODE", r.mode),
+      plain("BASE_BRANCH", r.branch),
+      plain("PULUMI_ORG", r.organization),
+      plain("PULUMI_VERSION", r.pulumiVersion),
+      ...(r.state ? [plain("STATE_BUCKET", r.state.bucket)] : []),
       ...(stackRoles.length > 0
-        ? [
-            {
-              name: "PREVIEW_ROLE_ARNS",
-              value: pulumi.jsonStringify(args.previewRoleArns ?? {}),
-              type: "PLAINTEXT",
-            },
-          ]
+        ? [plain("PREVIEW_ROLE_ARNS", pulumi.jsonStringify(args.previewRoleArns ?? {}))]
         : []),
       ...(args.githubTokenSecretArn !== undefined
         ? [{ name: "GITHUB_TOKEN", value: args.githubTokenSecretArn, type: "SECRETS_MANAGER" }]
@@ -540,7 +508,7 @@ export class PullRequestPreviews extends pulumi.ComponentResource {
         description: `Berth pull-request previews for ${args.source.repository}`,
         serviceRole: role.arn,
         source: {
-          type: sourceType,
+          type: r.provider.toUpperCase(),
           location: repositoryUrl(args.source.repository, r.provider),
           gitCloneDepth: 0,
           buildspec: args.buildspec ?? loadBuildspec("preview"),
@@ -549,8 +517,8 @@ export class PullRequestPreviews extends pulumi.ComponentResource {
         },
         artifacts: { type: "NO_ARTIFACTS" },
         environment: {
-          type: "ARM_CONTAINER",
-          image: "aws/codebuild/amazonlinux-aarch64-standard:3.0",
+          type: buildEnv.type,
+          image: buildEnv.image,
           computeType: "BUILD_GENERAL1_SMALL",
           imagePullCredentialsType: "CODEBUILD",
           privilegedMode: false,
