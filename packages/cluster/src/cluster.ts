@@ -1,4 +1,5 @@
 import {
+  arnParts,
   assumeRolePolicy,
   known,
   LOG_RETENTION_DAYS,
@@ -10,6 +11,7 @@ import {
 } from "@berth/core";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { checkCapacityShares } from "./capacity.js";
 import type { ClusterRef } from "./refs.js";
 
 const TYPE = "berth:cluster:Cluster";
@@ -225,19 +227,21 @@ function validateCluster(name: string, args: ClusterArgs): Resolved {
     ] as const
   ).filter(([key]) => capacity[key] !== undefined);
   if (entries.length === 0) v.fail("capacity", capacity, "name at least one of fargate, fargateSpot, ec2");
+  checkCapacityShares(
+    v,
+    "capacity",
+    capacity,
+    entries.map(([key]) => ({
+      field: `capacity.${key}`,
+      weight: capacity[key]!.weight,
+      base: capacity[key]!.base,
+    })),
+    "only one capacity provider of a strategy may have a base above 0",
+  );
   const strategy = entries.map(([key, provider]) => {
     const share = capacity[key]!;
-    v.integer(`capacity.${key}.weight`, share.weight, { min: 0, max: 1000 });
-    v.integer(`capacity.${key}.base`, share.base, { min: 0, max: 100000 });
     return { provider, weight: share.weight ?? 0, base: share.base ?? 0 };
   });
-  if (strategy.every((s) => s.weight === 0)) {
-    v.fail("capacity", capacity, "at least one provider needs a weight above 0, or no task would be placed");
-  }
-  const withBase = strategy.filter((s) => s.base > 0);
-  if (withBase.length > 1) {
-    v.fail("capacity", capacity, "only one capacity provider of a strategy may have a base above 0");
-  }
   if (capacity.ec2 && !args.ec2)
     v.fail("capacity.ec2", capacity.ec2, "an EC2 share needs EC2 capacity: set `ec2`");
   if (capacity.ec2 && (capacity.fargate || capacity.fargateSpot)) {
@@ -453,7 +457,7 @@ export class Cluster extends pulumi.ComponentResource {
   ) {
     const t = args.transform ?? {};
     const network = args.network!;
-    const partition = cluster.arn.apply((a) => a.split(":")[1] ?? "aws");
+    const partition = cluster.arn.apply((a) => arnParts(a).partition);
 
     const [roleArgs, roleOpts] = transformed(
       t.instanceRole,

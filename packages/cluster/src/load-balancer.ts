@@ -15,6 +15,7 @@ import {
   bucketNameProblem,
   createAccessLogBucket,
 } from "./lb-access-logs.js";
+import { aliasTo, checkRuleConditions, ruleConditions } from "./listener-rules.js";
 import type { LoadBalancerRef } from "./refs.js";
 
 export { accessLogBucketPolicy, ELB_LEGACY_REGIONS, ELB_LOG_DELIVERY_PRINCIPAL } from "./lb-access-logs.js";
@@ -199,12 +200,12 @@ export interface ListenerRuleArgs {
    */
   priority: number;
   /**
-   * Host header patterns (up to 3; `*` and `?` wildcards).
+   * Host header patterns (up to 3, and 5 hosts and paths in total; `*` and `?` wildcards).
    * @example hosts: ["api.example.com"]
    */
   hosts?: string[];
   /**
-   * Path patterns (up to 3; `*` and `?` wildcards).
+   * Path patterns starting with `/` (up to 3, and 5 hosts and paths in total; `*` and `?` wildcards).
    * @example paths: ["/api/*"]
    */
   paths?: string[];
@@ -226,23 +227,7 @@ const DNS_NAME = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 function validateRule(name: string, lb: LoadBalancerRef, args: ListenerRuleArgs): pulumi.Input<string> {
   const v = new Validator(RULE, name);
   v.integer("priority", args.priority, { min: 1, max: 50000 });
-  const hosts = args.hosts ?? [];
-  const paths = args.paths ?? [];
-  if (hosts.length === 0 && paths.length === 0) {
-    v.fail(
-      "hosts",
-      args.hosts,
-      "give hosts and/or paths: a rule without conditions would catch every request",
-    );
-  }
-  if (hosts.length > 3) v.fail("hosts", hosts, "a condition takes at most 3 values");
-  if (paths.length > 3) v.fail("paths", paths, "a condition takes at most 3 values");
-  if (hosts.length + paths.length > 5)
-    v.fail("paths", paths, "a rule takes at most 5 values over all its conditions");
-  for (const h of hosts)
-    v.matches("hosts", h, /^[A-Za-z0-9*?.-]{1,128}$/, "a host pattern: letters, digits, - . * ?");
-  for (const p of paths)
-    v.matches("paths", p, /^\/[A-Za-z0-9_\-.$/~"'@:+*?&(),;=!]{0,127}$/, "a path pattern starting with /");
+  checkRuleConditions(v, "", args.hosts, args.paths);
   v.oneOf("listener", args.listener, ["main", "test"]);
   if (args.listener === "test") {
     if (lb.testListenerArn === undefined)
@@ -266,15 +251,12 @@ export function addListenerRule(
   opts?: pulumi.CustomResourceOptions,
 ): aws.lb.ListenerRule {
   const listenerArn = validateRule(name, lb, args);
-  const conditions: aws.types.input.lb.ListenerRuleCondition[] = [];
-  if (args.hosts?.length) conditions.push({ hostHeader: { values: args.hosts } });
-  if (args.paths?.length) conditions.push({ pathPattern: { values: args.paths } });
   const [rArgs, rOpts] = transformed(
     args.transform,
     {
       listenerArn,
       priority: args.priority,
-      conditions,
+      conditions: ruleConditions(args.hosts, args.paths),
       actions: [{ type: "forward", targetGroupArn: args.targetGroupArn }],
       tags: args.tags,
     } as aws.lb.ListenerRuleArgs,
@@ -284,6 +266,8 @@ export function addListenerRule(
 }
 
 interface Resolved {
+  internal: boolean;
+  ipAddressType: "ipv4" | "dualstack";
   https: boolean;
   createCertificate: boolean;
   subnets: pulumi.Input<pulumi.Input<string>[]>;
@@ -361,7 +345,8 @@ function validateLoadBalancer(name: string, args: LoadBalancerArgs): Resolved {
     );
   }
   v.oneOf("ipAddressType", args.ipAddressType, ["ipv4", "dualstack"]);
-  const dualstack = args.ipAddressType === "dualstack";
+  const ipAddressType = args.ipAddressType ?? "ipv4";
+  const dualstack = ipAddressType === "dualstack";
 
   const allowedCidrs = args.allowedCidrs ?? (internal ? [net.vpcCidrBlock!] : ["0.0.0.0/0"]);
   checkCidrs(v, "allowedCidrs", allowedCidrs, false);
@@ -506,6 +491,8 @@ function validateLoadBalancer(name: string, args: LoadBalancerArgs): Resolved {
   }
 
   return {
+    internal,
+    ipAddressType,
     https,
     createCertificate,
     subnets,
@@ -652,8 +639,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
       {
         name: args.name,
         loadBalancerType: "application",
-        internal: args.internal ?? false,
-        ipAddressType: args.ipAddressType ?? "ipv4",
+        internal: r.internal,
+        ipAddressType: r.ipAddressType,
         subnets: r.subnets,
         securityGroups: [sg.id],
         idleTimeout: args.idleTimeout ?? 60,
@@ -783,14 +770,14 @@ export class LoadBalancer extends pulumi.ComponentResource {
 
     // Alias records.
     r.recordNames.forEach((n, i) => {
-      for (const type of args.ipAddressType === "dualstack" ? ["A", "AAAA"] : ["A"]) {
+      for (const type of r.ipAddressType === "dualstack" ? ["A", "AAAA"] : ["A"]) {
         const [a, o] = transformed(
           t.aliasRecord,
           {
             zoneId: zoneId!,
             name: n,
             type,
-            aliases: [{ name: lb.dnsName, zoneId: lb.zoneId, evaluateTargetHealth: true }],
+            aliases: aliasTo(lb),
           } as aws.route53.RecordArgs,
           parent,
         );
@@ -809,37 +796,34 @@ export class LoadBalancer extends pulumi.ComponentResource {
     this.httpListenerArn = httpListener.arn;
     this.httpsListenerArn = httpsListener ? httpsListener.arn : pulumi.output(undefined);
     this.testListenerArn = testListener ? testListener.arn : pulumi.output(undefined);
-    this.certificateArn =
-      certificateArn !== undefined ? pulumi.output(certificateArn) : pulumi.output(undefined);
-    this.accessLogsBucket = logBucket !== undefined ? pulumi.output(logBucket) : pulumi.output(undefined);
+    this.certificateArn = pulumi.output(certificateArn);
+    this.accessLogsBucket = pulumi.output(logBucket);
     const scheme = r.https ? "https" : "http";
     this.url = d
       ? pulumi.output(`${scheme}://${d.name.replace(/^\*\./, "")}`)
       : pulumi.interpolate`${scheme}://${lb.dnsName}`;
-    this.ref = {
+    // The outputs a LoadBalancerRef shares with the component's registered outputs.
+    const common = {
       arn: this.arn,
       arnSuffix: this.arnSuffix,
       dnsName: this.dnsName,
       zoneId: this.zoneId,
       securityGroupId: this.securityGroupId,
       listenerArn: this.listenerArn,
-      protocol: this.protocol,
-      ...(testListener ? { testListenerArn: testListener.arn } : {}),
       url: this.url,
     };
+    this.ref = {
+      ...common,
+      protocol: this.protocol,
+      ...(testListener ? { testListenerArn: testListener.arn } : {}),
+    };
     this.registerOutputs({
-      arn: this.arn,
-      arnSuffix: this.arnSuffix,
-      dnsName: this.dnsName,
-      zoneId: this.zoneId,
-      securityGroupId: this.securityGroupId,
-      listenerArn: this.listenerArn,
+      ...common,
       httpListenerArn: this.httpListenerArn,
       httpsListenerArn: this.httpsListenerArn,
       testListenerArn: this.testListenerArn,
       certificateArn: this.certificateArn,
       accessLogsBucket: this.accessLogsBucket,
-      url: this.url,
     });
   }
 

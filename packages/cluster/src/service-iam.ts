@@ -1,16 +1,12 @@
 import { type PolicyDocument, type PolicyStatement, parseEcrImage, policyDocument } from "@berth/core";
-import { isSsmParameterArn, secretResourceArn } from "./service-validate.js";
 
-/** The parts of an ARN (`arn:<partition>:<service>:<region>:<account>:<resource>`). */
-export interface ArnParts {
-  partition: string;
-  region: string;
-  account: string;
+/** The IAM resource of a Secrets Manager `valueFrom` (drops `:<json key>:<stage>:<version>`). */
+export function secretResourceArn(valueFrom: string): string {
+  return valueFrom.split(":").slice(0, 7).join(":");
 }
 
-export function arnParts(arn: string): ArnParts {
-  const [, partition = "aws", , region = "", account = ""] = arn.split(":");
-  return { partition, region, account };
+export function isSsmParameterArn(arn: string): boolean {
+  return /^arn:[^:]+:ssm:/.test(arn);
 }
 
 /** The ECR repository ARN of an image in a private ECR registry, or undefined for other registries. */

@@ -13,18 +13,24 @@ export interface MetricKeys {
 
 type MetricQuery = aws.types.input.cloudwatch.MetricAlarmMetricQuery;
 
+/** One per-minute metric of a query, read by the expressions (not returned). */
+function metricQuery(
+  id: string,
+  namespace: string,
+  metricName: string,
+  stat: string,
+  dimensions: Record<string, string>,
+): MetricQuery {
+  return { id, returnData: false, metric: { namespace, metricName, stat, period: 60, dimensions } };
+}
+
 function tgMetric(id: string, metricName: string, stat: string, lb: string, tg: string): MetricQuery {
-  return {
-    id,
-    returnData: false,
-    metric: {
-      namespace: "AWS/ApplicationELB",
-      metricName,
-      stat,
-      period: 60,
-      dimensions: { LoadBalancer: lb, TargetGroup: tg },
-    },
-  };
+  return metricQuery(id, "AWS/ApplicationELB", metricName, stat, { LoadBalancer: lb, TargetGroup: tg });
+}
+
+/** The sum of the queries' values, a missing data point counting as 0. */
+function fillSum(queries: MetricQuery[]): string {
+  return queries.map((q) => `FILL(${q.id}, 0)`).join(" + ");
 }
 
 /**
@@ -34,12 +40,11 @@ function tgMetric(id: string, metricName: string, stat: string, lb: string, tg: 
 export function http5xxRateQueries(lb: string, targetGroups: string[]): MetricQuery[] {
   const errors = targetGroups.map((tg, i) => tgMetric(`e${i}`, "HTTPCode_Target_5XX_Count", "Sum", lb, tg));
   const requests = targetGroups.map((tg, i) => tgMetric(`r${i}`, "RequestCount", "Sum", lb, tg));
-  const sum = (ids: string[]) => ids.map((id) => `FILL(${id}, 0)`).join(" + ");
   return [
     ...errors,
     ...requests,
-    { id: "errors", expression: sum(errors.map((q) => q.id as string)), returnData: false },
-    { id: "requests", expression: sum(requests.map((q) => q.id as string)), returnData: false },
+    { id: "errors", expression: fillSum(errors), returnData: false },
+    { id: "requests", expression: fillSum(requests), returnData: false },
     {
       id: "rate",
       expression: "IF(requests > 10, 100 * errors / requests, 0)",
@@ -56,7 +61,7 @@ export function unhealthyTargetQueries(lb: string, targetGroups: string[]): Metr
     ...hosts,
     {
       id: "unhealthy",
-      expression: hosts.map((q) => `FILL(${q.id}, 0)`).join(" + "),
+      expression: fillSum(hosts),
       label: "Unhealthy targets",
       returnData: true,
     },
@@ -65,17 +70,11 @@ export function unhealthyTargetQueries(lb: string, targetGroups: string[]): Metr
 
 /** Desired minus running tasks (Container Insights metrics). */
 export function belowDesiredQueries(clusterName: string, serviceName: string): MetricQuery[] {
-  const metric = (id: string, metricName: string): MetricQuery => ({
-    id,
-    returnData: false,
-    metric: {
-      namespace: "ECS/ContainerInsights",
-      metricName,
-      stat: "Average",
-      period: 60,
-      dimensions: { ClusterName: clusterName, ServiceName: serviceName },
-    },
-  });
+  const metric = (id: string, metricName: string): MetricQuery =>
+    metricQuery(id, "ECS/ContainerInsights", metricName, "Average", {
+      ClusterName: clusterName,
+      ServiceName: serviceName,
+    });
   return [
     metric("running", "RunningTaskCount"),
     metric("desired", "DesiredTaskCount"),
@@ -109,6 +108,19 @@ function widget(
  */
 export function dashboardBody(k: MetricKeys): { widgets: Record<string, unknown>[] } {
   const ecs = ["ClusterName", k.clusterName, "ServiceName", k.serviceName];
+  /** Average and maximum of an ECS utilisation metric, on a 0–100 % axis. */
+  const utilisation = (what: string, metricName: string, x: number) =>
+    widget(
+      `${what} utilisation (%)`,
+      [
+        ["AWS/ECS", metricName, ...ecs, { stat: "Average", label: "average" }],
+        ["AWS/ECS", metricName, ...ecs, { stat: "Maximum", label: "maximum" }],
+      ],
+      k.region,
+      x,
+      y,
+      { yAxis: { left: { min: 0, max: 100 } } },
+    );
   const widgets: Record<string, unknown>[] = [];
   let y = 0;
   if (k.loadBalancer) {
@@ -137,28 +149,8 @@ export function dashboardBody(k: MetricKeys): { widgets: Record<string, unknown>
     y += 6;
   }
   widgets.push(
-    widget(
-      "CPU utilisation (%)",
-      [
-        ["AWS/ECS", "CPUUtilization", ...ecs, { stat: "Average", label: "average" }],
-        ["AWS/ECS", "CPUUtilization", ...ecs, { stat: "Maximum", label: "maximum" }],
-      ],
-      k.region,
-      0,
-      y,
-      { yAxis: { left: { min: 0, max: 100 } } },
-    ),
-    widget(
-      "Memory utilisation (%)",
-      [
-        ["AWS/ECS", "MemoryUtilization", ...ecs, { stat: "Average", label: "average" }],
-        ["AWS/ECS", "MemoryUtilization", ...ecs, { stat: "Maximum", label: "maximum" }],
-      ],
-      k.region,
-      8,
-      y,
-      { yAxis: { left: { min: 0, max: 100 } } },
-    ),
+    utilisation("CPU", "CPUUtilization", 0),
+    utilisation("Memory", "MemoryUtilization", 8),
     widget(
       "Tasks",
       [

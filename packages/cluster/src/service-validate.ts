@@ -1,6 +1,8 @@
 import { known, LOG_RETENTION_DAYS, Validator } from "@berth/core";
 import type * as pulumi from "@pulumi/pulumi";
+import { checkCapacityShares } from "./capacity.js";
 import { describeFargateMemory, FARGATE_CPU_VALUES, fargateMemoryOptions } from "./fargate.js";
+import { checkRuleConditions } from "./listener-rules.js";
 import type {
   ContainerHealthCheckArgs,
   CpuArchitecture,
@@ -29,9 +31,7 @@ const SSM_ARN = /^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/[a-zA-Z0-9_.\-
 const SECRET_ARN =
   /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[a-zA-Z0-9/_+=.@-]+(?::[^:]*:[^:]*:[^:]*)?$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-zA-Z0-9-]+$/;
-const HOST = /^[a-zA-Z0-9*?]([a-zA-Z0-9*?.-]{0,126}[a-zA-Z0-9*?])?$/;
 const DNS_NAME = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}\.?$/;
-const PATH = /^\/[A-Za-z0-9_\-.$/~"'@:+&*?]{0,127}$/;
 const MATCHER = /^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/;
 const SCHEDULE = /^(cron|rate|at)\(.+\)$/;
 
@@ -44,6 +44,29 @@ export interface ResolvedHealthCheck {
   matcher: string;
 }
 
+/** A container health check with ECS's defaults applied. */
+export interface ResolvedContainerHealthCheck {
+  command: string[];
+  interval: number;
+  timeout: number;
+  retries: number;
+  startPeriod: number;
+}
+
+/** A container health check with the defaults applied (interval 10 s, timeout 5 s, 3 retries, no start period). */
+export function containerHealthCheck(
+  hc: ContainerHealthCheckArgs | undefined,
+): ResolvedContainerHealthCheck | undefined {
+  if (!hc) return undefined;
+  return {
+    command: hc.command,
+    interval: hc.interval ?? 10,
+    timeout: hc.timeout ?? 5,
+    retries: hc.retries ?? 3,
+    startPeriod: hc.startPeriod ?? 0,
+  };
+}
+
 /** The arguments with every default applied, after validation. */
 export interface ResolvedService {
   containerName: string;
@@ -53,9 +76,12 @@ export interface ResolvedService {
   architecture: CpuArchitecture;
   capacity: "FARGATE" | "FARGATE_SPOT" | "EC2" | "CLUSTER_DEFAULT" | FargateCapacityShare[];
   desiredCount: number;
+  /** The autoscaling minimum (`scaling.min`, default `desiredCount`); undefined without scaling. */
+  scalingMin: number | undefined;
   stopTimeout: number;
   readonlyRootFilesystem: boolean;
   scratchPath: string;
+  containerHealthCheck: ResolvedContainerHealthCheck | undefined;
   retentionInDays: number;
   subnets: "private" | "public";
   healthCheck: ResolvedHealthCheck;
@@ -74,7 +100,6 @@ export interface ResolvedService {
   alarms: { http5xxPercent: number; cpuPercent: number; memoryPercent: number } | undefined;
   tracing: { image: pulumi.Input<string>; cpu: number; memory: number } | undefined;
   dnsName?: string;
-  rollout: RolloutTiming;
   worstCaseBatchSeconds: number;
 }
 
@@ -216,19 +241,12 @@ export function validateService(name: string, args: ServiceArgs): ResolvedServic
     );
     capacity.forEach((c, i) => {
       v.oneOf(`capacity[${i}].capacityProvider`, c.capacityProvider, ["FARGATE", "FARGATE_SPOT"] as const);
-      v.integer(`capacity[${i}].weight`, c.weight, { min: 0, max: 1000 });
-      v.integer(`capacity[${i}].base`, c.base, { min: 0, max: 100000 });
     });
-    v.check(
-      capacity.some((c) => (c.weight ?? 0) > 0),
+    checkCapacityShares(
+      v,
       "capacity",
       capacity,
-      "at least one provider needs a weight above 0",
-    );
-    v.check(
-      capacity.filter((c) => (c.base ?? 0) > 0).length <= 1,
-      "capacity",
-      capacity,
+      capacity.map((c, i) => ({ field: `capacity[${i}]`, weight: c.weight, base: c.base })),
       "ECS allows a base on one provider only",
     );
   } else {
@@ -279,9 +297,14 @@ export function validateService(name: string, args: ServiceArgs): ResolvedServic
   // Counts.
   const desiredCount = args.desiredCount ?? 2;
   v.integer("desiredCount", desiredCount, { min: 0, max: 1000 });
+  // Read before the strategy is checked (below, with the other deployment settings).
+  const d = args.deployment ?? {};
+  const strategy = d.strategy ?? "ROLLING";
+  let scalingMin: number | undefined;
   if (args.scaling) {
     const s = args.scaling;
     const min = s.min ?? desiredCount;
+    scalingMin = min;
     v.integer("scaling.min", min, { min: 0, max: 1000 });
     v.integer("scaling.max", s.max, { min: 1, max: 1000 });
     v.check(
@@ -301,12 +324,11 @@ export function validateService(name: string, args: ServiceArgs): ResolvedServic
     v.integer("scaling.requestsPerTarget", s.requestsPerTarget, { min: 1 });
     if (s.requestsPerTarget !== undefined) {
       v.check(lb !== undefined, "scaling.requestsPerTarget", s.requestsPerTarget, "needs a loadBalancer");
-      const strat = args.deployment?.strategy ?? "ROLLING";
       v.check(
-        strat === "ROLLING",
+        strategy === "ROLLING",
         "scaling.requestsPerTarget",
         s.requestsPerTarget,
-        `tracks one target group, so it works with the ROLLING strategy only (strategy is ${strat})`,
+        `tracks one target group, so it works with the ROLLING strategy only (strategy is ${strategy})`,
       );
     }
     v.integer("scaling.scaleInCooldown", s.scaleInCooldown, { min: 0, max: 3600 }, " seconds");
@@ -373,26 +395,7 @@ export function validateService(name: string, args: ServiceArgs): ResolvedServic
     );
     const rule = args.rule!;
     v.integer("rule.priority", rule.priority, { min: 1, max: 50000 });
-    const hosts = rule.hosts ?? [];
-    const paths = rule.paths ?? [];
-    v.check(hosts.length + paths.length > 0, "rule", rule, "needs at least one of hosts and paths");
-    v.check(
-      hosts.length + paths.length <= 5,
-      "rule",
-      rule,
-      "a listener rule takes at most 5 host and path values in total",
-    );
-    hosts.forEach((h, i) => {
-      v.matches(
-        `rule.hosts[${i}]`,
-        h,
-        HOST,
-        "host patterns are letters, digits, '-', '.', '*' and '?', at most 128 characters",
-      );
-    });
-    paths.forEach((p, i) => {
-      v.matches(`rule.paths[${i}]`, p, PATH, "path patterns start with '/', at most 128 characters");
-    });
+    checkRuleConditions(v, "rule", rule.hosts, rule.paths);
     v.matches("healthCheck.path", healthCheck.path, /^\/\S{0,1023}$/, "must start with '/'");
     v.integer("healthCheck.interval", healthCheck.interval, { min: 5, max: 300 }, " seconds");
     v.integer("healthCheck.timeout", healthCheck.timeout, { min: 2, max: 120 }, " seconds");
@@ -420,7 +423,7 @@ export function validateService(name: string, args: ServiceArgs): ResolvedServic
     );
     if (args.dns) {
       v.required("dns.zoneId", args.dns.zoneId, "the hosted zone id is required");
-      dnsName = args.dns.name ?? hosts[0];
+      dnsName = args.dns.name ?? rule.hosts?.[0];
       v.required("dns.name", dnsName, "give dns.name or at least one rule.hosts entry");
       v.matches("dns.name", dnsName, DNS_NAME, "must be a host name without wildcards");
     }
@@ -442,8 +445,6 @@ export function validateService(name: string, args: ServiceArgs): ResolvedServic
   }
 
   // Deployments.
-  const d = args.deployment ?? {};
-  const strategy = d.strategy ?? "ROLLING";
   v.oneOf("deployment.strategy", strategy, ["ROLLING", "BLUE_GREEN", "CANARY", "LINEAR"] as const);
   if (args.loadBalancer) {
     // The target groups are auto-named from the service: `<name>-tg` (and `<name>-tg-alt` for traffic
@@ -542,7 +543,7 @@ export function validateService(name: string, args: ServiceArgs): ResolvedServic
   }
 
   // Rollout time of one batch.
-  const chc = args.containerHealthCheck;
+  const chc = containerHealthCheck(args.containerHealthCheck);
   const rollout: RolloutTiming = lb
     ? {
         startupSeconds: gracePeriod,
@@ -552,8 +553,8 @@ export function validateService(name: string, args: ServiceArgs): ResolvedServic
         stopTimeoutSeconds: stopTimeout,
       }
     : {
-        startupSeconds: chc ? (chc.startPeriod ?? 0) : 0,
-        healthCheckIntervalSeconds: chc ? (chc.interval ?? 10) : 0,
+        startupSeconds: chc?.startPeriod ?? 0,
+        healthCheckIntervalSeconds: chc?.interval ?? 0,
         healthyThreshold: chc ? 1 : 0,
         deregistrationDelaySeconds: 0,
         stopTimeoutSeconds: stopTimeout,
@@ -567,9 +568,11 @@ export function validateService(name: string, args: ServiceArgs): ResolvedServic
     architecture,
     capacity,
     desiredCount,
+    scalingMin,
     stopTimeout,
     readonlyRootFilesystem,
     scratchPath,
+    containerHealthCheck: chc,
     retentionInDays,
     subnets,
     healthCheck,
@@ -588,16 +591,6 @@ export function validateService(name: string, args: ServiceArgs): ResolvedServic
     alarms,
     tracing,
     ...(dnsName !== undefined ? { dnsName } : {}),
-    rollout,
     worstCaseBatchSeconds: worstCaseBatchSeconds(rollout),
   };
-}
-
-/** The IAM resource of a Secrets Manager `valueFrom` (drops `:<json key>:<stage>:<version>`). */
-export function secretResourceArn(valueFrom: string): string {
-  return valueFrom.split(":").slice(0, 7).join(":");
-}
-
-export function isSsmParameterArn(arn: string): boolean {
-  return /^arn:[^:]+:ssm:/.test(arn);
 }

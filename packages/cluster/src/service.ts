@@ -1,10 +1,17 @@
-import { assumeRolePolicy, mergeTags, type PolicyStatement, policyDocument, transformed } from "@berth/core";
+import {
+  arnParts,
+  assumeRolePolicy,
+  mergeTags,
+  type PolicyStatement,
+  policyDocument,
+  transformed,
+} from "@berth/core";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { aliasTo, ruleConditions } from "./listener-rules.js";
 import type { ServiceArgs } from "./service-args.js";
 import {
   ADOT_XRAY_CONFIG,
-  arnParts,
   EXEC_STATEMENT,
   execAuditStatements,
   executionPolicy,
@@ -17,7 +24,12 @@ import {
   http5xxRateQueries,
   unhealthyTargetQueries,
 } from "./service-observability.js";
-import { SERVICE_TYPE, TRACING_CONTAINER, validateService } from "./service-validate.js";
+import {
+  containerHealthCheck,
+  SERVICE_TYPE,
+  TRACING_CONTAINER,
+  validateService,
+} from "./service-validate.js";
 
 export { describeFargateMemory, FARGATE_CPU_VALUES, fargateMemoryOptions } from "./fargate.js";
 export * from "./service-args.js";
@@ -35,17 +47,6 @@ function pairs(env: Env | undefined): { name: string; value: pulumi.Input<string
 
 function secretRefs(secrets: Env | undefined): { name: string; valueFrom: pulumi.Input<string> }[] {
   return Object.entries(secrets ?? {}).map(([name, valueFrom]) => ({ name, valueFrom }));
-}
-
-function containerHealth(hc: ServiceArgs["containerHealthCheck"]) {
-  if (!hc) return undefined;
-  return {
-    command: hc.command,
-    interval: hc.interval ?? 10,
-    timeout: hc.timeout ?? 5,
-    retries: hc.retries ?? 3,
-    startPeriod: hc.startPeriod ?? 0,
-  };
 }
 
 /**
@@ -131,10 +132,10 @@ export class Service extends pulumi.ComponentResource {
     );
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, lgArgs, lgOpts);
 
-    // Roles.
-    const trust = parts.apply((p) =>
-      JSON.stringify(assumeRolePolicy("ecs-tasks.amazonaws.com", p.account || undefined)),
-    );
+    // Roles, trusted only for the cluster's account.
+    const trustFor = (principal: string) =>
+      parts.apply((p) => JSON.stringify(assumeRolePolicy(principal, p.account || undefined)));
+    const trust = trustFor("ecs-tasks.amazonaws.com");
     const [erArgs, erOpts] = transformed(
       t.executionRole,
       { assumeRolePolicy: trust, description: `ECS execution role of ${name}`, tags } as aws.iam.RoleArgs,
@@ -231,7 +232,7 @@ export class Service extends pulumi.ComponentResource {
         secrets: secretRefs(args.secrets),
         command: args.command,
         entryPoint: args.entryPoint,
-        healthCheck: containerHealth(args.containerHealthCheck),
+        healthCheck: r.containerHealthCheck,
         stopTimeout: r.stopTimeout,
         readonlyRootFilesystem: r.readonlyRootFilesystem,
         mountPoints: scratch,
@@ -248,7 +249,7 @@ export class Service extends pulumi.ComponentResource {
         environment: pairs(s.environment),
         secrets: secretRefs(s.secrets),
         command: s.command,
-        healthCheck: containerHealth(s.healthCheck),
+        healthCheck: containerHealthCheck(s.healthCheck),
         stopTimeout: r.stopTimeout,
         readonlyRootFilesystem: s.readonlyRootFilesystem ?? r.readonlyRootFilesystem,
         mountPoints: scratch,
@@ -378,10 +379,7 @@ export class Service extends pulumi.ComponentResource {
 
       // Listener rules. With ECS-managed traffic shifting, ECS owns the forward weights.
       const rule = args.rule!;
-      const conditions = [
-        ...(rule.hosts?.length ? [{ hostHeader: { values: rule.hosts } }] : []),
-        ...(rule.paths?.length ? [{ pathPattern: { values: rule.paths } }] : []),
-      ];
+      const conditions = ruleConditions(rule.hosts, rule.paths);
       const actions = advanced
         ? [
             {
@@ -417,9 +415,7 @@ export class Service extends pulumi.ComponentResource {
         const [irArgs, irOpts] = transformed(
           t.infrastructureRole,
           {
-            assumeRolePolicy: parts.apply((p) =>
-              JSON.stringify(assumeRolePolicy("ecs.amazonaws.com", p.account || undefined)),
-            ),
+            assumeRolePolicy: trustFor("ecs.amazonaws.com"),
             description: `Lets ECS shift load balancer traffic for ${name}'s ${r.strategy} deployments`,
             tags,
           } as aws.iam.RoleArgs,
@@ -482,21 +478,20 @@ export class Service extends pulumi.ComponentResource {
 
     // The service.
     const subnets = r.subnets === "public" ? args.network.publicSubnetIds : args.network.privateSubnetIds;
-    const d = r;
     const deploymentConfiguration: aws.types.input.ecs.ServiceDeploymentConfiguration = {
-      strategy: d.strategy,
+      strategy: r.strategy,
     };
-    if (advanced) deploymentConfiguration.bakeTimeInMinutes = String(d.bakeTimeMinutes);
-    if (d.strategy === "CANARY") {
+    if (advanced) deploymentConfiguration.bakeTimeInMinutes = String(r.bakeTimeMinutes);
+    if (r.strategy === "CANARY") {
       deploymentConfiguration.canaryConfiguration = {
-        canaryPercent: d.canary.percent,
-        canaryBakeTimeInMinutes: String(d.canary.bakeTimeMinutes),
+        canaryPercent: r.canary.percent,
+        canaryBakeTimeInMinutes: String(r.canary.bakeTimeMinutes),
       };
     }
-    if (d.strategy === "LINEAR") {
+    if (r.strategy === "LINEAR") {
       deploymentConfiguration.linearConfiguration = {
-        stepPercent: d.linear.stepPercent,
-        stepBakeTimeInMinutes: String(d.linear.stepBakeTimeMinutes),
+        stepPercent: r.linear.stepPercent,
+        stepBakeTimeInMinutes: String(r.linear.stepBakeTimeMinutes),
       };
     }
     const [svcArgs, svcOpts] = transformed(
@@ -617,7 +612,7 @@ export class Service extends pulumi.ComponentResource {
           serviceNamespace: "ecs",
           scalableDimension: "ecs:service:DesiredCount",
           resourceId: pulumi.interpolate`service/${args.cluster.name}/${service.name}`,
-          minCapacity: s.min ?? r.desiredCount,
+          minCapacity: r.scalingMin,
           maxCapacity: s.max,
           tags,
         } as aws.appautoscaling.TargetArgs,
@@ -689,7 +684,7 @@ export class Service extends pulumi.ComponentResource {
           zoneId: args.dns.zoneId,
           name: r.dnsName,
           type: "A",
-          aliases: [{ name: lb.dnsName, zoneId: lb.zoneId, evaluateTargetHealth: true }],
+          aliases: aliasTo(lb),
         } as aws.route53.RecordArgs,
         { parent: this } as pulumi.CustomResourceOptions,
       );

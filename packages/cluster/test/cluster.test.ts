@@ -1,14 +1,7 @@
-import type { NetworkRef } from "@berth/core";
 import { expectInvalid, runComponent } from "@berth/testing";
 import { describe, expect, it } from "vitest";
 import { Cluster, type ClusterArgs, ecsAmiParameter } from "../src/cluster.js";
-
-const network: NetworkRef = {
-  vpcId: "vpc-0abc",
-  vpcCidrBlock: "10.0.0.0/16",
-  publicSubnetIds: ["subnet-pub1", "subnet-pub2"],
-  privateSubnetIds: ["subnet-priv1", "subnet-priv2"],
-};
+import { network } from "./service-fixtures.js";
 
 const CLUSTER = "aws:ecs/cluster:Cluster";
 const CCP = "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders";

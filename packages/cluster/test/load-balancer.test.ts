@@ -1,4 +1,3 @@
-import type { NetworkRef } from "@berth/core";
 import { expectInvalid, type RecordedResource, type RunResult, runComponent } from "@berth/testing";
 import { describe, expect, it } from "vitest";
 import {
@@ -9,13 +8,8 @@ import {
   type LoadBalancerArgs,
 } from "../src/load-balancer.js";
 import type { LoadBalancerRef } from "../src/refs.js";
+import { network } from "./service-fixtures.js";
 
-const network: NetworkRef = {
-  vpcId: "vpc-0abc",
-  vpcCidrBlock: "10.0.0.0/16",
-  publicSubnetIds: ["subnet-pub1", "subnet-pub2"],
-  privateSubnetIds: ["subnet-priv1", "subnet-priv2"],
-};
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f8fad5b-d9cb-469f-a165-70867728950e";
 
 const LB = "aws:lb/loadBalancer:LoadBalancer";
@@ -420,6 +414,20 @@ describe("LoadBalancer for services", () => {
     expect(test!.inputs.listenerArn).toBe(listener(run, 8443).outputs.arn);
   });
 
+  it("accepts ALB's limit of 5 condition values per rule, 3 per condition", async () => {
+    const tg = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api/0123456789abcdef";
+    const hosts = ["a.example.com", "b.example.com", "c.example.com"];
+    const paths = ["/v1/*", "/v2/*"];
+    const run = await runComponent(() => {
+      const lb = new LoadBalancer("web", { network, certificateArn: CERT });
+      lb.addRule("api", { priority: 100, hosts, paths, targetGroupArn: tg });
+    });
+    expect(run.named("api", "aws:lb/listenerRule:ListenerRule")!.inputs.conditions).toEqual([
+      { hostHeader: { values: hosts } },
+      { pathPattern: { values: paths } },
+    ]);
+  });
+
   it("rejects listener rules that AWS would refuse or that would catch everything", async () => {
     const ref: LoadBalancerRef = {
       arn: "a",
@@ -447,6 +455,26 @@ describe("LoadBalancer for services", () => {
     await expectInvalid(
       () => addListenerRule("r", ref, { priority: 1, paths: ["api/*"], targetGroupArn: tg }),
       /starting with \//,
+    );
+    const paths4 = await expectInvalid(
+      () => addListenerRule("r", ref, { priority: 1, paths: ["/a", "/b", "/c", "/d"], targetGroupArn: tg }),
+      /a condition takes at most 3 values/,
+    );
+    expect(paths4.field).toBe("paths");
+    const six = await expectInvalid(
+      () =>
+        addListenerRule("r", ref, {
+          priority: 1,
+          hosts: ["a.example.com", "b.example.com", "c.example.com"],
+          paths: ["/a", "/b", "/c"],
+          targetGroupArn: tg,
+        }),
+      /at most 5 host and path values in total/,
+    );
+    expect(six.field).toBe("paths");
+    await expectInvalid(
+      () => addListenerRule("r", ref, { priority: 1, hosts: ["-api.example.com"], targetGroupArn: tg }),
+      /hosts\[0\] is "-api\.example\.com"; host patterns/,
     );
     await expectInvalid(
       () => addListenerRule("r", ref, { priority: 1, paths: ["/x"], targetGroupArn: tg, listener: "test" }),

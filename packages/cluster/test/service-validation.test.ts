@@ -207,6 +207,38 @@ const cases: [string, ServiceArgs, RegExp, string][] = [
     "rule.paths[0]",
   ],
   [
+    "a rule with four hosts",
+    web({
+      rule: { priority: 5, hosts: ["a.example.com", "b.example.com", "c.example.com", "d.example.com"] },
+    }),
+    /rule\.hosts is .*; a condition takes at most 3 values/,
+    "rule.hosts",
+  ],
+  [
+    "a rule with four paths",
+    web({ rule: { priority: 5, paths: ["/a", "/b", "/c", "/d"] } }),
+    /a condition takes at most 3 values/,
+    "rule.paths",
+  ],
+  [
+    "a rule with six host and path values",
+    web({
+      rule: {
+        priority: 5,
+        hosts: ["a.example.com", "b.example.com", "c.example.com"],
+        paths: ["/a", "/b", "/c"],
+      },
+    }),
+    /at most 5 host and path values in total/,
+    "rule",
+  ],
+  [
+    "a host pattern with a space",
+    web({ rule: { priority: 5, hosts: ["api example.com"] } }),
+    /rule\.hosts\[0\] is "api example\.com"; host patterns are letters, digits/,
+    "rule.hosts[0]",
+  ],
+  [
     "a log retention CloudWatch does not offer",
     web({ logs: { retentionInDays: 2 } }),
     /logs\.retentionInDays is 2; allowed: 1, 3, 5/,

@@ -396,6 +396,16 @@ describe("Service routing", () => {
     expect(run.outputs.url).toBe("https://api.example.com/v1/");
   });
 
+  it("accepts ALB's limit of 5 host and path values, 3 per condition", async () => {
+    const hosts = ["a.example.com", "b.example.com", "*.c.example.com"];
+    const paths = ["/v1/*", "/v2/*"];
+    const { run } = await create(web({ rule: { priority: 7, hosts, paths } }));
+    expect(run.one(RULE).inputs.conditions).toEqual([
+      { hostHeader: { values: hosts } },
+      { pathPattern: { values: paths } },
+    ]);
+  });
+
   it("routes by path only on the load balancer's own URL", async () => {
     const { run } = await create(web({ rule: { priority: 10, paths: ["/hello/*"] } }));
     expect(run.one(RULE).inputs.conditions).toEqual([{ pathPattern: { values: ["/hello/*"] } }]);
