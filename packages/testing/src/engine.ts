@@ -71,6 +71,7 @@ const { setMockOptions, waitForRPCs } = settings;
 const { getStore } = state;
 
 const DEFAULT_ACCOUNT = "123456789012";
+const DEFAULT_REGION = "us-east-1";
 const DEFAULT_ORG = "organization";
 
 function loadFixtures(fixtures: Fixtures | string | undefined, projectDir?: string): Fixtures {
@@ -125,6 +126,29 @@ interface Session {
   diagnostics: Diagnostic[];
   /** Region and account of explicit aws providers, by provider reference (`<urn>::<id>`). */
   providerContexts: Map<string, CloudContext>;
+}
+
+/** A run's session: who it pretends to be (organization, account, region) and what it has been given. */
+function newSession(
+  project: string,
+  stack: string,
+  region: string | undefined,
+  fixtures: Fixtures,
+  options: EngineOptions,
+  warnings: string[],
+  projectDir?: string,
+): Session {
+  return {
+    project,
+    stack,
+    organization: options.organization ?? DEFAULT_ORG,
+    ctx: { region: region ?? DEFAULT_REGION, account: options.account ?? DEFAULT_ACCOUNT, partition: "aws" },
+    fixtures,
+    ...(projectDir ? { projectDir } : {}),
+    options,
+    diagnostics: warnings.map((message) => ({ severity: "warning" as const, message })),
+    providerContexts: new Map(),
+  };
 }
 
 /** The region and account an explicit aws provider pins (`region`, a single `allowedAccountIds`). */
@@ -561,18 +585,16 @@ async function runLoaded(opts: ProgramRunOptions): Promise<RunRecord> {
     const project = loadProject(opts.projectDir);
     const fixtures = loadFixtures(opts.fixtures, project.dir);
     const config = loadStackConfig(project, opts.stack, fixtures.secrets, opts.configFile);
-    const region = config.values["aws:region"] ?? "us-east-1";
-    const session: Session = {
-      project: project.name,
-      stack: opts.stack,
-      organization: opts.organization ?? DEFAULT_ORG,
-      ctx: { region, account: opts.account ?? DEFAULT_ACCOUNT, partition: "aws" },
+    const region = config.values["aws:region"];
+    const session = newSession(
+      project.name,
+      opts.stack,
+      region,
       fixtures,
-      projectDir: project.dir,
-      options: opts,
-      diagnostics: config.warnings.map((message) => ({ severity: "warning" as const, message })),
-      providerContexts: new Map(),
-    };
+      opts,
+      config.warnings,
+      project.dir,
+    );
     const entry = resolveEntry(project);
     if (project.runtime.options.typescript !== false) registerTypeScript();
     const cwd = process.cwd();
@@ -600,20 +622,14 @@ export function runInline(program: () => unknown, opts: InlineRunOptions = {}): 
     const display = Object.fromEntries(
       Object.entries(values).map(([k, v]) => [k, secretKeys.includes(k) ? "[secret]" : v]),
     );
-    const session: Session = {
+    const session = newSession(
       project,
-      stack: opts.stack ?? "test",
-      organization: opts.organization ?? DEFAULT_ORG,
-      ctx: {
-        region: values["aws:region"] ?? "us-east-1",
-        account: opts.account ?? DEFAULT_ACCOUNT,
-        partition: "aws",
-      },
-      fixtures: loadFixtures(opts.fixtures),
-      options: opts,
-      diagnostics: [],
-      providerContexts: new Map(),
-    };
+      opts.stack ?? "test",
+      values["aws:region"],
+      loadFixtures(opts.fixtures),
+      opts,
+      [],
+    );
     return execute(session, { values, secretKeys, display }, program);
   });
 }
