@@ -7,7 +7,9 @@ export {
   repositoryPolicy,
 } from "./access.js";
 export {
+  DEFAULT_CACHE_TAG,
   LIFECYCLE_DEFAULTS,
+  LIFECYCLE_LIMITS,
   type LifecycleArgs,
   type LifecyclePolicyDocument,
   type LifecycleRule,

@@ -74,6 +74,18 @@ export interface LifecycleArgs {
   expireOtherImagesAfterDays?: number;
 }
 
+/** The BuildKit registry-cache tag repositories keep mutable and never expire, unless told otherwise. */
+export const DEFAULT_CACHE_TAG = "buildcache";
+
+/**
+ * The ranges lifecycle settings must lie in (what the Registry checks): `keepReleaseImages` in
+ * images, every `...AfterDays` setting in days.
+ */
+export const LIFECYCLE_LIMITS = {
+  keepReleaseImages: { min: 1, max: 10000 },
+  days: { min: 1, max: 3650 },
+} as const;
+
 export const LIFECYCLE_DEFAULTS = {
   keepReleaseImages: 30,
   releaseTagPrefixes: ["v"],
@@ -95,7 +107,7 @@ export const LIFECYCLE_DEFAULTS = {
  */
 export function lifecyclePolicy(
   args: LifecycleArgs = {},
-  cacheTag: string | false = "buildcache",
+  cacheTag: string | false = DEFAULT_CACHE_TAG,
 ): LifecyclePolicyDocument {
   const keep = args.keepReleaseImages ?? LIFECYCLE_DEFAULTS.keepReleaseImages;
   const releasePrefixes = args.releaseTagPrefixes ?? LIFECYCLE_DEFAULTS.releaseTagPrefixes;

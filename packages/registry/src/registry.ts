@@ -1,4 +1,6 @@
 import {
+  arnParts,
+  ECR_REPOSITORY_NAME,
   known,
   mergeTags,
   type PolicyDocument,
@@ -11,19 +13,25 @@ import {
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ecrPullStatements, ecrPushStatements, repositoryPolicy } from "./access.js";
-import { LIFECYCLE_DEFAULTS, type LifecycleArgs, lifecyclePolicy } from "./lifecycle.js";
+import {
+  DEFAULT_CACHE_TAG,
+  LIFECYCLE_DEFAULTS,
+  LIFECYCLE_LIMITS,
+  type LifecycleArgs,
+  lifecyclePolicy,
+} from "./lifecycle.js";
 import { UPSTREAM_NAMES, UPSTREAMS, type Upstream, upstreamUrl } from "./upstreams.js";
 
 const TYPE = "berth:registry:Registry";
 
-/** ECR repository names: lowercase path components joined by `/` (namespaces), 2 to 256 characters. */
-export const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-/** Pull-through cache prefixes (CreatePullThroughCacheRule), 2 to 30 characters. */
-const CACHE_PREFIX = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-/** A Docker image tag. */
+/**
+ * ECR repository names: lowercase path components joined by `/` (namespaces), 2 to 256 characters
+ * (the length is checked separately). Pull-through cache prefixes (2 to 30 characters) follow the
+ * same grammar. Core's {@link ECR_REPOSITORY_NAME}, re-exported under this package's name.
+ */
+export const REPOSITORY_NAME = ECR_REPOSITORY_NAME;
+/** A Docker image tag; tag prefixes (a tag's first characters) follow the same grammar. */
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-/** A tag prefix (a tag's first characters). */
-const TAG_PREFIX = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 /** Mutability exclusion filters: letters, digits, `._-` and at most two `*` (ECR API). */
 const MUTABILITY_FILTER = /^[0-9a-zA-Z._*-]{1,128}$/;
 /** Registry scanning filters (wildcards over repository names). */
@@ -175,7 +183,7 @@ export interface RegistryArgs {
   /**
    * The BuildKit registry-cache tag (`--cache-to type=registry,ref=<repo>:<cacheTag>`): stays
    * mutable and is never expired. `false` for none.
-   * @default "buildcache"
+   * @default "buildcache" ({@link DEFAULT_CACHE_TAG})
    */
   cacheTag?: string | false;
   /**
@@ -228,6 +236,13 @@ export interface RegistryArgs {
    * @default undefined (none)
    */
   replication?: ReplicationArgs;
+  /**
+   * The region the provider deploys to, used to check that pull-through cache secrets live in it
+   * and that replication goes elsewhere. It does not move the registry.
+   * @default the `aws:region` stack configuration (unchecked when neither is set)
+   * @example region: "eu-west-1"
+   */
+  region?: string;
   /**
    * Protect the repositories: Pulumi refuses to delete them (set it in prod).
    * @default false
@@ -292,20 +307,14 @@ interface Plan {
 }
 
 function validateLifecycle(v: Validator, field: string, l: LifecycleArgs, cacheTag: string | false): void {
-  v.integer(`${field}.keepReleaseImages`, l.keepReleaseImages, { min: 1, max: 10000 }, " images");
-  v.integer(`${field}.untaggedExpireAfterDays`, l.untaggedExpireAfterDays, { min: 1, max: 3650 }, " days");
-  v.integer(
-    `${field}.pullRequestExpireAfterDays`,
-    l.pullRequestExpireAfterDays,
-    { min: 1, max: 3650 },
-    " days",
-  );
-  v.integer(
-    `${field}.expireOtherImagesAfterDays`,
-    l.expireOtherImagesAfterDays,
-    { min: 1, max: 3650 },
-    " days",
-  );
+  v.integer(`${field}.keepReleaseImages`, l.keepReleaseImages, LIFECYCLE_LIMITS.keepReleaseImages, " images");
+  for (const key of [
+    "untaggedExpireAfterDays",
+    "pullRequestExpireAfterDays",
+    "expireOtherImagesAfterDays",
+  ] as const) {
+    v.integer(`${field}.${key}`, l[key], LIFECYCLE_LIMITS.days, " days");
+  }
   const release: readonly string[] = l.releaseTagPrefixes ?? LIFECYCLE_DEFAULTS.releaseTagPrefixes;
   const pr: readonly string[] = l.pullRequestTagPrefixes ?? LIFECYCLE_DEFAULTS.pullRequestTagPrefixes;
   for (const [list, key] of [
@@ -317,7 +326,7 @@ function validateLifecycle(v: Validator, field: string, l: LifecycleArgs, cacheT
       v.matches(
         `${field}.${key}[${i}]`,
         p,
-        TAG_PREFIX,
+        IMAGE_TAG,
         "a tag prefix is 1 to 128 letters, digits, '_', '.' or '-'",
       );
     }
@@ -346,6 +355,22 @@ function validateLifecycle(v: Validator, field: string, l: LifecycleArgs, cacheT
   }
 }
 
+/**
+ * Checks a cache tag against the pull-request prefixes of a lifecycle it inherits (one whose
+ * prefixes {@link validateLifecycle} does not see together with this tag), naming the tag's field.
+ */
+function checkCacheTag(v: Validator, field: string, cacheTag: string, lifecycle: LifecycleArgs): void {
+  const pr: readonly string[] = lifecycle.pullRequestTagPrefixes ?? LIFECYCLE_DEFAULTS.pullRequestTagPrefixes;
+  const clash = pr.find((p) => cacheTag.startsWith(p));
+  if (clash !== undefined) {
+    v.fail(
+      field,
+      cacheTag,
+      `the pull-request tag prefix ${JSON.stringify(clash)} of the lifecycle policy would select it; choose a cache tag no pull-request prefix starts`,
+    );
+  }
+}
+
 function checkMutablePatterns(v: Validator, field: string, patterns: string[] | undefined): void {
   for (const [i, p] of (patterns ?? []).entries()) {
     v.matches(
@@ -360,7 +385,9 @@ function checkMutablePatterns(v: Validator, field: string, patterns: string[] | 
 
 function validateRegistry(name: string, args: RegistryArgs): Plan {
   const v = new Validator(TYPE, name);
-  const region = new pulumi.Config("aws").get("region");
+  if (args.region !== undefined)
+    v.matches("region", args.region, REGION, 'an AWS region such as "eu-west-1"');
+  const region = args.region ?? new pulumi.Config("aws").get("region");
 
   v.check(
     args.cacheTag === undefined || args.cacheTag === false || typeof args.cacheTag === "string",
@@ -377,7 +404,9 @@ function validateRegistry(name: string, args: RegistryArgs): Plan {
     );
   }
   checkMutablePatterns(v, "mutableTagPatterns", args.mutableTagPatterns);
-  if (args.lifecycle) validateLifecycle(v, "lifecycle", args.lifecycle, args.cacheTag ?? "buildcache");
+  if (args.lifecycle) validateLifecycle(v, "lifecycle", args.lifecycle, args.cacheTag ?? DEFAULT_CACHE_TAG);
+  else if (args.lifecycle === undefined && typeof args.cacheTag === "string")
+    checkCacheTag(v, "cacheTag", args.cacheTag, {});
   v.arn("kmsKeyArn", args.kmsKeyArn, "kms", /^(key|alias)\/.+$/);
 
   const pulls = args.pullAccountIds ?? [];
@@ -405,7 +434,7 @@ function validateRegistry(name: string, args: RegistryArgs): Plan {
     v.matches(
       `${f}.prefix`,
       prefix,
-      CACHE_PREFIX,
+      REPOSITORY_NAME,
       "lowercase letters, digits, '.', '_', '-' and '/' between path parts",
     );
     if (c.upstream === "azure") {
@@ -442,7 +471,7 @@ function validateRegistry(name: string, args: RegistryArgs): Plan {
       /^secret:ecr-pullthroughcache\/[A-Za-z0-9/_+=.@-]+$/,
     );
     const arn = known(c.credentialArn);
-    const arnRegion = typeof arn === "string" ? arn.split(":")[3] : undefined;
+    const arnRegion = typeof arn === "string" ? arnParts(arn).region : undefined;
     if (region && arnRegion && arnRegion !== region) {
       v.fail(`${f}.credentialArn`, arn, `the secret must be in the registry's region (${region})`);
     }
@@ -478,7 +507,7 @@ function validateRegistry(name: string, args: RegistryArgs): Plan {
         `lies under the pull-through cache prefix ${JSON.stringify(underCache.prefix)}; choose another namespace`,
       );
     }
-    const cacheTag = r.cacheTag ?? args.cacheTag ?? "buildcache";
+    const cacheTag = r.cacheTag ?? args.cacheTag ?? DEFAULT_CACHE_TAG;
     if (typeof r.cacheTag === "string") v.matches(`${f}.cacheTag`, r.cacheTag, IMAGE_TAG, "a Docker tag");
     const patterns = r.mutableTagPatterns ?? args.mutableTagPatterns ?? [];
     checkMutablePatterns(v, `${f}.mutableTagPatterns`, r.mutableTagPatterns);
@@ -487,6 +516,8 @@ function validateRegistry(name: string, args: RegistryArgs): Plan {
         ? false
         : { ...(args.lifecycle || {}), ...(r.lifecycle || {}) };
     if (r.lifecycle) validateLifecycle(v, `${f}.lifecycle`, lifecycle as LifecycleArgs, cacheTag);
+    else if (lifecycle !== false && typeof r.cacheTag === "string")
+      checkCacheTag(v, `${f}.cacheTag`, r.cacheTag, lifecycle);
     v.arn(`${f}.kmsKeyArn`, r.kmsKeyArn, "kms", /^(key|alias)\/.+$/);
     for (const [j, id] of (r.pullAccountIds ?? []).entries()) v.accountId(`${f}.pullAccountIds[${j}]`, id);
     for (const [j, arn] of (r.pushPrincipalArns ?? []).entries())
@@ -675,7 +706,7 @@ export class Registry extends pulumi.ComponentResource {
         const policy = pulumi.all([repo.arn, pulumi.output(r.pushPrincipalArns)]).apply(([arn, push]) =>
           JSON.stringify(
             repositoryPolicy({
-              partition: arn.split(":")[1],
+              partition: arnParts(arn).partition,
               pullAccountIds: r.pullAccountIds,
               pushPrincipalArns: push,
             }),

@@ -1,6 +1,14 @@
+import { ECR_REPOSITORY_NAME } from "@berth/core";
 import { expectInvalid, runComponent } from "@berth/testing";
 import { describe, expect, it } from "vitest";
-import { type LifecyclePolicyDocument, Registry, type RegistryArgs } from "../src/index.js";
+import {
+  DEFAULT_CACHE_TAG,
+  LIFECYCLE_LIMITS,
+  type LifecyclePolicyDocument,
+  REPOSITORY_NAME,
+  Registry,
+  type RegistryArgs,
+} from "../src/index.js";
 import { expiredBy } from "./ecr-lifecycle.js";
 
 const REPO = "aws:ecr/repository:Repository";
@@ -402,10 +410,111 @@ describe("Registry validation", () => {
       /cacheTag is "build cache"; a Docker tag/,
       "cacheTag",
     ],
+    [
+      "a repository's own cache tag that the registry-wide pull-request prefix selects",
+      {
+        lifecycle: { pullRequestTagPrefixes: ["preview-"] },
+        repositories: [{ name: "hello", cacheTag: "preview-cache" }],
+      },
+      /repositories\[0\]\.cacheTag is "preview-cache"; the pull-request tag prefix "preview-"/,
+      "repositories[0].cacheTag",
+    ],
+    [
+      "a repository's own cache tag that the default pull-request prefix selects",
+      { repositories: ["api", { name: "hello", cacheTag: "pr-cache" }] },
+      /repositories\[1\]\.cacheTag is "pr-cache"; the pull-request tag prefix "pr-"/,
+      "repositories[1].cacheTag",
+    ],
+    [
+      "a registry cache tag that the default pull-request prefix selects",
+      { cacheTag: "pr-cache", repositories: ["hello"] },
+      /cacheTag is "pr-cache"; the pull-request tag prefix "pr-"/,
+      "cacheTag",
+    ],
+    [
+      "a registry cache tag that the registry's own pull-request prefix selects",
+      { cacheTag: "pr-cache", lifecycle: { keepReleaseImages: 5 } },
+      /would select the build-cache tag "pr-cache"/,
+      "lifecycle.pullRequestTagPrefixes[0]",
+    ],
+    [
+      "keeping more than 10000 releases",
+      { repositories: [{ name: "hello", lifecycle: { keepReleaseImages: 10001 } }] },
+      /whole number from 1 to 10000 images/,
+      "repositories[0].lifecycle.keepReleaseImages",
+    ],
+    [
+      "previews kept longer than 3650 days",
+      { lifecycle: { pullRequestExpireAfterDays: 3651 } },
+      /whole number from 1 to 3650 days/,
+      "lifecycle.pullRequestExpireAfterDays",
+    ],
+    [
+      "expiring other images after 0 days",
+      { lifecycle: { expireOtherImagesAfterDays: 0 } },
+      /whole number from 1 to 3650 days/,
+      "lifecycle.expireOtherImagesAfterDays",
+    ],
+    ["a malformed region", { region: "Europe" }, /region is "Europe"; an AWS region/, "region"],
+    [
+      "a secret outside the region given as an argument (over the stack's aws:region)",
+      { region: "us-east-1", pullThroughCache: [{ upstream: "docker-hub", credentialArn: DOCKER_SECRET }] },
+      /must be in the registry's region \(us-east-1\)/,
+      "pullThroughCache[0].credentialArn",
+    ],
   ];
 
   it.each(invalid)("rejects %s before creating anything", async (_what, args, message, field) => {
     const err = await expectInvalid(() => new Registry("shared", args), message, { config });
     expect(err.field).toBe(field);
+  });
+  it("takes the region from its argument when the stack sets no aws:region", async () => {
+    const args: RegistryArgs = {
+      region: "eu-central-1",
+      repositories: ["hello"],
+      replication: { destinations: [{ region: "eu-central-1" }] },
+    };
+    const err = await expectInvalid(() => new Registry("shared", args), /is this registry's own region/);
+    expect(err.field).toBe("replication.destinations[0].region");
+    // Without the argument or the config, the region is unknown and not checked.
+    await runComponent(() => new Registry("shared", { ...args, region: undefined }));
+  });
+
+  it("accepts a repository's own cache tag no pull-request prefix selects, or with no lifecycle policy", async () => {
+    const run = await runComponent(
+      () =>
+        new Registry("shared", {
+          repositories: [
+            { name: "hello", cacheTag: "cache" },
+            { name: "api", cacheTag: "pr-cache", lifecycle: false },
+          ],
+        }),
+      { config },
+    );
+    const [hello, api] = run.ofType(REPO);
+    expect(hello!.inputs.imageTagMutabilityExclusionFilters).toEqual([
+      { filter: "cache", filterType: "WILDCARD" },
+    ]);
+    expect(api!.inputs.imageTagMutabilityExclusionFilters).toEqual([
+      { filter: "pr-cache", filterType: "WILDCARD" },
+    ]);
+    expect(run.ofType(LIFECYCLE)).toHaveLength(1);
+    await runComponent(
+      () => new Registry("shared", { cacheTag: "pr-cache", lifecycle: false, repositories: ["hello"] }),
+      { config },
+    );
+  });
+});
+
+describe("Registry constants", () => {
+  it("exports the default cache tag, the lifecycle limits and core's repository-name grammar", () => {
+    expect(DEFAULT_CACHE_TAG).toBe("buildcache");
+    expect(LIFECYCLE_LIMITS).toEqual({
+      keepReleaseImages: { min: 1, max: 10000 },
+      days: { min: 1, max: 3650 },
+    });
+    expect(REPOSITORY_NAME).toBe(ECR_REPOSITORY_NAME);
+    expect(REPOSITORY_NAME.test("team/api")).toBe(true);
+    expect(REPOSITORY_NAME.test("Team/api")).toBe(false);
   });
 });
