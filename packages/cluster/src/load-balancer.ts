@@ -683,7 +683,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         } as aws.acm.CertificateArgs,
         parent,
       );
-      const cert = new aws.acm.Certificate(`${name}-cert`, cArgs, { ...cOpts });
+      const cert = new aws.acm.Certificate(`${name}-cert`, cArgs, cOpts);
       // `*.x` and `x` share one validation record: create it once.
       const names = r.certificateNames.filter(
         (n) => !(n.startsWith("*.") && r.certificateNames.includes(n.slice(2))),

@@ -113,8 +113,8 @@ export interface ServiceRuleArgs {
    */
   priority: number;
   /**
-   * Host header patterns (`*` and `?` wildcards). At least one of `hosts` and `paths`; five values
-   * in total at most.
+   * Host header patterns (`*` and `?` wildcards). At least one of `hosts` and `paths`; at most 3
+   * values each and 5 in total (ALB's limits).
    * @default none
    * @example hosts: ["api.example.com"]
    */
