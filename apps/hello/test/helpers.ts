@@ -18,6 +18,14 @@ export interface CapturedLogs {
   stderr(): Record<string, unknown>[];
 }
 
+/** Parses JSON-lines output (one object per non-empty line); throws on a line that is not JSON. */
+export function parseJsonLines(text: string): Record<string, unknown>[] {
+  return text
+    .split("\n")
+    .filter((line) => line.length > 0)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
 /** A logger writing into arrays; every line must parse as JSON, or the test fails. */
 export function captureLogs(): CapturedLogs {
   const out: string[] = [];
@@ -28,12 +36,7 @@ export function captureLogs(): CapturedLogs {
       return true;
     },
   });
-  const parse = (chunks: string[]) =>
-    chunks
-      .join("")
-      .split("\n")
-      .filter((line) => line.length > 0)
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const parse = (chunks: string[]) => parseJsonLines(chunks.join(""));
   return {
     logger: createLogger({ stdout: sink(out), stderr: sink(err) }),
     stdout: () => parse(out),

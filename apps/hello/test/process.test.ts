@@ -6,7 +6,7 @@ import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { LOOPBACK, request, startPartialRequest, waitFor } from "./helpers";
+import { LOOPBACK, parseJsonLines, request, startPartialRequest, waitFor } from "./helpers";
 
 const appDir = join(__dirname, "..");
 let outDir: string;
@@ -70,11 +70,7 @@ function runNode(script: string, env: Record<string, string>): Proc {
   const exited = new Promise<Exit>((resolve) =>
     child.once("close", (code, signal) => resolve({ code, signal })),
   );
-  const stdout = () =>
-    out
-      .split("\n")
-      .filter((line) => line.length > 0)
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const stdout = () => parseJsonLines(out);
   return {
     child,
     stdout,
@@ -150,11 +146,7 @@ describe("node server.js", () => {
     expect(elapsed).toBeGreaterThanOrEqual(450);
     expect(elapsed).toBeLessThan(10_000);
     await stuck.closed;
-    const errors = proc
-      .stderr()
-      .trim()
-      .split("\n")
-      .map((line) => JSON.parse(line));
+    const errors = parseJsonLines(proc.stderr());
     expect(errors).toEqual([
       expect.objectContaining({ level: "error", msg: expect.stringContaining("timed out") }),
     ]);
