@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { BUILDSPEC_NAMES, loadBuildspec } from "../src/index.js";
+import { BUILDSPEC_NAMES, DEFAULT_PULUMI_VERSION, loadBuildspec } from "../src/index.js";
 
 const ROOT = join(__dirname, "..", "..", "..");
 const CI = join(ROOT, "ci", "buildspecs");
@@ -94,6 +94,53 @@ describe("every buildspec", () => {
       });
     });
   }
+});
+
+describe("pinned versions stay in sync", () => {
+  const pnpm = /^pnpm@(\d+\.\d+\.\d+)$/.exec(
+    (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { packageManager: string })
+      .packageManager,
+  )?.[1];
+  const specs = BUILDSPEC_NAMES.map((name) => ({ name, ...read(name) }));
+
+  it("PNPM_VERSION in the buildspecs (and their headers) is the root package.json packageManager", () => {
+    expect(pnpm).toMatch(/^\d+\.\d+\.\d+$/);
+    const pinned = specs.filter((s) => s.spec.env?.variables?.PNPM_VERSION !== undefined);
+    expect(pinned.map((s) => s.name)).toEqual(expect.arrayContaining(["test", "deploy", "preview"]));
+    for (const { name, spec, text } of pinned) {
+      expect(String(spec.env?.variables?.PNPM_VERSION), name).toBe(pnpm);
+      for (const m of text.matchAll(/^#\s+PNPM_VERSION\b.*?default (\S+)/gm)) expect(m[1], name).toBe(pnpm);
+    }
+  });
+
+  it("PULUMI_VERSION in the buildspecs (and their headers) is DEFAULT_PULUMI_VERSION", () => {
+    const pinned = specs.filter((s) => s.spec.env?.variables?.PULUMI_VERSION !== undefined);
+    expect(pinned.map((s) => s.name)).toEqual(expect.arrayContaining(["deploy", "preview"]));
+    for (const { name, spec, text } of pinned) {
+      expect(String(spec.env?.variables?.PULUMI_VERSION), name).toBe(DEFAULT_PULUMI_VERSION);
+      const header = [...text.matchAll(/^#\s+PULUMI_VERSION\s.*?default (\S+)/gm)].map((m) => m[1]);
+      expect(header, name).toEqual([DEFAULT_PULUMI_VERSION]);
+    }
+  });
+
+  it("the GitHub workflow pins the same Pulumi CLI", () => {
+    const wf = parse(readFileSync(WORKFLOW, "utf8")) as { env?: Record<string, unknown> };
+    expect(String(wf.env?.PULUMI_VERSION)).toBe(DEFAULT_PULUMI_VERSION);
+  });
+
+  it("DEFAULT_PULUMI_VERSION is the @pulumi/pulumi release the package is built and tested with", () => {
+    const pkg = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as {
+      devDependencies: Record<string, string>;
+    };
+    expect(pkg.devDependencies["@pulumi/pulumi"]).toBe(DEFAULT_PULUMI_VERSION);
+  });
+
+  it("every buildspec that runs turbo turns its telemetry off", () => {
+    for (const { name, spec } of specs) {
+      if (!commands(spec).includes("turbo")) continue;
+      expect(spec.env?.variables?.TURBO_TELEMETRY_DISABLED, name).toBe("1");
+    }
+  });
 });
 
 describe("test buildspec", () => {
@@ -205,6 +252,12 @@ describe("preview buildspec", () => {
     expect(all).toContain('select(startswith("stacks/"))');
     expect(all).toContain("pulumi preview --diff");
     expect(all).toContain('pnpm exec berth preview -C "${dir}" -s "${stack}" --format markdown');
+  });
+
+  it("keeps the preview result in a shell variable, not in a file sourced back", () => {
+    expect(all).toContain('PREVIEW_FAILED="${failed}"');
+    expect(all).not.toContain("preview-status.env");
+    expect(all).not.toMatch(/^\s*(source|\.) /m);
   });
 
   it("creates or updates one marked comment on the pull request", () => {

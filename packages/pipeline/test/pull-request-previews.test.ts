@@ -1,6 +1,6 @@
 import { expectInvalid, type RunResult, runComponent } from "@berth/testing";
 import { beforeAll, describe, expect, it } from "vitest";
-import { PullRequestPreviews, type PullRequestPreviewsArgs } from "../src/index.js";
+import { IAM_ROLE_ARN, PullRequestPreviews, type PullRequestPreviewsArgs } from "../src/index.js";
 import { allStatements, CONNECTION, list, projectVariables, statements } from "./helpers.js";
 
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -296,6 +296,12 @@ describe("PullRequestPreviews validation", () => {
       "previewRoleArns",
     ],
     [
+      "a per-stack read role outside the aws, aws-cn and aws-us-gov partitions",
+      { previewRoleArns: { "210987654321": "arn:aws-iso:iam::210987654321:role/berth-preview" } },
+      /previewRoleArns\["210987654321"\] is .*must be an IAM role ARN/,
+      'previewRoleArns["210987654321"]',
+    ],
+    [
       "a release parameter prefix with a trailing slash",
       { releaseParameterPrefix: "/berth/" },
       /releaseParameterPrefix is "\/berth\/"; must be an SSM path/,
@@ -325,4 +331,23 @@ describe("PullRequestPreviews validation", () => {
       expect(err.field).toBe(field);
     });
   }
+});
+
+describe("IAM_ROLE_ARN", () => {
+  it("takes role ARNs (with paths) in the aws, aws-cn and aws-us-gov partitions, nothing else", () => {
+    for (const ok of [
+      "arn:aws:iam::210987654321:role/berth-preview-prod",
+      "arn:aws-cn:iam::210987654321:role/team/berth-preview",
+      "arn:aws-us-gov:iam::210987654321:role/berth+preview=1,a.b@c-d_e",
+    ])
+      expect(IAM_ROLE_ARN.test(ok), ok).toBe(true);
+    for (const bad of [
+      "arn:aws-iso:iam::210987654321:role/berth-preview",
+      "arn:aws:iam::210987654321:user/berth-preview",
+      "arn:aws:iam::21098765432:role/berth-preview",
+      "arn:aws:iam::210987654321:role/",
+      "arn:aws:sts::210987654321:role/berth-preview",
+    ])
+      expect(IAM_ROLE_ARN.test(bad), bad).toBe(false);
+  });
 });
