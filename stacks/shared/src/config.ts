@@ -1,5 +1,6 @@
 import { config, configFailer, type Infer, readStackConfig } from "@berth/core";
 import { CONNECTION_ARN, IAM_ROLE_ARN, PREVIEW_ROLE_KEY } from "@berth/pipeline";
+import { LIFECYCLE_DEFAULTS, LIFECYCLE_LIMITS } from "@berth/registry";
 import * as pulumi from "@pulumi/pulumi";
 
 /** The environments the pipeline delivers to, in promotion order (stacks of `berth-platform`). */
@@ -106,11 +107,25 @@ export const schema = {
       scanning: config.withDefault(config.oneOf(["basic", "enhanced"]), "basic"),
       /** Enhanced scanning only. */
       scanFrequency: config.optional(config.oneOf(["SCAN_ON_PUSH", "CONTINUOUS_SCAN"])),
-      keepReleaseImages: config.withDefault(config.integer({ min: 1, max: 10000 }), 30),
-      releaseTagPrefixes: config.withDefault(config.list(TAG_PREFIX, { min: 1, max: 10 }), ["v"]),
-      pullRequestTagPrefixes: config.withDefault(config.list(TAG_PREFIX, { min: 1, max: 10 }), ["pr-"]),
-      pullRequestExpireAfterDays: config.withDefault(config.integer({ min: 1, max: 3650 }), 14),
-      untaggedExpireAfterDays: config.withDefault(config.integer({ min: 1, max: 3650 }), 7),
+      // The Registry's own defaults and limits, so the file is checked exactly as the component would.
+      keepReleaseImages: config.withDefault(
+        config.integer(LIFECYCLE_LIMITS.keepReleaseImages),
+        LIFECYCLE_DEFAULTS.keepReleaseImages,
+      ),
+      releaseTagPrefixes: config.withDefault(config.list(TAG_PREFIX, { min: 1, max: 10 }), [
+        ...LIFECYCLE_DEFAULTS.releaseTagPrefixes,
+      ]),
+      pullRequestTagPrefixes: config.withDefault(config.list(TAG_PREFIX, { min: 1, max: 10 }), [
+        ...LIFECYCLE_DEFAULTS.pullRequestTagPrefixes,
+      ]),
+      pullRequestExpireAfterDays: config.withDefault(
+        config.integer(LIFECYCLE_LIMITS.days),
+        LIFECYCLE_DEFAULTS.pullRequestExpireAfterDays,
+      ),
+      untaggedExpireAfterDays: config.withDefault(
+        config.integer(LIFECYCLE_LIMITS.days),
+        LIFECYCLE_DEFAULTS.untaggedExpireAfterDays,
+      ),
       /** Pull-through cache rule for ECR Public (`<registry>/ecr-public/docker/library/node:20`). */
       ecrPublicCache: config.withDefault(config.boolean(), false),
       /** Customer managed key for the repositories (changing it replaces them). */
