@@ -57,7 +57,7 @@ export function renderText(record: RunRecord, style: Style): string {
   );
   lines.push("");
   const rows = resourceTree(record);
-  const typeWidth = Math.min(60, Math.max(4, ...rows.map((r) => r.prefix.length + r.resource.type.length)));
+  const typeWidth = Math.min(90, Math.max(4, ...rows.map((r) => r.prefix.length + r.resource.type.length)));
   const nameWidth = Math.min(50, Math.max(4, ...rows.map((r) => r.resource.name.length)));
   lines.push(`     ${"Type".padEnd(typeWidth)}  ${"Name".padEnd(nameWidth)}  Plan`);
   for (const row of rows) {
