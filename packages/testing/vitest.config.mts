@@ -1,3 +1,2 @@
-import { defineConfig } from "vitest/config";
-
-export default defineConfig({ test: { testTimeout: 60_000, hookTimeout: 60_000 } });
+// The workspace's shared vitest settings (../../vitest.shared.mts says why).
+export { default } from "../../vitest.shared.mts";

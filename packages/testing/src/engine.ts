@@ -1,5 +1,6 @@
-import { fork } from "node:child_process";
+import { type ChildProcess, fork } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
@@ -635,42 +636,133 @@ export function runInline(program: () => unknown, opts: InlineRunOptions = {}): 
 }
 
 /**
- * Runs a Pulumi program offline in a child process of its own (Pulumi's runtime is
- * process-global), and returns the record of the run. Never rejects for a failing program:
- * the failure is in `record.error`.
+ * Runs a Pulumi program offline in a child process (Pulumi's runtime is process-global), and
+ * returns the record of the run. Never rejects for a failing program: the failure is in
+ * `record.error`.
+ *
+ * The child processes are kept and reused (see {@link WorkerPool}): loading the Pulumi SDKs is
+ * most of a small run's time, and a test file runs many programs. At most
+ * `BERTH_ENGINE_WORKERS` (default: one per spare core, at least one) run at once; further runs
+ * wait their turn instead of competing for the cores.
  */
 export function runProgram(opts: ProgramRunOptions): Promise<RunRecord> {
+  return programWorkers().run({ ...opts, projectDir: resolve(opts.projectDir) });
+}
+
+let pool: WorkerPool | undefined;
+function programWorkers(): WorkerPool {
+  if (!pool) {
+    const configured = Number(process.env.BERTH_ENGINE_WORKERS);
+    const size =
+      Number.isInteger(configured) && configured > 0 ? configured : Math.max(1, availableParallelism() - 1);
+    pool = new WorkerPool(size);
+  }
+  return pool;
+}
+
+/**
+ * Child processes that each run one program at a time, reused from run to run. A child is kept
+ * only after a run that cannot have left anything behind in its runtime: one that succeeded, or
+ * one that failed before it registered any resource (bad config, bad arguments: the checks run
+ * first). A child whose program failed midway is ended, so a late rejection of that program can
+ * never land in the next run. Idle children do not keep the parent alive, and end when it does.
+ */
+class WorkerPool {
+  private readonly idle: ChildProcess[] = [];
+  private readonly waiting: (() => void)[] = [];
+  private busy = 0;
+
+  constructor(private readonly size: number) {}
+
+  async run(opts: ProgramRunOptions): Promise<RunRecord> {
+    if (this.busy >= this.size) await new Promise<void>((r) => this.waiting.push(r));
+    this.busy++;
+    const child = this.idle.pop() ?? spawnWorker();
+    holdParent(child, true);
+    try {
+      const record = await runOn(child, opts);
+      if (reusable(record)) {
+        holdParent(child, false);
+        this.idle.push(child);
+      } else {
+        child.kill();
+      }
+      return record;
+    } catch (err) {
+      child.kill();
+      throw err;
+    } finally {
+      this.busy--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+function reusable(record: RunRecord): boolean {
+  return !record.error || record.resources.every((r) => r.type === "pulumi:pulumi:Stack");
+}
+
+function spawnWorker(): ChildProcess {
+  // Built: dist/worker.js. From sources (this package's own tests): worker.ts through tsx.
+  const built = join(__dirname, "worker.js");
+  const [worker, execArgv] = existsSync(built)
+    ? [built, []]
+    : [join(__dirname, "worker.ts"), ["--require", require.resolve("tsx/cjs")]];
+  const child = fork(worker, [], {
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+    env: { ...process.env, NO_COLOR: "1" },
+    execArgv,
+  });
+  child.stdout?.on("data", () => undefined);
+  // A child that is never used again must not make its parent wait for it.
+  child.on("error", () => undefined);
+  return child;
+}
+
+/** Whether a child (its process, IPC channel and pipes) keeps the parent's event loop alive. */
+function holdParent(child: ChildProcess, hold: boolean): void {
+  const handles = [child, child.channel, child.stdout, child.stderr] as ({
+    ref?(): void;
+    unref?(): void;
+  } | null)[];
+  for (const h of handles) {
+    if (hold) h?.ref?.();
+    else h?.unref?.();
+  }
+}
+
+function runOn(child: ChildProcess, opts: ProgramRunOptions): Promise<RunRecord> {
   return new Promise((resolvePromise, reject) => {
-    // Built: dist/worker.js. From sources (this package's own tests): worker.ts through tsx.
-    const built = join(__dirname, "worker.js");
-    const [worker, execArgv] = existsSync(built)
-      ? [built, []]
-      : [join(__dirname, "worker.ts"), ["--require", require.resolve("tsx/cjs")]];
-    const child = fork(worker, [], {
-      cwd: resolve(opts.projectDir),
-      stdio: ["ignore", "pipe", "pipe", "ipc"],
-      env: { ...process.env, NO_COLOR: "1" },
-      execArgv,
-    });
     let stderr = "";
-    child.stderr?.on("data", (d) => {
-      stderr += String(d);
-    });
-    child.stdout?.on("data", () => undefined);
-    let record: RunRecord | undefined;
-    child.on("message", (msg) => {
-      record = msg as RunRecord;
-    });
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      if (record) resolvePromise(record);
-      else
-        reject(
-          new Error(
-            `offline run of ${opts.projectDir} (${opts.stack}) exited with ${code}: ${stderr.trim()}`,
-          ),
-        );
-    });
-    child.send({ ...opts, projectDir: resolve(opts.projectDir) });
+    const onStderr = (d: unknown) => {
+      stderr = (stderr + String(d)).slice(-16_384);
+    };
+    const done = () => {
+      child.stderr?.off("data", onStderr);
+      child.off("message", onMessage);
+      child.off("exit", onExit);
+      child.off("error", onError);
+    };
+    const onMessage = (msg: unknown) => {
+      done();
+      resolvePromise(msg as RunRecord);
+    };
+    const onExit = (code: number | null, signal: string | null) => {
+      done();
+      reject(
+        new Error(
+          `offline run of ${opts.projectDir} (${opts.stack}) exited with ${code ?? signal}: ${stderr.trim()}`,
+        ),
+      );
+    };
+    const onError = (err: Error) => {
+      done();
+      reject(err);
+    };
+    child.stderr?.on("data", onStderr);
+    child.on("message", onMessage);
+    child.on("exit", onExit);
+    child.on("error", onError);
+    child.send(opts);
   });
 }

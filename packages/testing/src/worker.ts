@@ -1,7 +1,9 @@
 import { type ProgramRunOptions, runProgramInProcess } from "./engine.js";
 
-// Child-process entry of `runProgram`: one offline run per process.
-process.once("message", async (opts: ProgramRunOptions) => {
+// Child-process entry of `runProgram`: runs the programs it is sent, one at a time, and answers
+// each with its record. It ends with its parent.
+process.on("message", async (opts: ProgramRunOptions) => {
   const record = await runProgramInProcess(opts);
-  process.send?.(record, () => process.exit(0));
+  process.send?.(record);
 });
+process.on("disconnect", () => process.exit(0));
