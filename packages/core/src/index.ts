@@ -38,4 +38,4 @@ export {
 export type { NetworkRef, RepositoryRef } from "./refs.js";
 export { mergeTags } from "./tags.js";
 export { type Transform, transformed } from "./transform.js";
-export { known, type Range, Validator } from "./validate.js";
+export { checkComponent, checkTags, known, type Range, TAG_LIMITS, Validator } from "./validate.js";

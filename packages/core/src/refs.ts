@@ -15,6 +15,16 @@ export interface NetworkRef {
   publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
   privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
   isolatedSubnetIds?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Whether the VPC and its public and private subnets have IPv6 blocks (an Amazon-provided /56,
+   * a /64 per subnet), so dual-stack load balancers and tasks can use them. A plain boolean, so
+   * components can check it before creating anything.
+   * @default false
+   * @example ipv6: true
+   */
+  ipv6?: boolean;
+  /** The VPC's IPv6 block, when `ipv6` is true. @example vpcIpv6CidrBlock: "2600:1f18:abcd:ef00::/56" */
+  vpcIpv6CidrBlock?: pulumi.Input<string>;
 }
 
 /**

@@ -145,3 +145,90 @@ export class Validator {
     }
   }
 }
+
+/**
+ * AWS tag rules (Tagging AWS Resources, "Tag naming limits and requirements"): a key of 1 to 128
+ * characters, a value of 0 to 256, Unicode letters, digits, spaces and `_ . : / = + - @`, and no
+ * key starting with `aws:` (reserved for AWS). At most 50 user tags per resource.
+ */
+export const TAG_LIMITS = { keyLength: 128, valueLength: 256, perResource: 50 } as const;
+const TAG_TEXT = /^[\p{L}\p{Zs}\p{N}_.:/=+\-@]*$/u;
+const TAG_ALLOWED = "Unicode letters, digits, spaces and _ . : / = + - @";
+
+/**
+ * Checks a map of tags the way AWS will: key and value lengths and characters, no `aws:` prefix,
+ * string values only (a YAML `~` or a number would otherwise become the text "null" or "3").
+ * Outputs are skipped.
+ *
+ * @example
+ * checkTags(v, "tags", args.tags);
+ */
+export function checkTags(v: Validator, field: string, tags: unknown): void {
+  if (tags === undefined || pulumi.Output.isInstance(tags) || tags instanceof Promise) return;
+  if (tags === null || typeof tags !== "object" || Array.isArray(tags)) {
+    v.fail(field, tags, "give a map of tag keys to text values");
+  }
+  const entries = Object.entries(tags as Record<string, unknown>);
+  v.check(
+    entries.length <= TAG_LIMITS.perResource,
+    field,
+    `${entries.length} tags`,
+    `AWS allows at most ${TAG_LIMITS.perResource} tags per resource`,
+  );
+  for (const [key, value] of entries) {
+    const at = `${field}.${key}`;
+    v.check(
+      key.length >= 1 && key.length <= TAG_LIMITS.keyLength && TAG_TEXT.test(key),
+      at,
+      key,
+      `a tag key is 1 to ${TAG_LIMITS.keyLength} characters of ${TAG_ALLOWED}`,
+    );
+    v.check(
+      !key.toLowerCase().startsWith("aws:"),
+      at,
+      key,
+      "tag keys starting with aws: are reserved for AWS",
+    );
+    if (pulumi.Output.isInstance(value) || value instanceof Promise) continue;
+    v.check(typeof value === "string", at, value, "a tag value is text (quote it in YAML; ~ is null)");
+    const text = value as string;
+    v.check(
+      text.length <= TAG_LIMITS.valueLength && TAG_TEXT.test(text),
+      at,
+      text,
+      `a tag value is at most ${TAG_LIMITS.valueLength} characters of ${TAG_ALLOWED}`,
+    );
+  }
+}
+
+/**
+ * The first check of every Berth component: a resource name Pulumi and AWS can use (non-empty,
+ * printable ASCII without spaces, since it becomes part of IAM, log-group and other physical
+ * names) and arguments that are an object (a string or a list would otherwise read as `{}`).
+ * Returns a Validator for the component.
+ *
+ * @example
+ * const v = checkComponent("berth:networking:Network", name, args);
+ */
+export function checkComponent(component: string, name: unknown, args: unknown): Validator {
+  const v = new Validator(component, String(name));
+  if (typeof name !== "string" || name === "") {
+    throw new BerthValidationError({
+      component,
+      resource: String(name),
+      field: "name",
+      value: name,
+      allowed: "give the component a non-empty name",
+    });
+  }
+  v.check(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name),
+    "name",
+    name,
+    "a name starts with a letter or digit and has only ASCII letters, digits, '.', '_' and '-' (it becomes part of AWS names)",
+  );
+  if (args !== undefined && (args === null || typeof args !== "object" || Array.isArray(args))) {
+    v.fail("args", args, "give the arguments as an object");
+  }
+  return v;
+}
