@@ -1,8 +1,11 @@
+import { execFile } from "node:child_process";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { parseCidr } from "@berth/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type RunRecord, RunResult, runProgram } from "../src/index.js";
 
+const exec = promisify(execFile);
 const fixture = (name: string) => join(__dirname, "..", "fixtures", name);
 
 let app: RunResult;
@@ -250,5 +253,35 @@ describe("programs and failures", () => {
   it("fails when the folder is not a Pulumi project", async () => {
     const run = await runProgram({ projectDir: join(__dirname), stack: "dev" });
     expect(run.error?.message).toMatch(/no Pulumi\.yaml in .*: not a Pulumi project/);
+  });
+});
+
+describe("the pool of reused child processes", () => {
+  it("gives a run after one that failed midway the same record as a fresh process would", async () => {
+    const failed = await runProgram({ projectDir: fixture("apply-throws"), stack: "dev" });
+    expect(failed.error).toBeDefined();
+    const after = await runProgram({ projectDir: fixture("app"), stack: "dev" });
+    expect({ ...after, durationMs: 0 }).toEqual({ ...raw, durationMs: 0 });
+  });
+
+  it("gives many runs started at once the records they get one at a time", async () => {
+    const [a, bad, b, invalid, c] = await Promise.all([
+      runProgram({ projectDir: fixture("app"), stack: "dev" }),
+      runProgram({ projectDir: fixture("apply-throws"), stack: "dev" }),
+      runProgram({ projectDir: fixture("app"), stack: "dev" }),
+      runProgram({ projectDir: fixture("invalid-args"), stack: "dev" }),
+      runProgram({ projectDir: fixture("app"), stack: "dev" }),
+    ]);
+    for (const r of [a, b, c]) expect({ ...r!, durationMs: 0 }).toEqual({ ...raw, durationMs: 0 });
+    expect(bad!.error?.message).toMatch(/release pointer/);
+    expect(invalid!.error?.field).toBe("cpu");
+  });
+
+  it("lets the parent process exit once its runs are done (idle children end with it)", async () => {
+    const script = `require(${JSON.stringify(join(__dirname, "..", "dist", "index.js"))})
+      .runProgram({ projectDir: ${JSON.stringify(fixture("app"))}, stack: "dev" })
+      .then((r) => console.log(r.error ? "error" : "ran " + r.resources.length));`;
+    const { stdout } = await exec(process.execPath, ["-e", script], { timeout: 40_000 });
+    expect(stdout.trim()).toBe(`ran ${raw.resources.length}`);
   });
 });
