@@ -1,13 +1,15 @@
+import { createHash } from "node:crypto";
 import {
   arnParts,
   assumeRolePolicy,
+  checkComponent,
+  checkTags,
   known,
   LOG_RETENTION_DAYS,
   mergeTags,
   type NetworkRef,
   type Transform,
   transformed,
-  Validator,
 } from "@berth/core";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -119,6 +121,15 @@ export interface Ec2CapacityArgs {
    * @default true
    */
   ssmAccess?: boolean;
+  /**
+   * Physical name of the EC2 capacity provider: up to 255 letters, numbers, hyphens and
+   * underscores, not starting with `aws`, `ecs` or `fargate` (CreateCapacityProvider refuses those
+   * prefixes; Berth checks them in any letter case).
+   * @default `<component name>-ec2-<random>`; when the component name starts with a reserved prefix
+   *   or has a `.`, `cp-<component name>-ec2-<8 hex of the stack and name>` instead
+   * @example capacityProviderName: "platform-prod-ec2"
+   */
+  capacityProviderName?: string;
 }
 
 export interface ClusterArgs {
@@ -198,14 +209,39 @@ interface Resolved {
   insights: "enabled" | "enhanced" | "disabled";
   retention: number;
   strategy: { provider: "FARGATE" | "FARGATE_SPOT" | "EC2"; weight: number; base: number }[];
-  ec2?: Required<Omit<Ec2CapacityArgs, "imageId" | "subnetIds">> &
-    Pick<Ec2CapacityArgs, "imageId" | "subnetIds">;
+  ec2?: Required<Omit<Ec2CapacityArgs, "imageId" | "subnetIds" | "capacityProviderName">> &
+    Pick<Ec2CapacityArgs, "imageId" | "subnetIds"> & {
+      /** The physical name to set, or undefined to let Pulumi name it `<name>-ec2-<random>`. */
+      capacityProviderName: string | undefined;
+    };
+}
+
+/** CreateCapacityProvider: "The name can't be prefixed with aws, ecs, or fargate." */
+const RESERVED_CAPACITY_PROVIDER_PREFIX = /^(aws|ecs|fargate)/i;
+const CAPACITY_PROVIDER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+
+/**
+ * The EC2 capacity provider's physical name. Pulumi's auto-name (`<name>-ec2-<7 random>`) is kept
+ * whenever it is valid, so existing providers are not replaced; a component name CreateCapacityProvider
+ * would refuse (a reserved prefix, or a `.`) gets `cp-<name>-ec2-<8 hex>`, where the hex is a hash of
+ * the project, stack and component name: stable across runs, distinct between stacks of one account.
+ */
+export function ec2CapacityProviderName(
+  componentName: string,
+  project: string,
+  stack: string,
+): string | undefined {
+  if (!RESERVED_CAPACITY_PROVIDER_PREFIX.test(componentName) && !componentName.includes("."))
+    return undefined;
+  const hash = createHash("sha256").update(`${project}/${stack}/${componentName}`).digest("hex").slice(0, 8);
+  return `cp-${componentName.replace(/\./g, "-")}-ec2-${hash}`.slice(0, 255);
 }
 
 const GRAVITON = /^[a-z]+\d+[a-z]*g[a-z]*\.[a-z0-9]+$/;
 
 function validateCluster(name: string, args: ClusterArgs): Resolved {
-  const v = new Validator(TYPE, name);
+  const v = checkComponent(TYPE, name, args);
+  checkTags(v, "tags", args.tags);
   v.matches(
     "clusterName",
     args.clusterName,
@@ -298,6 +334,22 @@ function validateCluster(name: string, args: ClusterArgs): Resolved {
     const subnets = known(e.subnetIds);
     if (Array.isArray(subnets) && subnets.length === 0)
       v.fail("ec2.subnetIds", subnets, "give at least one subnet");
+    if (e.capacityProviderName !== undefined) {
+      v.matches(
+        "ec2.capacityProviderName",
+        e.capacityProviderName,
+        CAPACITY_PROVIDER_NAME,
+        "up to 255 letters, numbers, hyphens and underscores",
+      );
+      v.check(
+        !RESERVED_CAPACITY_PROVIDER_PREFIX.test(e.capacityProviderName),
+        "ec2.capacityProviderName",
+        e.capacityProviderName,
+        "ECS refuses capacity provider names starting with aws, ecs or fargate; start it with something else, such as cp-",
+      );
+    }
+    const capacityProviderName =
+      e.capacityProviderName ?? ec2CapacityProviderName(name, pulumi.getProject(), pulumi.getStack());
     ec2 = {
       architecture,
       instanceType,
@@ -311,6 +363,7 @@ function validateCluster(name: string, args: ClusterArgs): Resolved {
       ssmAccess: e.ssmAccess ?? true,
       imageId: e.imageId,
       subnetIds: e.subnetIds,
+      capacityProviderName,
     };
   }
   return { insights: args.containerInsights ?? "enabled", retention, strategy, ec2 };
@@ -436,6 +489,7 @@ export class Cluster extends pulumi.ComponentResource {
       ...(ec2Provider ? { ec2CapacityProviderName: ec2Provider.name } : {}),
       execLogGroupArn: execLogGroup.arn,
       ...(kms ? { execKmsKeyArn: kms } : {}),
+      containerInsights: r.insights !== "disabled",
     };
     this.registerOutputs({
       name: this.name,
@@ -591,6 +645,7 @@ export class Cluster extends pulumi.ComponentResource {
     const [cpArgs, cpOpts] = transformed(
       t.ec2CapacityProvider,
       {
+        ...(e.capacityProviderName ? { name: e.capacityProviderName } : {}),
         autoScalingGroupProvider: {
           autoScalingGroupArn: asg.arn,
           managedScaling: {

@@ -22,6 +22,16 @@ export interface ClusterRef {
   execLogGroupArn?: pulumi.Input<string>;
   /** The KMS key ECS Exec sessions and their audit logs are encrypted with, when the cluster has one. */
   execKmsKeyArn?: pulumi.Input<string>;
+  /**
+   * Whether the cluster publishes CloudWatch Container Insights metrics (`enabled` or `enhanced`).
+   * A plain boolean, so a service can decide before it creates anything: metrics such as
+   * `RunningTaskCount` exist only with Container Insights, and a service creates no alarm on a
+   * metric that never arrives. `Cluster` sets it; ECS leaves Container Insights off unless the
+   * cluster or the account setting turns it on, so a ref built by hand without it counts as off.
+   * @default false
+   * @example containerInsights: true
+   */
+  containerInsights?: boolean;
 }
 
 /**
