@@ -3,37 +3,65 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 /**
- * Regions launched before August 2022. For these AWS documents an Elastic Load Balancing account per
- * region as the principal of the access-log bucket policy; regions launched since then only know the
- * `logdelivery.elasticloadbalancing.amazonaws.com` service principal.
+ * The Elastic Load Balancing account of each Region launched before August 2022: the principal AWS
+ * documents for access-log bucket policies there ("Enable access logs for your Application Load
+ * Balancer", step 2, "Regions available before August 2022"; the same table backs the provider's
+ * `aws.elb.getServiceAccount`). Asia Pacific (Jakarta), launched December 2021, is one of them.
+ * Regions launched since (Middle East (UAE), Europe (Zurich), Europe (Spain), Asia Pacific
+ * (Hyderabad), Asia Pacific (Melbourne), Israel (Tel Aviv), Canada West (Calgary), Asia Pacific
+ * (Malaysia), Asia Pacific (Thailand), Mexico (Central), Asia Pacific (Taipei), …) have no such
+ * account: only the `logdelivery.elasticloadbalancing.amazonaws.com` service principal.
  */
-export const ELB_LEGACY_REGIONS: readonly string[] = [
-  "us-east-1",
-  "us-east-2",
-  "us-west-1",
-  "us-west-2",
-  "af-south-1",
-  "ap-east-1",
-  "ap-south-1",
-  "ap-northeast-1",
-  "ap-northeast-2",
-  "ap-northeast-3",
-  "ap-southeast-1",
-  "ap-southeast-2",
-  "ca-central-1",
-  "eu-central-1",
-  "eu-west-1",
-  "eu-west-2",
-  "eu-west-3",
-  "eu-south-1",
-  "eu-north-1",
-  "me-south-1",
-  "sa-east-1",
-  "us-gov-west-1",
-  "us-gov-east-1",
-  "cn-north-1",
-  "cn-northwest-1",
-];
+export const ELB_ACCOUNT_BY_REGION: Readonly<Record<string, string>> = {
+  "us-east-1": "127311923021",
+  "us-east-2": "033677994240",
+  "us-west-1": "027434742980",
+  "us-west-2": "797873946194",
+  "af-south-1": "098369216593",
+  "ap-east-1": "754344448648",
+  "ap-southeast-3": "589379963580",
+  "ap-south-1": "718504428378",
+  "ap-northeast-3": "383597477331",
+  "ap-northeast-2": "600734575887",
+  "ap-southeast-1": "114774131450",
+  "ap-southeast-2": "783225319266",
+  "ap-northeast-1": "582318560864",
+  "ca-central-1": "985666609251",
+  "eu-central-1": "054676820928",
+  "eu-west-1": "156460612806",
+  "eu-west-2": "652711504416",
+  "eu-south-1": "635631232127",
+  "eu-west-3": "009996457667",
+  "eu-north-1": "897822967062",
+  "me-south-1": "076674570225",
+  "sa-east-1": "507241528517",
+  "us-gov-west-1": "048591011584",
+  "us-gov-east-1": "190560391635",
+  "cn-north-1": "638102146993",
+  "cn-northwest-1": "037604701340",
+};
+
+/** Regions launched before August 2022, whose access-log bucket policies name an ELB account. */
+export const ELB_LEGACY_REGIONS: readonly string[] = Object.keys(ELB_ACCOUNT_BY_REGION);
+
+/** The partition of a Region: `aws-cn` for China, `aws-us-gov` for GovCloud, else `aws`. */
+function partitionOf(region: string): string {
+  if (region.startsWith("cn-")) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  return "aws";
+}
+
+/**
+ * `arn:<partition>:iam::<elb account>:root` for a Region launched before August 2022; undefined for
+ * newer Regions, which only know the log-delivery service principal.
+ *
+ * @example
+ * elbAccountArn("ap-southeast-3"); // "arn:aws:iam::589379963580:root"
+ */
+export function elbAccountArn(region: string): string | undefined {
+  const account = ELB_ACCOUNT_BY_REGION[region];
+  return account ? `arn:${partitionOf(region)}:iam::${account}:root` : undefined;
+}
 
 export const ELB_LOG_DELIVERY_PRINCIPAL = "logdelivery.elasticloadbalancing.amazonaws.com";
 
@@ -141,13 +169,10 @@ export function createAccessLogBucket(
 
   const region = aws.getRegionOutput({}, { parent }).region;
   const account = aws.getCallerIdentityOutput({}, { parent }).accountId;
-  const elbAccountArn = region.apply((r) =>
-    ELB_LEGACY_REGIONS.includes(r)
-      ? aws.elb.getServiceAccountOutput({ region: r }, { parent }).arn
-      : undefined,
-  );
+  // A plain table, not the aws.elb.getServiceAccount invoke: it covers every Region AWS lists.
+  const elbAccount = region.apply(elbAccountArn);
   const policy = pulumi
-    .all([bucket.arn, account, elbAccountArn])
+    .all([bucket.arn, account, elbAccount])
     .apply(([arn, acct, elb]) => JSON.stringify(accessLogBucketPolicy(arn, settings.prefix, acct, elb)));
   const [pArgs, pOpts] = transformed(
     transform.accessLogsBucketPolicy,

@@ -1,4 +1,6 @@
 import {
+  checkComponent,
+  checkTags,
   isIpv6Cidr,
   known,
   mergeTags,
@@ -6,7 +8,7 @@ import {
   parseCidr,
   type Transform,
   transformed,
-  Validator,
+  type Validator,
 } from "@berth/core";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -15,10 +17,19 @@ import {
   bucketNameProblem,
   createAccessLogBucket,
 } from "./lb-access-logs.js";
-import { aliasTo, checkRuleConditions, ruleConditions } from "./listener-rules.js";
+import { aliasTo, checkRuleConditions, claimListenerRule, ruleConditions } from "./listener-rules.js";
 import type { LoadBalancerRef } from "./refs.js";
 
-export { accessLogBucketPolicy, ELB_LEGACY_REGIONS, ELB_LOG_DELIVERY_PRINCIPAL } from "./lb-access-logs.js";
+export {
+  accessLogBucketPolicy,
+  ELB_ACCOUNT_BY_REGION,
+  ELB_LEGACY_REGIONS,
+  ELB_LOG_DELIVERY_PRINCIPAL,
+  elbAccountArn,
+} from "./lb-access-logs.js";
+
+/** The IP address types of an Application Load Balancer. */
+export type IpAddressType = "ipv4" | "dualstack" | "dualstack-without-public-ipv4";
 
 const TYPE = "berth:cluster:LoadBalancer";
 const RULE = "berth:cluster:ListenerRule";
@@ -82,10 +93,16 @@ export interface LoadBalancerArgs {
    */
   name?: string;
   /**
-   * IPv4 only, or IPv4 and IPv6.
+   * Which addresses clients reach the load balancer on: `"ipv4"`; `"dualstack"` (IPv4 and IPv6);
+   * or `"dualstack-without-public-ipv4"` (internet-facing only: public IPv6 addresses and no public
+   * IPv4 addresses, so no public IPv4 charge; IPv4-only clients cannot connect). Both dualstack types
+   * need a VPC and subnets with IPv6 blocks, so the network's ref must say `ipv6: true` (a `Network`
+   * with IPv6 turned on); Berth then also opens the listener ports to `::/0` (internet-facing) and
+   * writes AAAA alias records.
    * @default "ipv4"
+   * @example ipAddressType: "dualstack-without-public-ipv4"
    */
-  ipAddressType?: "ipv4" | "dualstack";
+  ipAddressType?: IpAddressType;
   /**
    * IPv4 ranges allowed to reach ports 80 and 443.
    * @default ["0.0.0.0/0"] when internet-facing; [network.vpcCidrBlock] when internal
@@ -93,8 +110,9 @@ export interface LoadBalancerArgs {
    */
   allowedCidrs?: pulumi.Input<string>[];
   /**
-   * IPv6 ranges allowed to reach ports 80 and 443 (needs `ipAddressType: "dualstack"`).
-   * @default ["::/0"] when internet-facing and dualstack; otherwise []
+   * IPv6 ranges allowed to reach ports 80 and 443 (needs a dualstack `ipAddressType`).
+   * @default ["::/0"] when internet-facing and dualstack; [network.vpcIpv6CidrBlock] when internal
+   *   and dualstack (when the ref gives it); otherwise []
    * @example allowedIpv6Cidrs: ["2001:db8::/32"]
    */
   allowedIpv6Cidrs?: pulumi.Input<string>[];
@@ -225,16 +243,20 @@ export interface ListenerRuleArgs {
 const DNS_NAME = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 function validateRule(name: string, lb: LoadBalancerRef, args: ListenerRuleArgs): pulumi.Input<string> {
-  const v = new Validator(RULE, name);
+  const v = checkComponent(RULE, name, args);
+  if (!args) v.fail("args", args, "priority, hosts and/or paths and targetGroupArn are required");
   v.integer("priority", args.priority, { min: 1, max: 50000 });
   checkRuleConditions(v, "", args.hosts, args.paths);
   v.oneOf("listener", args.listener, ["main", "test"]);
+  checkTags(v, "tags", args.tags);
+  let listenerArn = lb.listenerArn;
   if (args.listener === "test") {
     if (lb.testListenerArn === undefined)
       v.fail("listener", "test", "the load balancer has no test listener");
-    return lb.testListenerArn!;
+    listenerArn = lb.testListenerArn!;
   }
-  return lb.listenerArn;
+  claimListenerRule(v, "", `ListenerRule '${name}'`, listenerArn, args);
+  return listenerArn;
 }
 
 /**
@@ -267,7 +289,7 @@ export function addListenerRule(
 
 interface Resolved {
   internal: boolean;
-  ipAddressType: "ipv4" | "dualstack";
+  ipAddressType: IpAddressType;
   https: boolean;
   createCertificate: boolean;
   subnets: pulumi.Input<pulumi.Input<string>[]>;
@@ -302,7 +324,7 @@ function checkCidrs(v: Validator, field: string, cidrs: pulumi.Input<string>[], 
 }
 
 function validateLoadBalancer(name: string, args: LoadBalancerArgs): Resolved {
-  const v = new Validator(TYPE, name);
+  const v = checkComponent(TYPE, name, args);
   if (!args?.network)
     v.fail(
       "network",
@@ -344,16 +366,44 @@ function validateLoadBalancer(name: string, args: LoadBalancerArgs): Resolved {
       "up to 32 letters, numbers and hyphens, not starting or ending with a hyphen nor starting with internal-",
     );
   }
-  v.oneOf("ipAddressType", args.ipAddressType, ["ipv4", "dualstack"]);
+  v.oneOf("ipAddressType", args.ipAddressType, ["ipv4", "dualstack", "dualstack-without-public-ipv4"]);
   const ipAddressType = args.ipAddressType ?? "ipv4";
-  const dualstack = ipAddressType === "dualstack";
+  const dualstack = ipAddressType !== "ipv4";
+  if (dualstack && net.ipv6 !== true) {
+    // ELB: "The virtual private cloud (VPC) and subnets that you specify for the load balancer must
+    // have associated IPv6 CIDR blocks."
+    v.fail(
+      "ipAddressType",
+      ipAddressType,
+      "a dualstack load balancer needs a VPC and subnets with IPv6 blocks, and network.ipv6 is not true: " +
+        "turn IPv6 on in the Network component (its ref then carries ipv6: true), or set ipv6: true in a hand-built NetworkRef whose VPC and subnets have IPv6 blocks",
+    );
+  }
+  if (ipAddressType === "dualstack-without-public-ipv4" && internal) {
+    v.fail(
+      "ipAddressType",
+      ipAddressType,
+      'applies to internet-facing load balancers only (it drops their public IPv4 addresses); an internal one uses "ipv4" or "dualstack"',
+    );
+  }
 
   const allowedCidrs = args.allowedCidrs ?? (internal ? [net.vpcCidrBlock!] : ["0.0.0.0/0"]);
   checkCidrs(v, "allowedCidrs", allowedCidrs, false);
-  const allowedIpv6Cidrs = (args.allowedIpv6Cidrs ?? (dualstack && !internal ? ["::/0"] : [])) as string[];
+  const allowedIpv6Cidrs = (args.allowedIpv6Cidrs ??
+    (!dualstack
+      ? []
+      : !internal
+        ? ["::/0"]
+        : net.vpcIpv6CidrBlock
+          ? [net.vpcIpv6CidrBlock]
+          : [])) as string[];
   checkCidrs(v, "allowedIpv6Cidrs", allowedIpv6Cidrs, true);
   if (allowedIpv6Cidrs.length > 0 && !dualstack) {
-    v.fail("allowedIpv6Cidrs", allowedIpv6Cidrs, 'IPv6 ranges need ipAddressType: "dualstack"');
+    v.fail(
+      "allowedIpv6Cidrs",
+      allowedIpv6Cidrs,
+      'IPv6 ranges need ipAddressType "dualstack" or "dualstack-without-public-ipv4"',
+    );
   }
 
   // Certificate and domain.
@@ -444,6 +494,7 @@ function validateLoadBalancer(name: string, args: LoadBalancerArgs): Resolved {
     v.fail("allowHttpOnly", true, "the load balancer has a certificate; remove allowHttpOnly");
 
   v.integer("idleTimeout", args.idleTimeout, { min: 1, max: 4000 }, " seconds");
+  checkTags(v, "tags", args.tags);
   v.oneOf("desyncMitigationMode", args.desyncMitigationMode, ["defensive", "strictest"]);
 
   let accessLogs: Resolved["accessLogs"];
@@ -770,7 +821,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
 
     // Alias records.
     r.recordNames.forEach((n, i) => {
-      for (const type of r.ipAddressType === "dualstack" ? ["A", "AAAA"] : ["A"]) {
+      for (const type of r.ipAddressType !== "ipv4" ? ["A", "AAAA"] : ["A"]) {
         const [a, o] = transformed(
           t.aliasRecord,
           {

@@ -8,7 +8,7 @@ import {
   type LoadBalancerArgs,
 } from "../src/load-balancer.js";
 import type { LoadBalancerRef } from "../src/refs.js";
-import { network } from "./service-fixtures.js";
+import { network, network6 } from "./service-fixtures.js";
 
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f8fad5b-d9cb-469f-a165-70867728950e";
 
@@ -91,6 +91,7 @@ describe("LoadBalancer with a given certificate", () => {
       () =>
         new LoadBalancer("web", {
           ...args,
+          network: network6,
           ipAddressType: "dualstack",
           allowedCidrs: ["203.0.113.0/24"],
           allowedIpv6Cidrs: ["2001:db8::/32"],
@@ -219,7 +220,7 @@ describe("LoadBalancer with a certificate it creates", () => {
     const run = await runComponent(
       () =>
         new LoadBalancer("web", {
-          network,
+          network: network6,
           ipAddressType: "dualstack",
           domain: {
             name: "example.com",
@@ -529,14 +530,19 @@ describe("LoadBalancer validation", () => {
     ],
     [
       "an invalid IPv6 block",
-      { network, certificateArn: CERT, ipAddressType: "dualstack", allowedIpv6Cidrs: ["2001:db8::/129"] },
+      {
+        network: network6,
+        certificateArn: CERT,
+        ipAddressType: "dualstack",
+        allowedIpv6Cidrs: ["2001:db8::/129"],
+      },
       /an IPv6 block/,
       "allowedIpv6Cidrs",
     ],
     [
       "IPv6 ranges on an IPv4 ALB",
       { network, certificateArn: CERT, allowedIpv6Cidrs: ["::/0"] },
-      /ipAddressType: "dualstack"/,
+      /IPv6 ranges need ipAddressType "dualstack" or "dualstack-without-public-ipv4"/,
       "allowedIpv6Cidrs",
     ],
     [

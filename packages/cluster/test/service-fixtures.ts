@@ -8,6 +8,7 @@ export const IMAGE = `123456789012.dkr.ecr.us-east-1.amazonaws.com/hello@${DIGES
 export const cluster: ClusterRef = {
   name: "platform-dev",
   arn: "arn:aws:ecs:us-east-1:123456789012:cluster/platform-dev",
+  containerInsights: true,
 };
 
 export const network: NetworkRef = {
@@ -15,6 +16,13 @@ export const network: NetworkRef = {
   vpcCidrBlock: "10.0.0.0/16",
   publicSubnetIds: ["subnet-pub1", "subnet-pub2"],
   privateSubnetIds: ["subnet-priv1", "subnet-priv2"],
+};
+
+/** The same network with IPv6 blocks on the VPC and its subnets (a Network with IPv6 turned on). */
+export const network6: NetworkRef = {
+  ...network,
+  ipv6: true,
+  vpcIpv6CidrBlock: "2600:1f18:abcd:ef00::/56",
 };
 
 export const loadBalancer: LoadBalancerRef = {
