@@ -9,6 +9,12 @@ export interface MetricKeys {
   loadBalancer?: string;
   /** `targetgroup/<name>/<id>` of each target group (two with blue/green strategies). */
   targetGroups: string[];
+  /**
+   * Whether the cluster has Container Insights: the running/desired tasks widget reads its metrics
+   * and is left out without them (it would stay empty).
+   * @default true
+   */
+  containerInsights?: boolean;
 }
 
 type MetricQuery = aws.types.input.cloudwatch.MetricAlarmMetricQuery;
@@ -104,7 +110,8 @@ function widget(
 
 /**
  * The dashboard of one service as a plain JSON object: requests, p50/p99 latency and 5xx per target
- * group (load balanced services), CPU and memory utilisation, running and desired tasks.
+ * group (load balanced services), CPU and memory utilisation, running and desired tasks (with
+ * Container Insights).
  */
 export function dashboardBody(k: MetricKeys): { widgets: Record<string, unknown>[] } {
   const ecs = ["ClusterName", k.clusterName, "ServiceName", k.serviceName];
@@ -148,9 +155,9 @@ export function dashboardBody(k: MetricKeys): { widgets: Record<string, unknown>
     );
     y += 6;
   }
+  widgets.push(utilisation("CPU", "CPUUtilization", 0), utilisation("Memory", "MemoryUtilization", 8));
+  if (k.containerInsights === false) return { widgets };
   widgets.push(
-    utilisation("CPU", "CPUUtilization", 0),
-    utilisation("Memory", "MemoryUtilization", 8),
     widget(
       "Tasks",
       [

@@ -1,8 +1,8 @@
-import { known, LOG_RETENTION_DAYS, Validator } from "@berth/core";
-import type * as pulumi from "@pulumi/pulumi";
+import { checkComponent, checkTags, known, LOG_RETENTION_DAYS, type Validator } from "@berth/core";
+import * as pulumi from "@pulumi/pulumi";
 import { checkCapacityShares } from "./capacity.js";
 import { describeFargateMemory, FARGATE_CPU_VALUES, fargateMemoryOptions } from "./fargate.js";
-import { checkRuleConditions } from "./listener-rules.js";
+import { checkRuleConditions, claimListenerRule } from "./listener-rules.js";
 import type {
   ContainerHealthCheckArgs,
   CpuArchitecture,
@@ -11,6 +11,7 @@ import type {
   ServiceArgs,
   SidecarArgs,
 } from "./service-args.js";
+import { ADOT_XRAY_CONFIG } from "./service-iam.js";
 import { type RolloutTiming, worstCaseBatchSeconds } from "./service-rollout.js";
 
 export const SERVICE_TYPE = "berth:cluster:Service";
@@ -90,6 +91,14 @@ export interface ResolvedService {
   strategy: DeploymentStrategy;
   minHealthyPercent: number;
   maxPercent: number;
+  /**
+   * `availabilityZoneRebalancing`: ENABLED unless `maxPercent` is 100. AWS ("Balancing an Amazon ECS
+   * service across Availability Zones") supports rebalancing only for replica services whose
+   * `maximumPercent` is above 100 (it starts a task in the short Availability Zone before it stops
+   * one), and not with the daemon strategy, binpack placement or the EXTERNAL launch type, none of
+   * which a Berth service uses.
+   */
+  azRebalancing: "ENABLED" | "DISABLED";
   circuitBreaker: boolean;
   rollbackOnAlarms: boolean;
   bakeTimeMinutes: number;
@@ -137,6 +146,23 @@ function checkImage(v: Validator, field: string, image: unknown, allowTag: boole
   }
 }
 
+/** Credentials that must never sit in a task definition in plain text. */
+export const AWS_CREDENTIAL_VARIABLES: readonly string[] = [
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+];
+
+/**
+ * AWS's limit on the size of a task definition ("Task definition size", 64 KiB, not adjustable, in
+ * the Amazon ECS service quotas).
+ */
+export const TASK_DEFINITION_MAX_BYTES = 64 * 1024;
+/** What Berth allows per container for everything but its variables and commands (names, image, log configuration, mounts, ARNs). */
+const CONTAINER_OVERHEAD_BYTES = 1024;
+/** A secret's ARN when it is only known at deployment time: a generous Secrets Manager ARN. */
+const UNKNOWN_ARN_BYTES = 120;
+
 function checkEnvAndSecrets(
   v: Validator,
   field: string,
@@ -149,6 +175,14 @@ function checkEnvAndSecrets(
       key,
       ENV_NAME,
       "environment variable names are letters, digits and _, not starting with a digit",
+    );
+    v.check(
+      !AWS_CREDENTIAL_VARIABLES.includes(key),
+      `${field}environment.${key}`,
+      key,
+      "AWS credentials never go into a task definition in plain text (anyone who can describe it reads them): " +
+        "grant the application what it needs through the task role (taskRoleStatements), whose temporary credentials the SDKs pick up by themselves, " +
+        "or, for credentials of another account, pass them through secrets (an SSM SecureString or Secrets Manager ARN)",
     );
   }
   for (const [key, arn] of Object.entries(secrets ?? {})) {
@@ -175,16 +209,53 @@ function checkEnvAndSecrets(
   }
 }
 
+/** The UTF-8 size of a value as JSON; values only known at deployment count as `unknown` bytes. */
+function jsonBytes(value: unknown, unknown = 0): number {
+  if (value === undefined) return 0;
+  if (pulumi.Output.isInstance(value) || value instanceof Promise) return unknown;
+  return Buffer.byteLength(JSON.stringify(value), "utf8");
+}
+
+/** The variables of one container as ECS stores them: `[{ "name": …, "value": … }]`. */
+function variableBytes(vars: Record<string, unknown> | undefined, key: "value" | "valueFrom"): number {
+  return Object.entries(vars ?? {}).reduce(
+    (sum, [name, value]) =>
+      sum + jsonBytes({ name, [key]: "" }) + jsonBytes(value, key === "valueFrom" ? UNKNOWN_ARN_BYTES : 0),
+    0,
+  );
+}
+
+/**
+ * A lower bound of the task definition's size: the containers' variables, secrets and commands as
+ * JSON, exactly, plus {@link CONTAINER_OVERHEAD_BYTES} per container for everything else.
+ */
+export function taskDefinitionBytes(args: ServiceArgs, tracing: boolean): number {
+  const containers: {
+    environment?: Record<string, unknown>;
+    secrets?: Record<string, unknown>;
+    command?: unknown;
+    entryPoint?: unknown;
+  }[] = [args, ...(args.sidecars ?? [])];
+  let bytes = 0;
+  for (const c of containers) {
+    bytes += CONTAINER_OVERHEAD_BYTES;
+    bytes += variableBytes(c.environment, "value") + variableBytes(c.secrets, "valueFrom");
+    bytes += jsonBytes(c.command) + jsonBytes(c.entryPoint);
+  }
+  if (tracing) bytes += CONTAINER_OVERHEAD_BYTES + jsonBytes(ADOT_XRAY_CONFIG);
+  return bytes;
+}
+
 /** Checks the arguments and applies the defaults; throws BerthValidationError before anything exists. */
 export function validateService(name: string, args: ServiceArgs): ResolvedService {
-  const v = new Validator(SERVICE_TYPE, name);
+  const v = checkComponent(SERVICE_TYPE, name, args);
   v.check(
     typeof name === "string" && NAME.test(name),
     "name",
     name,
     "must start with a letter and contain only letters, digits and hyphens, at most 32 characters",
   );
-  if (!args || typeof args !== "object") v.fail("args", args, "cluster, network and image are required");
+  if (!args) v.fail("args", args, "cluster, network and image are required");
   v.required("cluster", args.cluster, "a ClusterRef ({ name, arn }) is required");
   v.required(
     "network",
@@ -227,6 +298,22 @@ export function validateService(name: string, args: ServiceArgs): ResolvedServic
     );
   });
   checkContainerHealth(v, "containerHealthCheck", args.containerHealthCheck);
+  const containerCount = 1 + (args.sidecars ?? []).length + (args.tracing ? 1 : 0);
+  v.check(
+    containerCount <= 10,
+    "sidecars",
+    `${containerCount} containers`,
+    "ECS allows at most 10 containers per task definition (the app, its sidecars and the tracing collector)",
+  );
+  const tdBytes = taskDefinitionBytes(args, Boolean(args.tracing));
+  v.check(
+    tdBytes <= TASK_DEFINITION_MAX_BYTES,
+    "environment",
+    `about ${Math.ceil(tdBytes / 1024)} KiB of variables, secrets and commands`,
+    `AWS limits a task definition to 64 KiB (${TASK_DEFINITION_MAX_BYTES} bytes), and the containers' variables, secrets and commands ` +
+      "already take that much: put large values in an SSM parameter or a Secrets Manager secret (secrets), or in a file in the image",
+  );
+  checkTags(v, "tags", args.tags);
 
   const port = args.port ?? (lb ? 8080 : undefined);
   v.integer("port", port, { min: 1, max: 65535 });
@@ -560,6 +647,13 @@ export function validateService(name: string, args: ServiceArgs): ResolvedServic
         stopTimeoutSeconds: stopTimeout,
       };
 
+  // Last: the rule claims its priority on the shared listener(s) only once everything else is valid.
+  if (lb && args.rule) {
+    claimListenerRule(v, "rule", `Service '${name}'`, lb.listenerArn, args.rule);
+    if (strategy !== "ROLLING" && lb.testListenerArn !== undefined)
+      claimListenerRule(v, "rule", `Service '${name}' (test rule)`, lb.testListenerArn, args.rule);
+  }
+
   return {
     containerName,
     ...(port !== undefined ? { port } : {}),
@@ -581,6 +675,8 @@ export function validateService(name: string, args: ServiceArgs): ResolvedServic
     strategy,
     minHealthyPercent,
     maxPercent,
+    // ECS balances tasks across Availability Zones only when it may start a task before stopping one.
+    azRebalancing: maxPercent > 100 ? "ENABLED" : "DISABLED",
     circuitBreaker: d.circuitBreaker ?? true,
     rollbackOnAlarms: d.rollbackOnAlarms ?? true,
     bakeTimeMinutes,

@@ -39,6 +39,19 @@ export { DEFAULT_TRACING_IMAGE } from "./service-validate.js";
 
 const SCRATCH_VOLUME = "scratch";
 
+/**
+ * What Pulumi leaves alone on the ECS service after creating it. Autoscaling owns `desiredCount`.
+ * With BLUE_GREEN, CANARY and LINEAR, ECS owns the load balancer block: each deployment moves
+ * production traffic to the other target group and ECS remembers which one is live, so re-sending
+ * the declared pair on a later `pulumi up` (which the provider does whenever its recorded state
+ * differs from the program) would tell ECS that the idle group is production
+ * (hashicorp/terraform-provider-aws#45678). The listener rules ignore their forward weights for
+ * the same reason.
+ */
+export function serviceIgnoreChanges(scaling: boolean, trafficShifting: boolean): string[] {
+  return [...(scaling ? ["desiredCount"] : []), ...(trafficShifting ? ["loadBalancers"] : [])];
+}
+
 type Env = Record<string, pulumi.Input<string>>;
 
 function pairs(env: Env | undefined): { name: string; value: pulumi.Input<string> }[] {
@@ -558,7 +571,7 @@ export class Service extends pulumi.ComponentResource {
             : undefined,
         waitForSteadyState: r.waitForSteadyState,
         enableExecuteCommand: args.enableExecuteCommand ?? false,
-        availabilityZoneRebalancing: "ENABLED",
+        availabilityZoneRebalancing: r.azRebalancing,
         propagateTags: "SERVICE",
         enableEcsManagedTags: true,
         tags,
@@ -566,8 +579,7 @@ export class Service extends pulumi.ComponentResource {
       {
         parent: this,
         dependsOn,
-        // Autoscaling owns the task count once it is on.
-        ...(args.scaling ? { ignoreChanges: ["desiredCount"] } : {}),
+        ignoreChanges: serviceIgnoreChanges(Boolean(args.scaling), advanced),
       } as pulumi.CustomResourceOptions,
     );
     const service = new aws.ecs.Service(name, svcArgs, svcOpts);
@@ -591,16 +603,19 @@ export class Service extends pulumi.ComponentResource {
           threshold,
         });
       }
-      alarm(`${name}-below-desired`, {
-        alarmDescription: `${name}: fewer tasks running than desired for 5 minutes (needs Container Insights)`,
-        comparisonOperator: "GreaterThanThreshold",
-        threshold: 0,
-        evaluationPeriods: 5,
-        datapointsToAlarm: 5,
-        metricQueries: pulumi
-          .all([args.cluster.name, service.name])
-          .apply(([clusterName, serviceName]) => belowDesiredQueries(clusterName, serviceName)),
-      });
+      // RunningTaskCount and DesiredTaskCount exist only with Container Insights: without it the
+      // alarm could never fire, so it is not created.
+      if (args.cluster.containerInsights === true)
+        alarm(`${name}-below-desired`, {
+          alarmDescription: `${name}: fewer tasks running than desired for 5 minutes (needs Container Insights)`,
+          comparisonOperator: "GreaterThanThreshold",
+          threshold: 0,
+          evaluationPeriods: 5,
+          datapointsToAlarm: 5,
+          metricQueries: pulumi
+            .all([args.cluster.name, service.name])
+            .apply(([clusterName, serviceName]) => belowDesiredQueries(clusterName, serviceName)),
+        });
     }
 
     // Autoscaling.
@@ -710,6 +725,7 @@ export class Service extends pulumi.ComponentResource {
               serviceName,
               ...(lbSuffix ? { loadBalancer: lbSuffix } : {}),
               targetGroups: tgs,
+              containerInsights: args.cluster.containerInsights === true,
             }),
           ),
         );
