@@ -166,6 +166,40 @@ const EC2_ARN_KINDS: Record<string, string> = {
   pg: "placement-group",
 };
 
+/**
+ * An Amazon-provided IPv6 /56 for a VPC, like AWS hands out (`2600:1f<xx>:<xxxx>:<xx>00::/56`;
+ * 2600:1f00::/24 is Amazon's range): stable per VPC, region and account.
+ */
+export function amazonIpv6Block(seed: string): string {
+  const d = hex(8, "ipv6", seed);
+  const third = parseInt(d.slice(2, 6), 16).toString(16);
+  // The /56 ends inside the fourth group: its high byte, never 0 (so the group is never "::"-compressed).
+  const fourth = ((parseInt(d.slice(6, 8), 16) % 255) + 1).toString(16);
+  return `2600:1f${d.slice(0, 2)}:${third}:${fourth}00::/56`;
+}
+
+/**
+ * The /64 awsx gives subnet number `index` (0–255) of a VPC's /56: the last 8 bits of the prefix's
+ * fourth group (awsx's createIpv6SubnetCidrBlock).
+ */
+export function ipv6SubnetBlock(vpcBlock: string, index: number): string {
+  const m = /^([0-9a-f]+):([0-9a-f]+):([0-9a-f]+):([0-9a-f]+)::\/56$/i.exec(vpcBlock);
+  if (!m) throw new Error(`'${vpcBlock}' is not an IPv6 /56 of the form a:b:c:d::/56`);
+  if (!Number.isInteger(index) || index < 0 || index > 255)
+    throw new Error(`subnet index ${index} is outside 0-255 (a /56 holds 256 /64s)`);
+  const fourth = (parseInt(m[4]!, 16) & 0xff00) | index;
+  return `${m[1]}:${m[2]}:${m[3]}:${fourth.toString(16)}::/64`;
+}
+
+/** The partition a region belongs to (what AWS puts in its ARNs). */
+export function partitionOf(region: string): string {
+  if (region.startsWith("cn-")) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  if (region.startsWith("us-iso-")) return "aws-iso";
+  if (region.startsWith("us-isob-")) return "aws-iso-b";
+  return "aws";
+}
+
 function ipFrom(seed: string, first: number): string {
   const d = hex(6, seed);
   return `${first}.${parseInt(d.slice(0, 2), 16) % 250}.${parseInt(d.slice(2, 4), 16) % 250}.${(parseInt(d.slice(4, 6), 16) % 250) + 2}`;
@@ -177,6 +211,13 @@ const ec2: Synth = (ctx, type, name, inputs) => {
   const state: Props = { arn: arn(ctx, "ec2", `${EC2_ARN_KINDS[prefix]}/${id}`), ownerId: ctx.account };
   switch (prefix) {
     case "vpc":
+      if (inputs.assignGeneratedIpv6CidrBlock === true) {
+        Object.assign(state, {
+          ipv6CidrBlock: amazonIpv6Block(`${ctx.region}/${ctx.account}/${name}`),
+          ipv6AssociationId: ec2Id("vpc-cidr-assoc", `${type}#ipv6`, name, ctx),
+          ipv6CidrBlockNetworkBorderGroup: ctx.region,
+        });
+      }
       Object.assign(state, {
         cidrBlock: inputs.cidrBlock ?? "10.0.0.0/16",
         defaultSecurityGroupId: ec2Id("sg", `${type}#default`, name, ctx),
@@ -190,6 +231,10 @@ const ec2: Synth = (ctx, type, name, inputs) => {
       });
       break;
     case "subnet":
+      if (typeof inputs.ipv6CidrBlock === "string") {
+        state.ipv6CidrBlockAssociationId = ec2Id("subnet-cidr-assoc", `${type}#ipv6`, name, ctx);
+      }
+      state.assignIpv6AddressOnCreation = inputs.assignIpv6AddressOnCreation ?? false;
       if (typeof inputs.availabilityZone === "string") {
         const zones = availabilityZones(ctx);
         state.availabilityZoneId = zones.zoneIds[zones.names.indexOf(inputs.availabilityZone)];
@@ -647,7 +692,9 @@ const NAMELESS =
   /(Attachment|Association|Association[A-Z]\w*|Configuration|Settings|Policy|Rule|Route|Version|Permission|Subscription)$/;
 
 /** Computes what AWS would return for a resource of the given type. */
-export function synthesizeAws(type: string, name: string, inputs: Props, ctx: CloudContext): Synthesized {
+export function synthesizeAws(type: string, name: string, inputs: Props, context: CloudContext): Synthesized {
+  // The run's context says "aws" unless told otherwise; a China or GovCloud region has its own.
+  const ctx = context.partition === "aws" ? { ...context, partition: partitionOf(context.region) } : context;
   const synth = SYNTHS[type];
   let out: Synthesized;
   if (synth) {

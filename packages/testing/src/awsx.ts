@@ -1,5 +1,12 @@
 import { CidrAllocator, formatCidr, parseCidr } from "@berth/core";
-import { availabilityZones, type CloudContext, type Props, type Synthesized, synthesizeAws } from "./aws.js";
+import {
+  availabilityZones,
+  type CloudContext,
+  ipv6SubnetBlock,
+  type Props,
+  type Synthesized,
+  synthesizeAws,
+} from "./aws.js";
 
 interface SubnetSpec {
   type: "Public" | "Private" | "Isolated" | "Unused";
@@ -7,7 +14,11 @@ interface SubnetSpec {
   cidrMask?: number;
   size?: number;
   cidrBlocks?: string[];
+  assignIpv6AddressOnCreation?: boolean;
 }
+
+/** awsx creates a zone's subnets public first, then private, then isolated (compareSubnetSpecs). */
+const CREATION_ORDER: Record<string, number> = { Public: 0, Private: 1, Isolated: 2 };
 
 function maskForSize(size: number): number {
   return 32 - Math.ceil(Math.log2(size));
@@ -18,6 +29,10 @@ function maskForSize(size: number): number {
  * subnets per availability zone and spec (aligned, non-overlapping, inside the VPC block),
  * an internet gateway when there are public subnets, NAT gateways and Elastic IPs per the
  * NAT strategy, one route table per subnet with its default route, and the VPC endpoints.
+ * With `assignGeneratedIpv6CidrBlock`, the VPC gets an Amazon-provided /56 and every subnet that
+ * assigns IPv6 addresses (its spec's `assignIpv6AddressOnCreation`, by default the VPC's setting) a
+ * /64 of it, numbered as awsx 3.8+ does: zone index, plus the zone count per subnet created before
+ * it in the zone. awsx adds no IPv6 routes and no egress-only internet gateway.
  * Child resources come back as plain objects with their ids and ARNs.
  */
 export function synthesizeAwsxVpc(name: string, inputs: Props, ctx: CloudContext): Synthesized {
@@ -39,7 +54,24 @@ export function synthesizeAwsxVpc(name: string, inputs: Props, ctx: CloudContext
   const natStrategy =
     ((inputs.natGateways as Props | undefined)?.strategy as string | undefined) ?? "OnePerAz";
 
-  const vpc = synthesizeAws("aws:ec2/vpc:Vpc", name, { cidrBlock, tags: inputs.tags }, ctx);
+  const assignIpv6 = inputs.assignGeneratedIpv6CidrBlock === true;
+  const vpc = synthesizeAws(
+    "aws:ec2/vpc:Vpc",
+    name,
+    // awsx passes its own args on to the aws.ec2.Vpc it creates.
+    {
+      cidrBlock,
+      tags: inputs.tags,
+      ...Object.fromEntries(
+        ["enableDnsHostnames", "enableDnsSupport", "instanceTenancy"]
+          .filter((k) => inputs[k] !== undefined)
+          .map((k) => [k, inputs[k]]),
+      ),
+      ...(assignIpv6 ? { assignGeneratedIpv6CidrBlock: true } : {}),
+    },
+    ctx,
+  );
+  const vpcIpv6 = vpc.state.ipv6CidrBlock as string | undefined;
   const vpcId = vpc.id;
   const obj = (type: string, logical: string, props: Props): Props => {
     const r = synthesizeAws(type, logical, props, ctx);
@@ -52,14 +84,27 @@ export function synthesizeAwsxVpc(name: string, inputs: Props, ctx: CloudContext
   const publicByAz: Props[] = [];
   zoneNames.forEach((az, azIndex) => {
     const zoneAllocator = new CidrAllocator(vpcAllocator.allocate(azMask));
+    const ipv6Index = new Map(
+      [...specs]
+        .sort((a, b) => CREATION_ORDER[a.type]! - CREATION_ORDER[b.type]!)
+        .map((spec, k) => [spec, azIndex + k * zoneNames.length] as const),
+    );
     for (const spec of specs) {
       const mask = spec.cidrMask ?? (spec.size ? maskForSize(spec.size) : azMask + 2);
       const block = spec.cidrBlocks?.[azIndex] ?? formatCidr(zoneAllocator.allocate(mask));
       const subnetName = `${name}-${(spec.name ?? spec.type).toLowerCase()}-${azIndex + 1}`;
+      const ipv6 = spec.assignIpv6AddressOnCreation ?? assignIpv6;
+      if (ipv6 && !vpcIpv6) {
+        throw new Error(
+          "Subnets with assignIpv6AddressOnCreation=true require the VPC to have an IPv6 CIDR block. Set assignGeneratedIpv6CidrBlock=true or provide ipv6CidrBlock.",
+        );
+      }
       const subnet = obj("aws:ec2/subnet:Subnet", subnetName, {
         vpcId,
         availabilityZone: az,
         cidrBlock: block,
+        assignIpv6AddressOnCreation: ipv6,
+        ...(ipv6 ? { ipv6CidrBlock: ipv6SubnetBlock(vpcIpv6!, ipv6Index.get(spec)!) } : {}),
         mapPublicIpOnLaunch: spec.type === "Public",
         tags: { ...(inputs.tags as Props | undefined), Name: subnetName, SubnetType: spec.type },
       });

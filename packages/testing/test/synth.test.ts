@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { amazonIpv6Block, ipv6SubnetBlock } from "../src/aws.js";
 import { physicalName, synthesizeAws, synthesizeAwsxVpc } from "../src/index.js";
 
 const ctx = { region: "eu-west-1", account: "111122223333", partition: "aws" };
@@ -115,5 +116,100 @@ describe("awsx:ec2:Vpc synthesis", () => {
         ctx,
       ),
     ).toThrow(/does not fit/);
+  });
+});
+
+describe("IPv6 synthesis", () => {
+  it("gives a VPC that asks for one an Amazon-provided /56, stable per VPC, region and account", () => {
+    const vpc = synthesizeAws("aws:ec2/vpc:Vpc", "net", { assignGeneratedIpv6CidrBlock: true }, ctx);
+    expect(vpc.state.ipv6CidrBlock).toMatch(/^2600:1f[0-9a-f]{2}:[0-9a-f]{1,4}:[1-9a-f][0-9a-f]?00::\/56$/);
+    expect(vpc.state.ipv6AssociationId).toMatch(/^vpc-cidr-assoc-[0-9a-f]{17}$/);
+    expect(vpc.state.ipv6CidrBlockNetworkBorderGroup).toBe("eu-west-1");
+    expect(synthesizeAws("aws:ec2/vpc:Vpc", "net", { assignGeneratedIpv6CidrBlock: true }, ctx)).toEqual(vpc);
+    expect(synthesizeAws("aws:ec2/vpc:Vpc", "net", {}, ctx).state.ipv6CidrBlock).toBeUndefined();
+    const blocks = new Set(["a", "b", "c", "d", "e", "f", "g", "h"].map((n) => amazonIpv6Block(n)));
+    expect(blocks.size).toBe(8);
+  });
+
+  it("numbers a /56's /64s in the last byte of the fourth group, like awsx", () => {
+    expect(ipv6SubnetBlock("2600:1f18:abcd:ef00::/56", 0)).toBe("2600:1f18:abcd:ef00::/64");
+    expect(ipv6SubnetBlock("2600:1f18:abcd:ef00::/56", 5)).toBe("2600:1f18:abcd:ef05::/64");
+    expect(ipv6SubnetBlock("2600:1f18:abcd:ef00::/56", 255)).toBe("2600:1f18:abcd:efff::/64");
+    expect(() => ipv6SubnetBlock("2600:1f18:abcd:ef00::/56", 256)).toThrow(/0-255/);
+    expect(() => ipv6SubnetBlock("10.0.0.0/16", 0)).toThrow(/not an IPv6 \/56/);
+  });
+
+  it("gives awsx subnets that assign IPv6 a /64 each: zone index plus zone count per subnet before it", () => {
+    const { state } = synthesizeAwsxVpc(
+      "net",
+      {
+        assignGeneratedIpv6CidrBlock: true,
+        availabilityZoneNames: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+        subnetSpecs: [
+          { type: "Private", cidrMask: 20 },
+          { type: "Public", cidrMask: 22 },
+          { type: "Isolated", cidrMask: 22, assignIpv6AddressOnCreation: false },
+        ],
+      },
+      ctx,
+    );
+    const vpcBlock = (state.vpc as { ipv6CidrBlock: string }).ipv6CidrBlock;
+    const byName = Object.fromEntries(
+      (
+        state.subnets as {
+          tags: { Name: string };
+          ipv6CidrBlock?: string;
+          assignIpv6AddressOnCreation: boolean;
+        }[]
+      ).map((s) => [s.tags.Name, s]),
+    );
+    // Public subnets are created first in each zone (indexes 0-2), private ones next (3-5).
+    expect(byName["net-public-1"]!.ipv6CidrBlock).toBe(ipv6SubnetBlock(vpcBlock, 0));
+    expect(byName["net-public-3"]!.ipv6CidrBlock).toBe(ipv6SubnetBlock(vpcBlock, 2));
+    expect(byName["net-private-1"]!.ipv6CidrBlock).toBe(ipv6SubnetBlock(vpcBlock, 3));
+    expect(byName["net-private-2"]!.ipv6CidrBlock).toBe(ipv6SubnetBlock(vpcBlock, 4));
+    expect(byName["net-private-1"]!.assignIpv6AddressOnCreation).toBe(true);
+    expect(byName["net-isolated-1"]!.ipv6CidrBlock).toBeUndefined();
+    expect(byName["net-isolated-1"]!.assignIpv6AddressOnCreation).toBe(false);
+  });
+
+  it("fails like awsx when a subnet assigns IPv6 in a VPC without an IPv6 block", () => {
+    expect(() =>
+      synthesizeAwsxVpc(
+        "net",
+        {
+          numberOfAvailabilityZones: 2,
+          subnetSpecs: [{ type: "Private", cidrMask: 20, assignIpv6AddressOnCreation: true }],
+        },
+        ctx,
+      ),
+    ).toThrow(/require the VPC to have an IPv6 CIDR block/);
+  });
+
+  it("gives egress-only internet gateways an eigw- id and ARN", () => {
+    const eigw = synthesizeAws(
+      "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway",
+      "net-eigw",
+      { vpcId: "vpc-0123456789abcdef0" },
+      ctx,
+    );
+    expect(eigw.id).toMatch(/^eigw-[0-9a-f]{17}$/);
+    expect(eigw.state.arn).toBe(`arn:aws:ec2:eu-west-1:111122223333:egress-only-internet-gateway/${eigw.id}`);
+  });
+});
+
+describe("partitions", () => {
+  it("puts China and GovCloud resources in their own partition's ARNs", () => {
+    const cn = { ...ctx, region: "cn-north-1" };
+    expect(synthesizeAws("aws:iam/role:Role", "r", { name: "r" }, cn).state.arn).toBe(
+      "arn:aws-cn:iam::111122223333:role/r",
+    );
+    const gov = { ...ctx, region: "us-gov-west-1" };
+    expect(synthesizeAws("aws:sns/topic:Topic", "t", { name: "t" }, gov).id).toBe(
+      "arn:aws-us-gov:sns:us-gov-west-1:111122223333:t",
+    );
+    expect(synthesizeAws("aws:iam/role:Role", "r", { name: "r" }, ctx).state.arn).toBe(
+      "arn:aws:iam::111122223333:role/r",
+    );
   });
 });
