@@ -86,6 +86,11 @@ export interface AwsxSubnetSpec {
   name?: string;
   cidrBlocks?: string[];
   tags?: Record<string, string>;
+  /**
+   * Only with `ipv6: true`: public and private subnets `true` (awsx then gives each a /64 of the
+   * VPC's /56), isolated subnets `false` (no IPv6 block at all).
+   */
+  assignIpv6AddressOnCreation?: boolean;
 }
 
 /** The resolved, validated layout: what Berth passes to awsx and the subnets that result. */
@@ -108,6 +113,8 @@ export interface LayoutInput {
   availabilityZoneCidrMask?: number;
   subnetStrategy?: SubnetStrategy;
   subnets?: SubnetsArgs;
+  /** Dual stack: public and private subnets get a /64 each, isolated subnets none. */
+  ipv6?: boolean;
 }
 
 const TYPE: Record<SubnetTier, AwsxSubnetSpec["type"]> = {
@@ -238,6 +245,7 @@ export function planLayout(v: Validator, input: LayoutInput): NetworkLayout {
     ...(t.args.name !== undefined ? { name: t.args.name } : {}),
     cidrMask: t.cidrMask,
     ...(t.args.tags ? { tags: t.args.tags } : {}),
+    ...(input.ipv6 ? { assignIpv6AddressOnCreation: t.tier !== "isolated" } : {}),
   });
 
   if (explicit) {

@@ -1,6 +1,10 @@
 import {
   arnParts,
   assumeRolePolicy,
+  checkComponent,
+  checkTags,
+  cidrContains,
+  isIpv6Cidr,
   known,
   LOG_RETENTION_DAYS,
   mergeTags,
@@ -141,6 +145,13 @@ export interface NetworkTransforms {
   natEip?: Transform<aws.ec2.EipArgs>;
   /** Called once per private route table's default route to a NAT instance. */
   natRoute?: Transform<aws.ec2.RouteArgs>;
+  /** The egress-only internet gateway of `ipv6: true` (private subnets' IPv6 way out). */
+  egressOnlyInternetGateway?: Transform<aws.ec2.EgressOnlyInternetGatewayArgs>;
+  /**
+   * Called once per `::/0` route of `ipv6: true`: public route tables to the internet gateway,
+   * private ones to the egress-only internet gateway (`args.gatewayId` or `args.egressOnlyGatewayId`).
+   */
+  ipv6Route?: Transform<aws.ec2.RouteArgs>;
 }
 
 export interface NetworkArgs {
@@ -188,6 +199,24 @@ export interface NetworkArgs {
    */
   natMode?: NatMode;
   /**
+   * Dual stack. The VPC gets an Amazon-provided IPv6 /56, every public and private subnet a /64 of it
+   * (awsx numbers them: zone by zone, public subnets first) with `assignIpv6AddressOnCreation`, public
+   * route tables a `::/0` route to the internet gateway and, unless `natMode` is `"none"`, private
+   * ones a `::/0` route to an egress-only internet gateway (outbound only, the IPv6 counterpart of
+   * NAT). Isolated subnets get no IPv6 block and no route. DNS64 stays off: the subnets keep IPv4,
+   * so IPv4-only destinations are reached over IPv4 (NAT) as before, and DNS64 would need NAT64
+   * (a NAT gateway and a `64:ff9b::/96` route) that `natMode` `"instance"` and `"none"` lack.
+   *
+   * Turning it on later updates the VPC and the public and private subnets in place (it associates
+   * the blocks; AWS cannot choose the /56). **Replaces** the public and private subnets (and so
+   * everything in them) when turned off again, or when the number of availability zones changes
+   * while it is on: a subnet's /64 cannot move once it assigns addresses on creation, and awsx
+   * numbers the private /64s after all the zones' public ones.
+   * @default false
+   * @example ipv6: true
+   */
+  ipv6?: boolean;
+  /**
    * Settings of the NAT instance; only with `natMode: "instance"`.
    * @default { instanceType: "t4g.nano", perAz: false, ssmAccess: true }
    * @example natInstance: { perAz: true }
@@ -216,8 +245,10 @@ export interface NetworkArgs {
    */
   flowLogs?: FlowLogsArgs | false;
   /**
-   * The region the provider deploys to, used to name endpoint services (`com.amazonaws.<region>.s3`).
-   * It does not move the network. Without it, the component asks the provider (`aws.getRegion`).
+   * The region the provider deploys to, used to name endpoint services (`com.amazonaws.<region>.s3`)
+   * and to check `availabilityZones` names. It does not move the network. Without it, the component
+   * asks the provider (`aws.getRegion`) and checks zone names against the explicit provider's region,
+   * else the `aws:region` stack configuration.
    * @default the provider's region
    * @example region: "eu-west-1"
    */
@@ -259,7 +290,12 @@ export interface NetworkOutputs {
   endpointSecurityGroupId: pulumi.Output<string | undefined>;
   /** The private subnets' route tables, in zone order (for peering or transit gateway routes). */
   privateRouteTableIds: pulumi.Output<string[]>;
-  /** `{ vpcId, vpcCidrBlock, publicSubnetIds, privateSubnetIds, isolatedSubnetIds }` for other components. */
+  /** The VPC's IPv6 /56 with `ipv6: true`; undefined without IPv6. */
+  ipv6CidrBlock: pulumi.Output<string | undefined>;
+  /**
+   * `{ vpcId, vpcCidrBlock, publicSubnetIds, privateSubnetIds, isolatedSubnetIds }` for other
+   * components, plus `ipv6: true` and `vpcIpv6CidrBlock` with IPv6.
+   */
   ref: NetworkRef;
 }
 
@@ -283,6 +319,13 @@ export interface AdoptNetworkArgs {
   endpointSecurityGroupId?: pulumi.Input<string>;
   /** @default [] */
   privateRouteTableIds?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * The VPC's IPv6 block, when its public and private subnets are dual stack: the ref then says
+   * `ipv6: true`, so dual-stack load balancers accept it.
+   * @default undefined (IPv4 only)
+   * @example ipv6CidrBlock: "2600:1f18:abcd:ef00::/56"
+   */
+  ipv6CidrBlock?: pulumi.Input<string>;
 }
 
 // 0 keeps flow logs forever; otherwise a period CloudWatch Logs accepts.
@@ -292,6 +335,8 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const VPC_ID = /^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const SUBNET_ID = /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const SG_ID = /^sg-([0-9a-f]{8}|[0-9a-f]{17})$/;
+/** Prefix lengths a VPC's IPv6 block can have (IPAM netmasks 44 to 60 in steps of 4; Amazon-provided: 56). */
+const VPC_IPV6_MASKS = [44, 48, 52, 56, 60];
 
 /** Flow-log settings that only one destination takes, and what to say when the other gets them. */
 const DESTINATION_ONLY: {
@@ -313,8 +358,16 @@ const DESTINATION_ONLY: {
   },
 ];
 
+/** Private address space a VPC normally uses: RFC 1918 and RFC 6598 (shared address space). */
+const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
+
 interface Resolved {
   layout: NetworkLayout;
+  ipv6: boolean;
+  /** Set when the zone names must be checked against the provider's region (known at run time only). */
+  zoneRegionCheck?: { zones: string[]; provider?: pulumi.ProviderResource };
+  /** Problems worth a warning but not a failure. */
+  warnings: string[];
   azCount: number;
   azNames?: string[];
   natMode: NatMode;
@@ -329,15 +382,59 @@ interface Resolved {
     FlowLogsArgs;
 }
 
-function validateNetwork(name: string, args: NetworkArgs): Resolved {
-  const v = new Validator(NETWORK_TYPE, name);
+/**
+ * The aws provider a Network's children will use when it is given explicitly: `provider` or
+ * `providers` in the options, else the parent's. Undefined means the default provider.
+ */
+function explicitAwsProvider(
+  opts: pulumi.ComponentResourceOptions | undefined,
+): pulumi.ProviderResource | undefined {
+  if (!opts) return undefined;
+  const isAws = (p: unknown): p is pulumi.ProviderResource => aws.Provider.isInstance(p);
+  if (isAws(opts.provider)) return opts.provider;
+  const providers = opts.providers;
+  if (Array.isArray(providers)) {
+    const found = providers.find(isAws);
+    if (found) return found;
+  } else if (providers && isAws((providers as Record<string, unknown>).aws)) {
+    return (providers as Record<string, pulumi.ProviderResource>).aws;
+  }
+  const inherited = opts.parent?.getProvider("aws::");
+  return isAws(inherited) ? inherited : undefined;
+}
+
+/** Every zone name must be `<region><letter>`. */
+function checkZonesInRegion(v: Validator, zones: string[], region: string, source: string): void {
+  zones.forEach((z, i) => {
+    v.check(
+      z.startsWith(region) && /^[a-z]$/.test(z.slice(region.length)),
+      `availabilityZones[${i}]`,
+      z,
+      `must be a zone of region ${region} (${source}), such as "${region}a"`,
+    );
+  });
+}
+
+function validateNetwork(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions): Resolved {
+  const v = checkComponent(NETWORK_TYPE, name, args);
+  args ??= {};
+  const warnings: string[] = [];
 
   if (args.region !== undefined)
     v.matches("region", args.region, REGION, 'must be a region name such as "us-east-1"');
+  checkTags(v, "tags", args.tags);
+  v.check(
+    args.ipv6 === undefined || typeof args.ipv6 === "boolean",
+    "ipv6",
+    args.ipv6,
+    "must be true or false",
+  );
+  const ipv6 = args.ipv6 === true;
 
   const zones = args.availabilityZones ?? 3;
   let azCount: number;
   let azNames: string[] | undefined;
+  let zoneRegionCheck: Resolved["zoneRegionCheck"];
   if (Array.isArray(zones)) {
     v.check(
       zones.length >= 2 && zones.length <= 6,
@@ -352,16 +449,21 @@ function validateNetwork(name: string, args: NetworkArgs): Resolved {
         AZ_NAME,
         'must be an availability zone name such as "us-east-1a"',
       );
-      if (args.region !== undefined) {
-        v.check(
-          z.startsWith(args.region) && z.length > args.region.length,
-          `availabilityZones[${i}]`,
-          z,
-          `must be a zone of region ${args.region}`,
-        );
-      }
     });
     v.unique("availabilityZones", zones);
+    // Zones of another region fail only at deploy time (awsx creates the subnets there): check them
+    // against the region the provider deploys to, as far as it is known before anything registers.
+    const provider = explicitAwsProvider(opts);
+    const configRegion = new pulumi.Config("aws").get("region");
+    if (args.region !== undefined) {
+      checkZonesInRegion(v, zones, args.region, "the region argument");
+    } else if (provider) {
+      zoneRegionCheck = { zones: [...zones], provider };
+    } else if (configRegion) {
+      checkZonesInRegion(v, zones, configRegion, "the aws:region stack configuration");
+    } else {
+      zoneRegionCheck = { zones: [...zones] };
+    }
     const region = zones[0]!.replace(/[a-z]$/, "");
     zones.forEach((z, i) => {
       v.check(
@@ -384,7 +486,17 @@ function validateNetwork(name: string, args: NetworkArgs): Resolved {
     availabilityZoneCidrMask: args.availabilityZoneCidrMask,
     subnetStrategy: args.subnetStrategy,
     subnets: args.subnets,
+    ipv6,
   });
+  const vpcBlock = parseCidr(layout.cidrBlock)!;
+  if (!PRIVATE_RANGES.some((r) => cidrContains(parseCidr(r)!, vpcBlock))) {
+    warnings.push(
+      `${NETWORK_TYPE} '${name}': cidrBlock ${layout.cidrBlock} is public address space (not RFC 1918 ` +
+        `10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 nor RFC 6598 100.64.0.0/10). AWS accepts it, but the ` +
+        `VPC then cannot reach the internet hosts that own those addresses, and it may overlap networks ` +
+        `you peer with. Use private space unless you own this block.`,
+    );
+  }
 
   const natMode = args.natMode ?? "perAz";
   v.oneOf("natMode", natMode, NAT_MODES);
@@ -463,15 +575,54 @@ function validateNetwork(name: string, args: NetworkArgs): Resolved {
     };
   }
 
-  return { layout, azCount, ...(azNames ? { azNames } : {}), natMode, natInstance, endpoints, flowLogs };
+  return {
+    layout,
+    ipv6,
+    ...(zoneRegionCheck ? { zoneRegionCheck } : {}),
+    warnings,
+    azCount,
+    ...(azNames ? { azNames } : {}),
+    natMode,
+    natInstance,
+    endpoints,
+    flowLogs,
+  };
+}
+
+/**
+ * Zone names given without a `region` argument are checked against the provider's region. With an
+ * explicit provider (or no `aws:region` configuration) that region is only known once the provider
+ * answers, so the Network's own registration waits for the check: an explicit dependency that
+ * resolves to nothing, or fails with the validation error. Children wait for their parent, so on a
+ * mismatch nothing of the Network registers.
+ */
+function withZoneRegionCheck(
+  name: string,
+  cfg: Resolved,
+  opts: pulumi.ComponentResourceOptions | undefined,
+): pulumi.ComponentResourceOptions | undefined {
+  const check = cfg.zoneRegionCheck;
+  if (!check) return opts;
+  const source = check.provider
+    ? "the region of the Network's aws provider"
+    : "the default aws provider's region";
+  const gate = aws
+    .getRegionOutput({}, check.provider ? { provider: check.provider } : {})
+    .region.apply((region) => {
+      checkZonesInRegion(new Validator(NETWORK_TYPE, name), check.zones, region, source);
+      return [] as pulumi.Resource[];
+    });
+  const dependsOn = opts?.dependsOn === undefined ? [gate] : [gate, opts.dependsOn];
+  return { ...opts, dependsOn: dependsOn as pulumi.Input<pulumi.Resource>[] };
 }
 
 /** The {@link NetworkRef} other components take, from a network's outputs (built or adopted). */
 function networkRef(
   out: Pick<
     NetworkOutputs,
-    "vpcId" | "cidrBlock" | "publicSubnetIds" | "privateSubnetIds" | "isolatedSubnetIds"
+    "vpcId" | "cidrBlock" | "publicSubnetIds" | "privateSubnetIds" | "isolatedSubnetIds" | "ipv6CidrBlock"
   >,
+  ipv6: boolean,
 ): NetworkRef {
   return {
     vpcId: out.vpcId,
@@ -479,6 +630,7 @@ function networkRef(
     publicSubnetIds: out.publicSubnetIds,
     privateSubnetIds: out.privateSubnetIds,
     isolatedSubnetIds: out.isolatedSubnetIds,
+    ...(ipv6 ? { ipv6: true, vpcIpv6CidrBlock: out.ipv6CidrBlock as pulumi.Output<string> } : {}),
   };
 }
 
@@ -517,6 +669,13 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
   readonly natPublicIps: pulumi.Output<string[]>;
   readonly endpointSecurityGroupId: pulumi.Output<string | undefined>;
   readonly privateRouteTableIds: pulumi.Output<string[]>;
+  /** The public subnets' route tables, in zone order. */
+  readonly publicRouteTableIds: pulumi.Output<string[]>;
+  readonly ipv6CidrBlock: pulumi.Output<string | undefined>;
+  /** The egress-only internet gateway of `ipv6: true` (undefined without IPv6 or with `natMode: "none"`). */
+  readonly egressOnlyInternetGatewayId: pulumi.Output<string | undefined>;
+  /** Whether the network is dual stack (`ipv6: true`). */
+  readonly ipv6: boolean;
   /** The flow-log log group's name (CloudWatch destination only). */
   readonly flowLogGroupName: pulumi.Output<string | undefined>;
   readonly ref: NetworkRef;
@@ -551,7 +710,13 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
    * });
    */
   static adopt(name: string, args: AdoptNetworkArgs): NetworkOutputs {
-    const v = new Validator(NETWORK_TYPE, name);
+    const v = checkComponent(NETWORK_TYPE, name, args);
+    v.check(
+      args !== undefined,
+      "args",
+      args,
+      "give the network's ids ({ vpcId, cidrBlock, privateSubnetIds })",
+    );
     v.required("vpcId", args.vpcId);
     v.matches("vpcId", args.vpcId, VPC_ID, 'must be a VPC id such as "vpc-0a1b2c3d4e5f67890"');
     v.required("cidrBlock", args.cidrBlock);
@@ -591,6 +756,17 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
       SG_ID,
       'must be a security group id such as "sg-0a1b2c3d4e5f67890"',
     );
+    const ipv6Cidr = known(args.ipv6CidrBlock);
+    if (ipv6Cidr !== undefined) {
+      v.check(
+        typeof ipv6Cidr === "string" &&
+          isIpv6Cidr(ipv6Cidr) &&
+          VPC_IPV6_MASKS.includes(Number(ipv6Cidr.split("/")[1])),
+        "ipv6CidrBlock",
+        ipv6Cidr,
+        'must be the VPC\'s IPv6 block, /44 to /60 in steps of 4 (Amazon-provided blocks are /56), such as "2600:1f18:abcd:ef00::/56"',
+      );
+    }
 
     const list = (value: pulumi.Input<pulumi.Input<string>[]> | undefined) =>
       pulumi.output(value ?? []) as pulumi.Output<string[]>;
@@ -606,16 +782,19 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
         string | undefined
       >,
       privateRouteTableIds: list(args.privateRouteTableIds),
+      ipv6CidrBlock: pulumi.output(args.ipv6CidrBlock) as pulumi.Output<string | undefined>,
     };
-    return { ...out, ref: networkRef(out) };
+    return { ...out, ref: networkRef(out, args.ipv6CidrBlock !== undefined) };
   }
 
   constructor(name: string, args: NetworkArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    const cfg = validateNetwork(name, args);
-    super(NETWORK_TYPE, name, {}, opts);
+    const cfg = validateNetwork(name, args, opts);
+    super(NETWORK_TYPE, name, {}, withZoneRegionCheck(name, cfg, opts));
+    for (const warning of cfg.warnings) pulumi.log.warn(warning, this);
     const { layout, natMode } = cfg;
     this.layout = layout;
     this.natMode = natMode;
+    this.ipv6 = cfg.ipv6;
     const tags = mergeTags(args.tags);
     const t = args.transform ?? {};
     const named = (suffix: string) => mergeTags(tags, { Name: `${name}-${suffix}` });
@@ -631,6 +810,7 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
       natGateways: { strategy: natMode === "single" ? "Single" : natMode === "perAz" ? "OnePerAz" : "None" },
       enableDnsHostnames: true,
       enableDnsSupport: true,
+      ...(cfg.ipv6 ? { assignGeneratedIpv6CidrBlock: true } : {}),
       tags,
     };
     // awsx's Vpc is a remote component: it does not inherit this component's aws provider the way
@@ -650,10 +830,16 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
     const associations = vpc.routeTableAssociations.apply((list) =>
       pulumi.all(list.map((a) => pulumi.all([prop<string>(a, "subnetId"), prop<string>(a, "routeTableId")]))),
     );
-    this.privateRouteTableIds = pulumi.all([vpc.privateSubnetIds, associations]).apply(([ids, pairs]) => {
-      const bySubnet = new Map(pairs);
-      return ids.map((id) => bySubnet.get(id) ?? "");
-    });
+    const routeTablesOf = (subnetIds: pulumi.Output<string[]>) =>
+      pulumi.all([subnetIds, associations]).apply(([ids, pairs]) => {
+        const bySubnet = new Map(pairs);
+        return ids.map((id) => bySubnet.get(id) ?? "");
+      });
+    this.privateRouteTableIds = routeTablesOf(vpc.privateSubnetIds);
+    this.publicRouteTableIds = routeTablesOf(vpc.publicSubnetIds);
+    const ipv6CidrBlock: pulumi.Output<string | undefined> = cfg.ipv6
+      ? vpc.vpc.apply((v) => prop<string>(v, "ipv6CidrBlock"))
+      : pulumi.output(undefined);
 
     // 2. The VPC's default security group, with no rules at all (Security Hub EC2.2).
     const [dsgArgs, dsgOpts] = transformed(
@@ -693,6 +879,8 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
               fromPort: 443,
               toPort: 443,
               cidrBlocks: [cidr],
+              // Dual stack: clients may connect over IPv6 once an endpoint is dualstack (transform).
+              ...(cfg.ipv6 ? { ipv6CidrBlocks: [ipv6CidrBlock as pulumi.Output<string>] } : {}),
               description: "HTTPS from the VPC",
             },
           ],
@@ -802,7 +990,13 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
     }
     this.flowLogGroupName = flowLogGroupName;
 
-    // 5. NAT: gateways come from awsx; NAT instances are created here.
+    // 5. IPv6 routes: public subnets to the internet gateway, private ones out through an egress-only
+    //    internet gateway (none with natMode "none": that tier talks to VPC endpoints only).
+    this.egressOnlyInternetGatewayId = cfg.ipv6
+      ? this.ipv6Routes(name, cfg, vpc, named, t)
+      : pulumi.output(undefined);
+
+    // 6. NAT: gateways come from awsx; NAT instances are created here.
     if (natMode === "single" || natMode === "perAz") {
       this.natPublicIps = props<string>(vpc.eips, "publicIp");
     } else if (natMode === "instance") {
@@ -819,7 +1013,8 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
     this.publicSubnetIds = vpc.publicSubnetIds;
     this.privateSubnetIds = vpc.privateSubnetIds;
     this.isolatedSubnetIds = vpc.isolatedSubnetIds;
-    this.ref = networkRef(this);
+    this.ipv6CidrBlock = ipv6CidrBlock;
+    this.ref = networkRef(this, cfg.ipv6);
     this.registerOutputs({
       vpcId: this.vpcId,
       cidrBlock: this.cidrBlock,
@@ -830,8 +1025,49 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
       natPublicIps: this.natPublicIps,
       endpointSecurityGroupId: this.endpointSecurityGroupId,
       privateRouteTableIds: this.privateRouteTableIds,
+      publicRouteTableIds: this.publicRouteTableIds,
+      ipv6CidrBlock: this.ipv6CidrBlock,
+      egressOnlyInternetGatewayId: this.egressOnlyInternetGatewayId,
       flowLogGroupName: this.flowLogGroupName,
     });
+  }
+
+  /** `::/0` routes of a dual-stack network; returns the egress-only internet gateway's id. */
+  private ipv6Routes(
+    name: string,
+    cfg: Resolved,
+    vpc: awsx.ec2.Vpc,
+    named: (suffix: string) => Record<string, string>,
+    t: NetworkTransforms,
+  ): pulumi.Output<string | undefined> {
+    const parent = { parent: this } as pulumi.CustomResourceOptions;
+    const igwId = vpc.internetGateway.apply((igw) => prop<string>(igw, "id"));
+    const route = (role: string, i: number, args: aws.ec2.RouteArgs) => {
+      const [rArgs, rOpts] = transformed(t.ipv6Route, args, { ...parent });
+      new aws.ec2.Route(`${name}-${role}-ipv6-${i + 1}`, rArgs, rOpts);
+    };
+    for (let i = 0; i < cfg.azCount; i++) {
+      route("public", i, {
+        routeTableId: this.publicRouteTableIds.apply((ids) => ids[i]!),
+        destinationIpv6CidrBlock: "::/0",
+        gatewayId: igwId,
+      });
+    }
+    if (cfg.natMode === "none") return pulumi.output(undefined);
+    const [eArgs, eOpts] = transformed(
+      t.egressOnlyInternetGateway,
+      { vpcId: vpc.vpcId, tags: named("eigw") } as aws.ec2.EgressOnlyInternetGatewayArgs,
+      { ...parent },
+    );
+    const eigw = new aws.ec2.EgressOnlyInternetGateway(`${name}-eigw`, eArgs, eOpts);
+    for (let i = 0; i < cfg.azCount; i++) {
+      route("private", i, {
+        routeTableId: this.privateRouteTableIds.apply((ids) => ids[i]!),
+        destinationIpv6CidrBlock: "::/0",
+        egressOnlyGatewayId: eigw.id,
+      });
+    }
+    return eigw.id;
   }
 
   private natInstances(
@@ -889,7 +1125,11 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
         t.natRolePolicyAttachment,
         {
           role: role.name,
-          policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+          // AWS managed policies live in the role's own partition (aws, aws-cn, aws-us-gov): read it
+          // from the role's ARN rather than asking the provider.
+          policyArn: role.arn.apply(
+            (arn) => `arn:${arnParts(arn).partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
+          ),
         } as aws.iam.RolePolicyAttachmentArgs,
         { ...parent },
       );

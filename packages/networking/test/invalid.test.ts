@@ -243,6 +243,30 @@ const cases: [string, NetworkArgs, string, RegExp][] = [
     /allowed: 60, 600/,
   ],
   ["malformed region", { region: "US East" }, "region", /region name such as "us-east-1"/],
+  [
+    "tag key reserved for AWS",
+    { tags: { "aws:team": "platform" } },
+    "tags.aws:team",
+    /tags\.aws:team is "aws:team"; tag keys starting with aws: are reserved for AWS/,
+  ],
+  [
+    "tag value that is not text",
+    { tags: { Owner: 3 as unknown as string } },
+    "tags.Owner",
+    /tags\.Owner is 3; a tag value is text/,
+  ],
+  [
+    "tag key longer than 128 characters",
+    { tags: { ["k".repeat(129)]: "v" } },
+    `tags.${"k".repeat(129)}`,
+    /a tag key is 1 to 128 characters/,
+  ],
+  [
+    "more than 50 tags",
+    { tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, "x"])) },
+    "tags",
+    /tags is "51 tags"; AWS allows at most 50 tags per resource/,
+  ],
 ];
 
 describe("Network rejects invalid arguments before creating anything", () => {
@@ -251,6 +275,24 @@ describe("Network rejects invalid arguments before creating anything", () => {
     expect(err.name).toBe("BerthValidationError");
     expect(err.field).toBe(field);
     expect(err.message).toMatch(/^berth:networking:Network 'main': /);
+  });
+
+  it.each([
+    ["a name with a space", "main net", /name is "main net"; a name starts with a letter or digit/],
+    ["a non-ASCII name", "réseau", /name is "réseau"; a name starts with a letter or digit/],
+    ["an empty name", "", /name is ""; give the component a non-empty name/],
+  ])("rejects %s before anything registers", async (_label, name, message) => {
+    const err = await expectInvalid(() => new Network(name), message);
+    expect(err.name).toBe("BerthValidationError");
+    expect(err.field).toBe("name");
+  });
+
+  it("rejects args that are not an object", async () => {
+    const err = await expectInvalid(
+      () => new Network("main", "10.0.0.0/16" as unknown as NetworkArgs),
+      /args is "10\.0\.0\.0\/16"; give the arguments as an object/,
+    );
+    expect(err.field).toBe("args");
   });
 
   it("Network.plan throws the same errors without a Pulumi program", () => {

@@ -138,6 +138,24 @@ describe("NAT modes", () => {
       expect(without.one("aws:ec2/launchTemplate:LaunchTemplate").inputs.iamInstanceProfile).toBeUndefined();
     });
 
+    it.each([
+      ["cn-north-1", "aws-cn"],
+      ["us-gov-west-1", "aws-us-gov"],
+      ["eu-west-1", "aws"],
+    ])("attaches the SSM policy of the role's own partition in %s", async (region, partition) => {
+      const run = await runComponent(
+        () => new Network("main", { natMode: "instance", availabilityZones: 2 }),
+        {
+          config: { "aws:region": region },
+        },
+      );
+      const role = run.one("aws:iam/role:Role", "main-nat");
+      expect(String(role.outputs.arn).startsWith(`arn:${partition}:iam::`)).toBe(true);
+      expect(run.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment").inputs.policyArn).toBe(
+        `arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
+      );
+    });
+
     it("perAz: one NAT instance per zone, each zone's private table routes to its own", async () => {
       const run = await runComponent(() => {
         const n = new Network("main", {
