@@ -20,6 +20,11 @@ export {
 } from "./config.js";
 export { BerthValidationError, show, type ValidationIssue } from "./errors.js";
 export {
+  describeFargateMemory,
+  FARGATE_CPU_VALUES,
+  fargateMemoryOptions,
+} from "./fargate.js";
+export {
   type ArnParts,
   arnParts,
   assumeRolePolicy,
@@ -35,6 +40,7 @@ export {
   parseEcrImage,
   releaseParameterName,
 } from "./images.js";
+export * from "./manifest/index.js";
 export type { NetworkRef, RepositoryRef } from "./refs.js";
 export { mergeTags } from "./tags.js";
 export { type Transform, transformed } from "./transform.js";

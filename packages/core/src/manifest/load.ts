@@ -1,0 +1,428 @@
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from "yaml";
+import type { z } from "zod";
+import { show } from "../errors.js";
+import {
+  ENVIRONMENT_NAME,
+  fieldsOf,
+  KIND_FIELDS,
+  SERVICE_KINDS,
+  type ServiceKind,
+  type ServiceManifest,
+  serviceManifest,
+  writtenManifestSchema,
+} from "./schema.js";
+
+type Path = (string | number)[];
+
+/** One problem in a manifest: where it is, the field, the value and what is allowed. */
+export interface ManifestIssue {
+  /** The file, relative to the working directory when it is below it. */
+  file: string;
+  line: number;
+  column: number;
+  /** The field's path as written, e.g. `environments.prod.count.max`. */
+  path: string;
+  value: unknown;
+  /** What is allowed, as a sentence a user can act on. */
+  allowed: string;
+}
+
+/**
+ * Bad manifests, all problems at once: one line each, `file:line:column: path is value; allowed`.
+ *
+ * @example
+ * // apps/api/berth.yaml:12:7: environments.prod.count.max is 0; must be at least 1
+ */
+export class ManifestError extends Error {
+  readonly issues: ManifestIssue[];
+  constructor(issues: ManifestIssue[]) {
+    const sorted = [...issues].sort(
+      (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column,
+    );
+    super(sorted.map(formatIssue).join("\n"));
+    this.name = "ManifestError";
+    this.issues = sorted;
+  }
+}
+
+export function formatIssue(i: ManifestIssue): string {
+  const where = `${i.file}:${i.line}:${i.column}`;
+  return i.path ? `${where}: ${i.path} is ${show(i.value)}; ${i.allowed}` : `${where}: ${i.allowed}`;
+}
+
+/** A manifest read from its file: as written, and resolved for each environment. */
+export interface LoadedManifest {
+  file: string;
+  name: string;
+  kind: ServiceKind;
+  /** The manifest for each environment: the body with that environment's overrides applied. */
+  environments: Record<string, ServiceManifest>;
+  /** Where a field is written (1-based line and column), for errors found later (the catalogue). */
+  positionOf(path: Path, environment?: string): { line: number; column: number };
+}
+
+export interface LoadOptions {
+  /** The platform's environments; every manifest is resolved and checked for each. @default ["dev", "staging", "prod"] */
+  environments?: readonly string[];
+  /** The manifest's text instead of reading the file (tests, editors). */
+  text?: string;
+}
+
+export const DEFAULT_ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+
+/**
+ * Reads and checks one manifest for every environment. Throws {@link ManifestError} with every
+ * problem found (syntax, unknown keys with a suggestion, types, ranges, cross-field rules), each
+ * at its file, line and column.
+ *
+ * @example
+ * const api = loadManifest("apps/api/berth.yaml");
+ * api.environments.prod.count; // { min: 3, max: 10 }
+ */
+export function loadManifest(file: string, opts: LoadOptions = {}): LoadedManifest {
+  const shown = displayPath(file);
+  const envs = opts.environments ?? DEFAULT_ENVIRONMENTS;
+  const text = opts.text ?? readFileSync(file, "utf8");
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number | undefined) => {
+    const p = lines.linePos(offset ?? 0);
+    return { line: p.line, column: p.col };
+  };
+  if (doc.errors.length > 0) {
+    throw new ManifestError(
+      doc.errors.map((e) => ({
+        file: shown,
+        ...at(e.pos[0]),
+        path: "",
+        value: undefined,
+        allowed: `not valid YAML: ${e.message.split("\n")[0]!}`,
+      })),
+    );
+  }
+  const written = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  if (written === null || typeof written !== "object" || Array.isArray(written)) {
+    throw new ManifestError([
+      {
+        file: shown,
+        line: 1,
+        column: 1,
+        path: "",
+        value: written,
+        allowed: `a manifest is a map of fields (name, kind, …), not ${show(written)}`,
+      },
+    ]);
+  }
+  const root = doc.contents as Node | null;
+
+  /** The node at a path (or the nearest existing parent) and whether the whole path exists. */
+  const nodeAt = (path: Path, key = false): { node: Node | undefined; exact: boolean } => {
+    let node: Node | undefined = root ?? undefined;
+    for (const [i, seg] of path.entries()) {
+      if (isMap(node)) {
+        const pair = (node as YAMLMap).items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === seg);
+        if (!pair) return { node, exact: false };
+        if (key && i === path.length - 1) return { node: pair.key as Node, exact: true };
+        node = (pair.value as Node | null) ?? (pair.key as Node);
+      } else if (isSeq(node) && typeof seg === "number" && node.items[seg]) {
+        node = node.items[seg] as Node;
+      } else {
+        return { node, exact: false };
+      }
+    }
+    return { node, exact: true };
+  };
+  const positionAt = (path: Path, key = false) => at(nodeAt(path, key).node?.range?.[0]);
+
+  /** Where a field of an environment's merged manifest was written: the override, else the body. */
+  const origin = (path: Path, env: string | undefined): Path => {
+    if (env === undefined) return path;
+    const over: Path = ["environments", env];
+    for (let n = path.length; n >= 1; n--) {
+      const prefix = path.slice(0, n);
+      const found = nodeAt([...over, ...prefix]);
+      if (!found.exact) continue;
+      // The override sets this prefix: all of it when it replaces (not a map), or this exact path.
+      if (n === path.length || !isMap(found.node)) return [...over, ...prefix];
+      break;
+    }
+    return path;
+  };
+
+  const issues: ManifestIssue[] = [];
+  const seen = new Set<string>();
+  const kind = (written as { kind?: unknown }).kind;
+  const report = (zodIssues: z.core.$ZodIssue[], data: unknown, env: string | undefined) => {
+    for (const issue of zodIssues) {
+      for (const found of describe(
+        issue,
+        data,
+        typeof kind === "string" ? (kind as ServiceKind) : undefined,
+      )) {
+        const path = origin(found.path, env);
+        const text = path.join(".");
+        const id = `${text}\0${found.allowed}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        issues.push({
+          file: shown,
+          ...positionAt(path, found.atKey),
+          path: text,
+          value: found.value,
+          allowed: found.allowed,
+        });
+      }
+    }
+  };
+
+  // The file as written: its shape, unknown keys (the body's and each override's), the kind.
+  const asWritten = writtenManifestSchema().safeParse(written);
+  if (!asWritten.success) report(asWritten.error.issues, written, undefined);
+  const overrides = ((written as { environments?: unknown }).environments ?? {}) as Record<string, unknown>;
+  if (overrides && typeof overrides === "object" && !Array.isArray(overrides)) {
+    for (const env of Object.keys(overrides)) {
+      if (ENVIRONMENT_NAME.test(env) && !envs.includes(env)) {
+        issues.push({
+          file: shown,
+          ...positionAt(["environments", env], true),
+          path: `environments.${env}`,
+          value: env,
+          allowed: `no environment is named so; the platform has ${envs.join(", ")}`,
+        });
+      }
+    }
+  }
+  // Without a known kind nothing else can be checked; otherwise go on, to report everything at once.
+  if (!SERVICE_KINDS.includes(kind as ServiceKind)) throw new ManifestError(issues);
+
+  // Each environment: the body with its overrides, then every rule (merge first, then validate).
+  const { environments: _e, ...body } = written as Record<string, unknown>;
+  const resolved: Record<string, ServiceManifest> = {};
+  for (const env of envs) {
+    const merged = mergeOverride(body, overrides[env]);
+    const parsed = serviceManifest.safeParse(merged);
+    if (parsed.success) resolved[env] = parsed.data;
+    else report(parsed.error.issues, merged, overrides[env] === undefined ? undefined : env);
+  }
+  if (issues.length > 0) throw new ManifestError(issues);
+  const m = written as { name: string; kind: ServiceKind };
+  return {
+    file: shown,
+    name: m.name,
+    kind: m.kind,
+    environments: resolved,
+    positionOf: (path, env) => positionAt(origin(path, env)),
+  };
+}
+
+/**
+ * Applies an environment's overrides to the body: maps merge key by key, scalars and lists replace,
+ * a value of another shape (a shorthand) replaces the whole field, and `null` removes a value.
+ *
+ * @example
+ * mergeOverride({ count: { min: 1, max: 10 } }, { count: 2 }); // { count: 2 }
+ */
+export function mergeOverride(base: unknown, override: unknown): unknown {
+  if (override === undefined) return base;
+  if (override === null) return undefined;
+  if (!isPlainMap(base) || !isPlainMap(override)) return override;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(override)) {
+    const merged = mergeOverride(base[k], v);
+    if (merged === undefined) delete out[k];
+    else out[k] = merged;
+  }
+  return out;
+}
+
+function isPlainMap(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith("..") ? rel : file;
+}
+
+interface Described {
+  path: Path;
+  value: unknown;
+  allowed: string;
+  /** Point at the key rather than its value (unknown keys). */
+  atKey?: boolean;
+}
+
+function valueAt(data: unknown, path: Path): unknown {
+  let v = data;
+  for (const seg of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<string | number, unknown>)[seg];
+  }
+  return v;
+}
+
+/** A zod issue in our words: the field, the value given and what is allowed. */
+function describe(issue: z.core.$ZodIssue, data: unknown, kind: ServiceKind | undefined): Described[] {
+  const path = issue.path as Path;
+  const value = valueAt(data, path);
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return issue.keys.map((key) => ({
+        path: [...path, key],
+        value: valueAt(data, [...path, key]),
+        atKey: true,
+        allowed: unknownKey(key, path, data, kind),
+      }));
+    case "invalid_union": {
+      if (path.length === 0 || (path.length === 1 && path[0] === "kind")) {
+        return [
+          {
+            path: ["kind"],
+            value: valueAt(data, ["kind"]),
+            allowed: `kind is one of ${SERVICE_KINDS.join(", ")}`,
+          },
+        ];
+      }
+      // The branch the value was meant for: the one that did not fail on the value's type itself.
+      const branches = (issue.errors ?? []).filter(
+        (errs) =>
+          !errs.some(
+            (e) => e.path.length === 0 && (e.code === "invalid_type" || e.code === "unrecognized_keys"),
+          ),
+      );
+      const best = branches.sort((a, b) => a.length - b.length)[0];
+      if (best)
+        return best.flatMap((e) =>
+          describe({ ...e, path: [...path, ...e.path] } as z.core.$ZodIssue, data, kind),
+        );
+      return [{ path, value, allowed: unionHint(path) }];
+    }
+    case "invalid_type":
+      if (value === undefined) return [{ path, value, allowed: `${last(path)} is required` }];
+      if (!issue.message.startsWith("Invalid input")) return [{ path, value, allowed: issue.message }];
+      return [{ path, value, allowed: `expected ${article(issue.expected)}` }];
+    case "too_small":
+    case "too_big": {
+      const bound = Number(issue.code === "too_small" ? issue.minimum : issue.maximum);
+      const word = issue.code === "too_small" ? "at least" : "at most";
+      const unit = issue.origin === "string" ? " characters" : issue.origin === "array" ? " items" : "";
+      const rule =
+        typeof issue.message === "string" && !issue.message.startsWith("Too ") ? issue.message : "";
+      return [{ path, value, allowed: rule || `must be ${word} ${bound}${unit}` }];
+    }
+    case "invalid_value":
+      return [{ path, value, allowed: `one of ${issue.values.map((v) => show(v)).join(", ")}` }];
+    case "invalid_key":
+      return [
+        {
+          path,
+          value: path.at(-1),
+          atKey: true,
+          allowed: issue.issues[0]?.message.replace(/^Invalid string: /, "") ?? "not a valid name here",
+        },
+      ];
+    default:
+      return [{ path, value, allowed: issue.message.replace(/^Invalid string: /, "") }];
+  }
+}
+
+function unionHint(path: Path): string {
+  const field = path.filter((p) => typeof p === "string").at(-1);
+  if (field === "count") return "a number of tasks, or { min, max, cpuTarget… }";
+  if (path.includes("secrets"))
+    return "a reference: { ssm: /parameter/name } or { secretsManager: name-or-arn, key? }; never the value itself";
+  return "not one of the accepted shapes";
+}
+
+function unknownKey(key: string, path: Path, data: unknown, kind: ServiceKind | undefined): string {
+  const atBody = path.length === 0 || (path.length === 2 && path[0] === "environments");
+  if (atBody) {
+    const kinds = KIND_FIELDS[key];
+    if (kinds && kind && !kinds.includes(kind))
+      return `${key} applies to kind ${kinds.join(", ")}; this is a ${kind}`;
+    if (path.length === 2 && (key === "name" || key === "kind"))
+      return `${key} cannot differ per environment`;
+  }
+  const known = atBody ? fieldsOf(kind) : keysAt(writtenManifestSchema(), path, data);
+  const suggestion = closest(key, known);
+  return `not a field here${suggestion ? `; did you mean ${suggestion}?` : ""}`;
+}
+
+/** The field names a written manifest allows at a path (for "did you mean"). */
+function keysAt(schema: z.ZodType, path: Path, data: unknown): string[] {
+  let nodes: unknown[] = [schema];
+  const def = (n: unknown) => (n as { _zod: { def: Record<string, unknown> } })._zod.def;
+  const unwrap = (list: unknown[]): unknown[] =>
+    list.flatMap((n) => {
+      const d = def(n);
+      if (d.type === "optional" || d.type === "nullable" || d.type === "default")
+        return unwrap([d.innerType]);
+      if (d.type === "pipe") return unwrap([d.in]);
+      if (d.type === "union") return unwrap(d.options as unknown[]);
+      return [n];
+    });
+  const kind = valueAt(data, ["kind"]);
+  for (const seg of path) {
+    nodes = unwrap(nodes).flatMap((n) => {
+      const d = def(n);
+      if (d.type === "object") {
+        const shape = d.shape as Record<string, unknown>;
+        const k =
+          shape.kind && def(shape.kind).type === "literal"
+            ? (def(shape.kind).values as unknown[])
+            : undefined;
+        if (k && kind !== undefined && !k.includes(kind)) return [];
+        return typeof seg === "string" && shape[seg] ? [shape[seg]] : [];
+      }
+      if (d.type === "record") return [d.valueType];
+      if (d.type === "array") return [d.element];
+      return [];
+    });
+  }
+  return [
+    ...new Set(
+      unwrap(nodes).flatMap((n) => (def(n).type === "object" ? Object.keys(def(n).shape as object) : [])),
+    ),
+  ];
+}
+
+/** The known name nearest to a misspelt one (edit distance at most 2, or a case slip). */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const c of candidates) {
+    const d = c.toLowerCase() === word.toLowerCase() ? 0 : editDistance(word, c);
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = up;
+    }
+  }
+  return row[b.length]!;
+}
+
+function last(path: Path): string {
+  return String(path.at(-1) ?? "the manifest");
+}
+
+function article(type: string): string {
+  if (type === "object") return "a map";
+  if (type === "array") return "a list";
+  if (type === "int") return "a whole number";
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}

@@ -1,0 +1,174 @@
+import { manifestJsonSchema } from "./schema.js";
+
+type JsonSchema = {
+  $ref?: string;
+  type?: string | string[];
+  description?: string;
+  default?: unknown;
+  examples?: unknown[];
+  enum?: unknown[];
+  const?: unknown;
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  additionalProperties?: JsonSchema | boolean;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  maxItems?: number;
+  pattern?: string;
+  required?: string[];
+};
+
+/** One documented field of the manifest. */
+export interface ReferenceRow {
+  path: string;
+  type: string;
+  required: boolean;
+  default?: unknown;
+  description?: string;
+  example?: unknown;
+}
+
+/** Every field of a kind's manifest, depth first, from the JSON Schema (itself from the zod schema). */
+export function referenceRows(kind: string): ReferenceRow[] {
+  const schema = manifestJsonSchema() as JsonSchema & { $defs?: Record<string, JsonSchema> };
+  const resolve = (s: JsonSchema): JsonSchema => {
+    const target = s.$ref ? schema.$defs?.[s.$ref.replace("#/$defs/", "")] : undefined;
+    if (!target) return s;
+    const { $ref: _r, ...rest } = s;
+    return { ...resolve(target), ...rest };
+  };
+  const deep = (s: JsonSchema): JsonSchema => {
+    const r = resolve(s);
+    return {
+      ...r,
+      ...(r.anyOf ? { anyOf: r.anyOf.map(deep) } : {}),
+      ...(r.oneOf ? { oneOf: r.oneOf.map(deep) } : {}),
+      ...(r.items ? { items: deep(r.items) } : {}),
+      ...(r.additionalProperties && typeof r.additionalProperties === "object"
+        ? { additionalProperties: deep(r.additionalProperties) }
+        : {}),
+    };
+  };
+  const body = schema.oneOf!.map(deep).find((s) => s.properties?.kind?.const === kind);
+  if (!body) throw new Error(`no manifest kind ${kind}`);
+  const rows: ReferenceRow[] = [];
+  const visit = (given: JsonSchema, path: string, required: boolean) => {
+    const s = deep(given);
+    const shapes = s.anyOf ?? s.oneOf;
+    const objects = (shapes ?? [s]).filter((x) => x.properties);
+    rows.push({
+      path,
+      type: typeOf(s),
+      required,
+      ...(s.default !== undefined ? { default: s.default } : {}),
+      ...(describe(s) ? { description: describe(s) } : {}),
+      ...(s.examples?.length ? { example: s.examples[0] } : {}),
+    });
+    for (const o of objects) {
+      for (const [k, v] of Object.entries(o.properties!))
+        visit(v, `${path}.${k}`, o.required?.includes(k) ?? false);
+    }
+    if (s.type === "array" && s.items?.properties) {
+      for (const [k, v] of Object.entries(s.items.properties))
+        visit(v, `${path}[].${k}`, s.items.required?.includes(k) ?? false);
+    }
+  };
+  for (const [k, v] of Object.entries(body.properties!)) {
+    if (k === "environments" || k === "$schema") continue;
+    visit(v, k, body.required?.includes(k) ?? false);
+  }
+  return rows;
+}
+
+function describe(s: JsonSchema): string | undefined {
+  return s.description ?? (s.anyOf ?? s.oneOf)?.find((x) => x.description)?.description;
+}
+
+function typeOf(s: JsonSchema): string {
+  if (s.const !== undefined) return JSON.stringify(s.const);
+  if (s.enum) return s.enum.map((e) => JSON.stringify(e)).join(" \\| ");
+  const shapes = s.anyOf ?? s.oneOf;
+  if (shapes) return shapes.map(typeOf).join(" or ");
+  const range =
+    s.minimum !== undefined || s.maximum !== undefined
+      ? ` ${s.minimum ?? ""}–${s.maximum ?? ""}`
+      : s.maxLength !== undefined
+        ? ` ≤ ${s.maxLength} chars`
+        : "";
+  if (s.type === "array")
+    return `list of ${s.items ? typeOf(s.items) : "any"}${s.maxItems ? ` (≤ ${s.maxItems})` : ""}`;
+  if (s.type === "object") {
+    if (s.properties) return "map";
+    if (s.additionalProperties && typeof s.additionalProperties === "object")
+      return `map of ${typeOf(s.additionalProperties)}`;
+    return "map";
+  }
+  return `${Array.isArray(s.type) ? s.type.join(" or ") : (s.type ?? "any")}${range}`;
+}
+
+const KINDS: [string, string][] = [
+  ["web", "public HTTP through the environment's shared load balancer"],
+  ["internal", "HTTP reachable only by the services that list it in `calls` (ECS Service Connect)"],
+  ["worker", "no inbound traffic; consumes the SQS queue it owns, scales on backlog per task"],
+  ["job", "a task on a schedule (EventBridge Scheduler); no ECS service"],
+];
+
+/** The manifest reference (docs/manifest.md), generated from the schema; a test keeps it fresh. */
+export function manifestReference(): string {
+  const cell = (v: unknown) =>
+    v === undefined ? "" : `\`${(typeof v === "string" ? v : JSON.stringify(v)).replace(/\|/g, "\\|")}\``;
+  const out: string[] = [
+    "# Service manifest reference",
+    "",
+    "<!-- Generated from the schema in packages/core/src/manifest/schema.ts by `pnpm generate`; do not edit. -->",
+    "",
+    "A service is a folder `apps/<name>/` with a Dockerfile and a `berth.yaml`. The manifest is",
+    "checked against the schema before anything is created: every error names the file, the line and",
+    "column, the field, the value and what is allowed; unknown keys are errors (with a suggestion).",
+    "Editors validate and complete it through the JSON Schema on its first line:",
+    "",
+    "```yaml",
+    "# yaml-language-server: $schema=../../schemas/berth-manifest.schema.json",
+    "name: orders",
+    "kind: web",
+    "port: 8080",
+    'http: { paths: ["/orders/*"] }',
+    "count: { min: 2, max: 10, cpuTarget: 60 }",
+    "secrets:",
+    "  STRIPE_KEY: { ssm: /berth/prod/orders/stripe-key }",
+    "environments:",
+    "  dev: { count: 1 }",
+    "```",
+    "",
+    "## Environments",
+    "",
+    "`environments.<env>` has the body's fields, all optional, except `name` and `kind`. For each",
+    "environment the overrides are merged into the body, then the result is validated:",
+    "",
+    "| in the body | in the override | result |",
+    "|---|---|---|",
+    "| a scalar or a list | a value | the override's value (lists replace, they do not append) |",
+    "| a map | a map | merged key by key, with the same rules |",
+    "| a map (`count: { min, max }`) | a shorthand (`count: 2`) | the shorthand: the whole field is replaced |",
+    "| any value | `null` | the field is removed (its default applies) |",
+    "",
+    "An error in an override names the override's line and the path `environments.<env>.<field>`.",
+    "",
+  ];
+  for (const [kind, what] of KINDS) {
+    out.push(`## kind: ${kind}`, "", `${what[0]!.toUpperCase()}${what.slice(1)}.`, "");
+    out.push("| Field | Type | Default | Description | Example |", "|---|---|---|---|---|");
+    for (const r of referenceRows(kind)) {
+      const description = (r.description ?? "").replace(/\|/g, "\\|").replace(/\n/g, " ");
+      out.push(
+        `| \`${r.path}\`${r.required ? " (required)" : ""} | ${r.type} | ${cell(r.default)} | ${description} | ${cell(r.example)} |`,
+      );
+    }
+    out.push("");
+  }
+  return `${out.join("\n").trimEnd()}\n`;
+}
