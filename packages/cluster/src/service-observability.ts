@@ -13,6 +13,7 @@ export interface MetricKeys {
    * Whether the cluster has Container Insights: the running/desired tasks widget reads its metrics
    * and is left out without them (it would stay empty).
    * @default true
+   * @example containerInsights: false
    */
   containerInsights?: boolean;
 }

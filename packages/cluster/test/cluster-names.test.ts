@@ -8,19 +8,17 @@ const CP = "aws:ecs/capacityProvider:CapacityProvider";
 const VALID_CP_NAME = /^(?!(aws|ecs|fargate))[A-Za-z0-9_-]{1,255}$/i;
 
 describe("Cluster names", () => {
-  it.each([
-    ["ecs-platform"],
-    ["aws-shared"],
-    ["Fargate-jobs"],
-    ["platform.v2"],
-  ])("derives a capacity provider name ECS accepts for a cluster named %s", async (name) => {
-    const run = await runComponent(() => new Cluster(name, { network, ec2: {} }));
-    const cp = run.one(CP);
-    const physical = cp.outputs.name as string;
-    expect(physical).toMatch(VALID_CP_NAME);
-    expect(cp.inputs.name).toBe(physical);
-    expect(physical).toMatch(new RegExp(`^cp-${name.replace(".", "-")}-ec2-[0-9a-f]{8}$`));
-  });
+  it.each([["ecs-platform"], ["aws-shared"], ["Fargate-jobs"], ["platform.v2"]])(
+    "derives a capacity provider name ECS accepts for a cluster named %s",
+    async (name) => {
+      const run = await runComponent(() => new Cluster(name, { network, ec2: {} }));
+      const cp = run.one(CP);
+      const physical = cp.outputs.name as string;
+      expect(physical).toMatch(VALID_CP_NAME);
+      expect(cp.inputs.name).toBe(physical);
+      expect(physical).toMatch(new RegExp(`^cp-${name.replace(".", "-")}-ec2-[0-9a-f]{8}$`));
+    },
+  );
 
   it("derives the same name on every run and a different one in another stack", () => {
     const a = ec2CapacityProviderName("ecs-platform", "berth-platform", "dev");
@@ -44,7 +42,13 @@ describe("Cluster names", () => {
 
   const cases: [string, unknown, ClusterArgs, RegExp, string][] = [
     ["an empty name", "", {}, /give the component a non-empty name/, "name"],
-    ["a name with a space", "my cluster", {}, /name is "my cluster"; a name starts with a letter or digit/, "name"],
+    [
+      "a name with a space",
+      "my cluster",
+      {},
+      /name is "my cluster"; a name starts with a letter or digit/,
+      "name",
+    ],
     ["a non-ASCII name", "plattform-ü", {}, /only ASCII letters, digits/, "name"],
     [
       "a capacity provider name with a reserved prefix",
