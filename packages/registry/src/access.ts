@@ -1,4 +1,4 @@
-import { type PolicyDocument, type PolicyStatement, policyDocument, Validator } from "@berth/core";
+import { checkComponent, type PolicyDocument, type PolicyStatement, policyDocument } from "@berth/core";
 
 /** Read an image: check layers, fetch the manifest, download layers. */
 export const ECR_PULL_ACTIONS = [
@@ -22,8 +22,14 @@ export const ECR_PUSH_ACTIONS = [
 const REPOSITORY_ARN = /^arn:aws[a-z-]*:ecr:[a-z0-9-]+:\d{12}:repository\/[a-z0-9][a-z0-9._/-]*$/;
 
 function repositoryArns(helper: string, arns: string | readonly string[]): string[] {
+  const v = checkComponent(`berth:registry:${helper}`, helper, { repositoryArns: arns });
+  v.check(
+    typeof arns === "string" || Array.isArray(arns),
+    "repositoryArns",
+    arns,
+    "give a repository ARN or a list of them",
+  );
   const list = typeof arns === "string" ? [arns] : [...arns];
-  const v = new Validator(`berth:registry:${helper}`, helper);
   v.check(list.length > 0, "repositoryArns", list, "give at least one repository ARN");
   for (const [i, arn] of list.entries()) {
     v.matches(

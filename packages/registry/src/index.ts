@@ -8,6 +8,8 @@ export {
 } from "./access.js";
 export {
   DEFAULT_CACHE_TAG,
+  DEFAULT_ENVIRONMENT_TAG_PREFIX,
+  ENVIRONMENT_TAGS_KEPT,
   LIFECYCLE_DEFAULTS,
   LIFECYCLE_LIMITS,
   type LifecycleArgs,
@@ -16,6 +18,7 @@ export {
   lifecyclePolicy,
 } from "./lifecycle.js";
 export {
+  MUTABILITY_FILTER_LIMIT,
   type PullThroughCacheArgs,
   REPOSITORY_NAME,
   Registry,

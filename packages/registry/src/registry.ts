@@ -1,5 +1,7 @@
 import {
   arnParts,
+  checkComponent,
+  checkTags,
   ECR_REPOSITORY_NAME,
   known,
   mergeTags,
@@ -15,6 +17,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ecrPullStatements, ecrPushStatements, repositoryPolicy } from "./access.js";
 import {
   DEFAULT_CACHE_TAG,
+  DEFAULT_ENVIRONMENT_TAG_PREFIX,
   LIFECYCLE_DEFAULTS,
   LIFECYCLE_LIMITS,
   type LifecycleArgs,
@@ -34,6 +37,12 @@ export const REPOSITORY_NAME = ECR_REPOSITORY_NAME;
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 /** Mutability exclusion filters: letters, digits, `._-` and at most two `*` (ECR API). */
 const MUTABILITY_FILTER = /^[0-9a-zA-Z._*-]{1,128}$/;
+/**
+ * ECR takes at most 5 `imageTagMutabilityExclusionFilters` per repository (API reference,
+ * CreateRepository / PutImageTagMutability: "Array Members: Minimum number of 1 item. Maximum number
+ * of 5 items").
+ */
+export const MUTABILITY_FILTER_LIMIT = 5;
 /** Registry scanning filters (wildcards over repository names). */
 const SCAN_FILTER = /^[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
@@ -63,6 +72,12 @@ export interface RepositoryArgs {
    * @example mutableTagPatterns: ["latest"]
    */
   mutableTagPatterns?: string[];
+  /**
+   * The prefix of the environment tags of this repository, or `false` for none.
+   * @default the registry's `environmentTagPrefix` ("release-")
+   * @example environmentTagPrefix: "env-"
+   */
+  environmentTagPrefix?: string | false;
   /**
    * Lifecycle settings for this repository (merged over the registry's), or `false` for no policy.
    * @default the registry's `lifecycle`
@@ -187,16 +202,29 @@ export interface RegistryArgs {
    */
   cacheTag?: string | false;
   /**
-   * More tags that stay mutable in immutable repositories (wildcards `*`, at most two each).
+   * More tags that stay mutable in immutable repositories (wildcards `*`, at most two each). ECR
+   * takes at most 5 exclusion filters per repository, and the cache tag and the environment tags
+   * (`<environmentTagPrefix>*`) use one each, so at most 3 patterns fit with the defaults.
    * @default []
    * @example mutableTagPatterns: ["latest"]
    */
   mutableTagPatterns?: string[];
   /**
+   * The prefix of the tag each deploy of the shipped pipeline moves to the image it releases
+   * (`release-<environment>`). Tags with this prefix stay mutable (an exclusion filter
+   * `<prefix>*`), and the lifecycle policy never expires an image that carries one, so the image an
+   * environment's release pointer names is never expired. `false` for none.
+   * @default "release-" ({@link DEFAULT_ENVIRONMENT_TAG_PREFIX})
+   * @example environmentTagPrefix: "env-"
+   */
+  environmentTagPrefix?: string | false;
+  /**
    * Lifecycle policy for every repository, or `false` for none (images are then kept forever,
    * at $0.10 per GB-month).
-   * @default { keepReleaseImages: 30, releaseTagPrefixes: ["v"], untaggedExpireAfterDays: 7,
-   *   pullRequestTagPrefixes: ["pr-"], pullRequestExpireAfterDays: 14 }
+   * @default { keepReleaseImages: 30, releaseTagPrefixes: ["v"], keepCommitImages: 30,
+   *   commitTagPrefixes: ["git-"], untaggedExpireAfterDays: 7, pullRequestTagPrefixes: ["pr-"],
+   *   pullRequestExpireAfterDays: 14 }
+   * @example lifecycle: { keepCommitImages: 50 }
    */
   lifecycle?: LifecycleArgs | false;
   /**
@@ -286,6 +314,7 @@ interface PlannedRepository {
   immutable: boolean;
   mutableFilters: string[];
   cacheTag: string | false;
+  environmentTagPrefix: string | false;
   lifecycle: LifecycleArgs | false;
   kmsKeyArn?: pulumi.Input<string>;
   pullAccountIds: string[];
@@ -306,8 +335,15 @@ interface Plan {
   scanning: ScanningArgs | false;
 }
 
-function validateLifecycle(v: Validator, field: string, l: LifecycleArgs, cacheTag: string | false): void {
+function validateLifecycle(
+  v: Validator,
+  field: string,
+  l: LifecycleArgs,
+  cacheTag: string | false,
+  environmentTagPrefix: string | false,
+): void {
   v.integer(`${field}.keepReleaseImages`, l.keepReleaseImages, LIFECYCLE_LIMITS.keepReleaseImages, " images");
+  v.integer(`${field}.keepCommitImages`, l.keepCommitImages, LIFECYCLE_LIMITS.keepCommitImages, " images");
   for (const key of [
     "untaggedExpireAfterDays",
     "pullRequestExpireAfterDays",
@@ -315,12 +351,16 @@ function validateLifecycle(v: Validator, field: string, l: LifecycleArgs, cacheT
   ] as const) {
     v.integer(`${field}.${key}`, l[key], LIFECYCLE_LIMITS.days, " days");
   }
-  const release: readonly string[] = l.releaseTagPrefixes ?? LIFECYCLE_DEFAULTS.releaseTagPrefixes;
-  const pr: readonly string[] = l.pullRequestTagPrefixes ?? LIFECYCLE_DEFAULTS.pullRequestTagPrefixes;
-  for (const [list, key] of [
-    [release, "releaseTagPrefixes"],
-    [pr, "pullRequestTagPrefixes"],
-  ] as const) {
+  const groups = [
+    ["releaseTagPrefixes", l.releaseTagPrefixes ?? LIFECYCLE_DEFAULTS.releaseTagPrefixes, "release"],
+    ["commitTagPrefixes", l.commitTagPrefixes ?? LIFECYCLE_DEFAULTS.commitTagPrefixes, "commit"],
+    [
+      "pullRequestTagPrefixes",
+      l.pullRequestTagPrefixes ?? LIFECYCLE_DEFAULTS.pullRequestTagPrefixes,
+      "pull-request",
+    ],
+  ] as const;
+  for (const [key, list] of groups) {
     v.check(Array.isArray(list), `${field}.${key}`, list, "must be a list of tag prefixes");
     for (const [i, p] of list.entries()) {
       v.matches(
@@ -332,17 +372,32 @@ function validateLifecycle(v: Validator, field: string, l: LifecycleArgs, cacheT
     }
     v.unique(`${field}.${key}`, list);
   }
-  for (const [i, p] of pr.entries()) {
-    const clash = release.find((r) => r.startsWith(p) || p.startsWith(r));
-    if (clash !== undefined) {
-      v.fail(
-        `${field}.pullRequestTagPrefixes[${i}]`,
-        p,
-        `overlaps the release tag prefix ${JSON.stringify(clash)}; release and pull-request prefixes must select different tags`,
-      );
+  // Each group's rules must select different tags: a prefix that starts another group's prefix
+  // (or the environment tags) would make one rule claim the other's images.
+  const overlaps = (a: string, b: string) => a.startsWith(b) || b.startsWith(a);
+  for (const [gi, [key, list, what]] of groups.entries()) {
+    for (const [i, p] of list.entries()) {
+      for (const [otherKey, other, otherWhat] of groups.slice(0, gi)) {
+        const clash = other.find((o) => overlaps(o, p));
+        if (clash !== undefined) {
+          v.fail(
+            `${field}.${key}[${i}]`,
+            p,
+            `overlaps the ${otherWhat} tag prefix ${JSON.stringify(clash)} (${otherKey}); ${otherWhat} and ${what} prefixes must select different tags`,
+          );
+        }
+      }
+      if (environmentTagPrefix && overlaps(environmentTagPrefix, p)) {
+        v.fail(
+          `${field}.${key}[${i}]`,
+          p,
+          `overlaps the environment tag prefix ${JSON.stringify(environmentTagPrefix)}, whose images are never expired; choose a ${what} prefix that selects other tags`,
+        );
+      }
     }
   }
   if (cacheTag) {
+    const pr = groups[2][1];
     for (const [i, p] of pr.entries()) {
       if (cacheTag.startsWith(p)) {
         v.fail(
@@ -353,6 +408,67 @@ function validateLifecycle(v: Validator, field: string, l: LifecycleArgs, cacheT
       }
     }
   }
+}
+
+/**
+ * The tag mutability exclusion filters of an immutable repository (cache tag, environment tags,
+ * patterns, without duplicates), checked against ECR's limit of {@link MUTABILITY_FILTER_LIMIT},
+ * naming the field whose value brings the count over it.
+ */
+function mutabilityFilters(
+  v: Validator,
+  field: string,
+  cacheTag: string | false,
+  environmentTagPrefix: string | false,
+  patterns: readonly string[],
+): string[] {
+  const filters = [
+    ...new Set([
+      ...(cacheTag ? [cacheTag] : []),
+      ...(environmentTagPrefix ? [`${environmentTagPrefix}*`] : []),
+      ...patterns,
+    ]),
+  ];
+  if (filters.length > MUTABILITY_FILTER_LIMIT) {
+    v.fail(
+      field,
+      patterns,
+      `gives ${filters.length} tag mutability exclusion filters (${filters.map((f) => JSON.stringify(f)).join(", ")}: the cache tag, the environment tags and the patterns); ECR allows at most ${MUTABILITY_FILTER_LIMIT} imageTagMutabilityExclusionFilters per repository`,
+    );
+  }
+  return filters;
+}
+
+/**
+ * Checks an environment tag prefix against the prefixes of a lifecycle it inherits (one
+ * {@link validateLifecycle} does not see together with it), naming the prefix's field.
+ */
+function checkEnvironmentOverlap(v: Validator, field: string, prefix: string, l: LifecycleArgs): void {
+  const all = [
+    ...(l.releaseTagPrefixes ?? LIFECYCLE_DEFAULTS.releaseTagPrefixes),
+    ...(l.commitTagPrefixes ?? LIFECYCLE_DEFAULTS.commitTagPrefixes),
+    ...(l.pullRequestTagPrefixes ?? LIFECYCLE_DEFAULTS.pullRequestTagPrefixes),
+  ];
+  const clash = all.find((p) => p.startsWith(prefix) || prefix.startsWith(p));
+  if (clash !== undefined) {
+    v.fail(
+      field,
+      prefix,
+      `overlaps the lifecycle tag prefix ${JSON.stringify(clash)}; environment tags must not share a prefix with release, commit or pull-request tags`,
+    );
+  }
+}
+
+function checkEnvironmentTagPrefix(v: Validator, field: string, prefix: unknown): void {
+  if (prefix === undefined || prefix === false) return;
+  v.check(
+    typeof prefix === "string" &&
+      /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$/.test(prefix) &&
+      MUTABILITY_FILTER.test(`${prefix}*`),
+    field,
+    prefix,
+    "a tag prefix of 1 to 100 letters, digits, '_', '.' or '-' (not starting with '.' or '-'), or false",
+  );
 }
 
 /**
@@ -384,7 +500,8 @@ function checkMutablePatterns(v: Validator, field: string, patterns: string[] | 
 }
 
 function validateRegistry(name: string, args: RegistryArgs): Plan {
-  const v = new Validator(TYPE, name);
+  const v = checkComponent(TYPE, name, args);
+  checkTags(v, "tags", args.tags);
   if (args.region !== undefined)
     v.matches("region", args.region, REGION, 'an AWS region such as "eu-west-1"');
   const region = args.region ?? new pulumi.Config("aws").get("region");
@@ -404,7 +521,21 @@ function validateRegistry(name: string, args: RegistryArgs): Plan {
     );
   }
   checkMutablePatterns(v, "mutableTagPatterns", args.mutableTagPatterns);
-  if (args.lifecycle) validateLifecycle(v, "lifecycle", args.lifecycle, args.cacheTag ?? DEFAULT_CACHE_TAG);
+  checkEnvironmentTagPrefix(v, "environmentTagPrefix", args.environmentTagPrefix);
+  const registryCacheTag = args.cacheTag ?? DEFAULT_CACHE_TAG;
+  const registryEnvPrefix = args.environmentTagPrefix ?? DEFAULT_ENVIRONMENT_TAG_PREFIX;
+  if (args.immutableTags !== false) {
+    mutabilityFilters(
+      v,
+      "mutableTagPatterns",
+      registryCacheTag,
+      registryEnvPrefix,
+      args.mutableTagPatterns ?? [],
+    );
+  }
+  if (args.lifecycle) validateLifecycle(v, "lifecycle", args.lifecycle, registryCacheTag, registryEnvPrefix);
+  else if (args.lifecycle === undefined && typeof args.environmentTagPrefix === "string")
+    checkEnvironmentOverlap(v, "environmentTagPrefix", args.environmentTagPrefix, {});
   else if (args.lifecycle === undefined && typeof args.cacheTag === "string")
     checkCacheTag(v, "cacheTag", args.cacheTag, {});
   v.arn("kmsKeyArn", args.kmsKeyArn, "kms", /^(key|alias)\/.+$/);
@@ -507,27 +638,43 @@ function validateRegistry(name: string, args: RegistryArgs): Plan {
         `lies under the pull-through cache prefix ${JSON.stringify(underCache.prefix)}; choose another namespace`,
       );
     }
-    const cacheTag = r.cacheTag ?? args.cacheTag ?? DEFAULT_CACHE_TAG;
+    const cacheTag = r.cacheTag ?? registryCacheTag;
     if (typeof r.cacheTag === "string") v.matches(`${f}.cacheTag`, r.cacheTag, IMAGE_TAG, "a Docker tag");
     const patterns = r.mutableTagPatterns ?? args.mutableTagPatterns ?? [];
     checkMutablePatterns(v, `${f}.mutableTagPatterns`, r.mutableTagPatterns);
+    checkEnvironmentTagPrefix(v, `${f}.environmentTagPrefix`, r.environmentTagPrefix);
+    const envPrefix = r.environmentTagPrefix ?? registryEnvPrefix;
+    const immutable = r.immutableTags ?? args.immutableTags ?? true;
+    const filters = immutable
+      ? mutabilityFilters(
+          v,
+          r.mutableTagPatterns !== undefined ? `${f}.mutableTagPatterns` : "mutableTagPatterns",
+          cacheTag,
+          envPrefix,
+          patterns,
+        )
+      : [];
     const lifecycle =
       r.lifecycle === false || (args.lifecycle === false && r.lifecycle === undefined)
         ? false
         : { ...(args.lifecycle || {}), ...(r.lifecycle || {}) };
-    if (r.lifecycle) validateLifecycle(v, `${f}.lifecycle`, lifecycle as LifecycleArgs, cacheTag);
-    else if (lifecycle !== false && typeof r.cacheTag === "string")
-      checkCacheTag(v, `${f}.cacheTag`, r.cacheTag, lifecycle);
+    if (r.lifecycle) validateLifecycle(v, `${f}.lifecycle`, lifecycle as LifecycleArgs, cacheTag, envPrefix);
+    else if (lifecycle !== false) {
+      if (typeof r.cacheTag === "string") checkCacheTag(v, `${f}.cacheTag`, r.cacheTag, lifecycle);
+      if (typeof r.environmentTagPrefix === "string")
+        checkEnvironmentOverlap(v, `${f}.environmentTagPrefix`, r.environmentTagPrefix, lifecycle);
+    }
+    checkTags(v, `${f}.tags`, r.tags);
     v.arn(`${f}.kmsKeyArn`, r.kmsKeyArn, "kms", /^(key|alias)\/.+$/);
     for (const [j, id] of (r.pullAccountIds ?? []).entries()) v.accountId(`${f}.pullAccountIds[${j}]`, id);
     for (const [j, arn] of (r.pushPrincipalArns ?? []).entries())
       v.arn(`${f}.pushPrincipalArns[${j}]`, arn, "iam");
-    const filters = [...new Set([...(cacheTag ? [cacheTag] : []), ...patterns])];
     repositories.push({
       name: r.name,
-      immutable: r.immutableTags ?? args.immutableTags ?? true,
+      immutable,
       mutableFilters: filters,
       cacheTag,
+      environmentTagPrefix: envPrefix,
       lifecycle,
       kmsKeyArn: r.kmsKeyArn ?? args.kmsKeyArn,
       pullAccountIds: [...new Set([...pulls, ...(r.pullAccountIds ?? [])])],
@@ -693,7 +840,7 @@ export class Registry extends pulumi.ComponentResource {
       repositories[r.name] = { name: repo.name, arn: repo.arn, url: repo.repositoryUrl };
 
       if (r.lifecycle !== false) {
-        const doc = lifecyclePolicy(r.lifecycle, r.cacheTag);
+        const doc = lifecyclePolicy(r.lifecycle, r.cacheTag, r.environmentTagPrefix);
         const [lpArgs, lpOpts] = transformed<aws.ecr.LifecyclePolicyArgs, pulumi.CustomResourceOptions>(
           t.lifecyclePolicy,
           { repository: repo.name, policy: JSON.stringify(doc) },

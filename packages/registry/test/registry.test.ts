@@ -22,13 +22,14 @@ const DOCKER_SECRET =
 const config = { "aws:region": "eu-west-1" };
 
 describe("Registry", () => {
-  it("creates secure repositories by default: immutable tags except the cache, KMS, scan on push, no force delete", async () => {
+  it("creates secure repositories by default: immutable tags except the cache and the environment tags, KMS, scan on push, no force delete", async () => {
     const run = await runComponent(() => new Registry("shared", { repositories: ["hello"] }), { config });
     const repo = run.one(REPO);
     expect(repo.inputs.name).toBe("hello");
     expect(repo.inputs.imageTagMutability).toBe("IMMUTABLE_WITH_EXCLUSION");
     expect(repo.inputs.imageTagMutabilityExclusionFilters).toEqual([
       { filter: "buildcache", filterType: "WILDCARD" },
+      { filter: "release-*", filterType: "WILDCARD" },
     ]);
     expect(repo.inputs.encryptionConfigurations).toEqual([{ encryptionType: "KMS" }]);
     expect(repo.inputs.imageScanningConfiguration).toEqual({ scanOnPush: true });
@@ -67,7 +68,7 @@ describe("Registry", () => {
         new Registry("shared", {
           kmsKeyArn: key,
           repositories: [
-            { name: "strict", cacheTag: false },
+            { name: "strict", cacheTag: false, environmentTagPrefix: false },
             { name: "loose", immutableTags: false },
           ],
         }),
@@ -115,7 +116,7 @@ describe("Registry", () => {
           lifecycle: { keepReleaseImages: 5 },
           repositories: [
             "hello",
-            { name: "api", lifecycle: { releaseTagPrefixes: ["release-"] } },
+            { name: "api", lifecycle: { releaseTagPrefixes: ["stable-"] } },
             { name: "tmp", lifecycle: false },
           ],
         }),
@@ -125,7 +126,7 @@ describe("Registry", () => {
     expect(policies).toHaveLength(2);
     const api = run.json(policies[1]!, "policy") as LifecyclePolicyDocument;
     const images = [
-      ...Array.from({ length: 8 }, (_, i) => ({ id: `r${i}`, tags: [`release-${i}`], age: 8 - i })),
+      ...Array.from({ length: 8 }, (_, i) => ({ id: `r${i}`, tags: [`stable-${i}`], age: 8 - i })),
       { id: "cache", tags: ["buildcache"], age: 365 },
       { id: "v-tag", tags: ["v1.0.0"], age: 365 },
     ];
@@ -456,6 +457,63 @@ describe("Registry validation", () => {
       "lifecycle.expireOtherImagesAfterDays",
     ],
     ["a malformed region", { region: "Europe" }, /region is "Europe"; an AWS region/, "region"],
+    // ECR takes at most 5 imageTagMutabilityExclusionFilters; the cache tag and release-* use two.
+    [
+      "more mutable tag patterns than ECR's 5 exclusion filters leave room for",
+      { repositories: ["hello"], mutableTagPatterns: ["latest", "main", "dev-*", "edge"] },
+      /mutableTagPatterns is \["latest","main","dev-\*","edge"\]; gives 6 tag mutability exclusion filters .*ECR allows at most 5 imageTagMutabilityExclusionFilters per repository/,
+      "mutableTagPatterns",
+    ],
+    [
+      "a repository's own patterns that exceed the 5 exclusion filters",
+      {
+        repositories: ["api", { name: "hello", cacheTag: "cache", mutableTagPatterns: ["a", "b", "c", "d"] }],
+      },
+      /repositories\[1\]\.mutableTagPatterns is .*gives 6 tag mutability exclusion filters \("cache", "release-\*", "a", "b", "c", "d"/,
+      "repositories[1].mutableTagPatterns",
+    ],
+    [
+      "a commit prefix that overlaps a release prefix",
+      { lifecycle: { releaseTagPrefixes: ["g"], commitTagPrefixes: ["git-"] } },
+      /commitTagPrefixes\[0\] is "git-"; overlaps the release tag prefix "g"/,
+      "lifecycle.commitTagPrefixes[0]",
+    ],
+    [
+      "a release prefix that would select the environment tags (never expired)",
+      { lifecycle: { releaseTagPrefixes: ["release-"] } },
+      /releaseTagPrefixes\[0\] is "release-"; overlaps the environment tag prefix "release-"/,
+      "lifecycle.releaseTagPrefixes[0]",
+    ],
+    [
+      "an environment tag prefix that the default commit prefix overlaps",
+      { repositories: [{ name: "hello", environmentTagPrefix: "git-env-" }] },
+      /repositories\[0\]\.environmentTagPrefix is "git-env-"; overlaps the lifecycle tag prefix "git-"/,
+      "repositories[0].environmentTagPrefix",
+    ],
+    [
+      "an environment tag prefix with a wildcard",
+      { environmentTagPrefix: "rel*" },
+      /environmentTagPrefix is "rel\*"; a tag prefix/,
+      "environmentTagPrefix",
+    ],
+    [
+      "keeping 0 commit images",
+      { lifecycle: { keepCommitImages: 0 } },
+      /keepCommitImages is 0; must be a whole number from 1 to 10000 images/,
+      "lifecycle.keepCommitImages",
+    ],
+    [
+      "a tag key AWS reserves",
+      { repositories: ["hello"], tags: { "aws:team": "x" } },
+      /tags/,
+      "tags.aws:team",
+    ],
+    [
+      "a repository tag value that is not text",
+      { repositories: [{ name: "hello", tags: { Team: 3 as unknown as string } }] },
+      /repositories\[0\]\.tags/,
+      "repositories[0].tags.Team",
+    ],
     [
       "a secret outside the region given as an argument (over the stack's aws:region)",
       { region: "us-east-1", pullThroughCache: [{ upstream: "docker-hub", credentialArn: DOCKER_SECRET }] },
@@ -468,6 +526,54 @@ describe("Registry validation", () => {
     const err = await expectInvalid(() => new Registry("shared", args), message, { config });
     expect(err.field).toBe(field);
   });
+  it("rejects a component name with a space and args that are not an object, before creating anything", async () => {
+    const name = await expectInvalid(() => new Registry("my registry", {}), /name is "my registry"/, {
+      config,
+    });
+    expect(name.field).toBe("name");
+    const args = await expectInvalid(
+      () => new Registry("shared", ["hello"] as unknown as RegistryArgs),
+      /give the arguments as an object/,
+      { config },
+    );
+    expect(args.field).toBe("args");
+  });
+
+  it("rejects a bad repository name listed after valid ones before any repository registers", async () => {
+    const err = await expectInvalid(
+      () => new Registry("shared", { repositories: ["hello", "team/api", "acme/.."] }),
+      /repositories\[2\]\.name is "acme\/\.\."; lowercase letters, digits/,
+      { config },
+    );
+    expect(err.field).toBe("repositories[2].name");
+  });
+
+  it("accepts exactly 5 exclusion filters, and more patterns when the environment tags are off", async () => {
+    const run = await runComponent(
+      () =>
+        new Registry("shared", {
+          mutableTagPatterns: ["latest", "main", "dev-*"],
+          repositories: [
+            "hello",
+            { name: "api", environmentTagPrefix: false, mutableTagPatterns: ["a", "b", "c", "d"] },
+            { name: "loose", immutableTags: false, mutableTagPatterns: ["a", "b", "c", "d", "e", "f"] },
+          ],
+        }),
+      { config },
+    );
+    const [hello, api, loose] = run.ofType(REPO);
+    expect((hello!.inputs.imageTagMutabilityExclusionFilters as unknown[]).length).toBe(5);
+    expect(api!.inputs.imageTagMutabilityExclusionFilters).toEqual(
+      ["buildcache", "a", "b", "c", "d"].map((filter) => ({ filter, filterType: "WILDCARD" })),
+    );
+    // A mutable repository needs no exclusions at all.
+    expect(loose!.inputs.imageTagMutability).toBe("MUTABLE");
+    expect(loose!.inputs.imageTagMutabilityExclusionFilters).toBeUndefined();
+    // Without environment tags, the policy has no rule for them.
+    const apiPolicy = run.json(run.ofType(LIFECYCLE)[1]!, "policy") as LifecyclePolicyDocument;
+    expect(apiPolicy.rules.some((r) => r.selection.tagPrefixList?.[0] === "release-")).toBe(false);
+  });
+
   it("takes the region from its argument when the stack sets no aws:region", async () => {
     const args: RegistryArgs = {
       region: "eu-central-1",
@@ -494,9 +600,11 @@ describe("Registry validation", () => {
     const [hello, api] = run.ofType(REPO);
     expect(hello!.inputs.imageTagMutabilityExclusionFilters).toEqual([
       { filter: "cache", filterType: "WILDCARD" },
+      { filter: "release-*", filterType: "WILDCARD" },
     ]);
     expect(api!.inputs.imageTagMutabilityExclusionFilters).toEqual([
       { filter: "pr-cache", filterType: "WILDCARD" },
+      { filter: "release-*", filterType: "WILDCARD" },
     ]);
     expect(run.ofType(LIFECYCLE)).toHaveLength(1);
     await runComponent(
@@ -511,6 +619,7 @@ describe("Registry constants", () => {
     expect(DEFAULT_CACHE_TAG).toBe("buildcache");
     expect(LIFECYCLE_LIMITS).toEqual({
       keepReleaseImages: { min: 1, max: 10000 },
+      keepCommitImages: { min: 1, max: 10000 },
       days: { min: 1, max: 3650 },
     });
     expect(REPOSITORY_NAME).toBe(ECR_REPOSITORY_NAME);
