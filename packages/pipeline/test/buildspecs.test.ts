@@ -81,6 +81,18 @@ describe("every buildspec", () => {
         expect(res.status).toBe(0);
       });
 
+      it("starts every multi-line command with `set -euo pipefail` (CodeBuild runs each command as its own script) and has no single-line pipeline", () => {
+        const { spec } = read(name);
+        for (const c of Object.values(spec.phases).flatMap((p) => p.commands ?? [])) {
+          if (c.trim().includes("\n")) expect(c.startsWith("set -euo pipefail\n"), c).toBe(true);
+          // A pipe outside `||`: its first commands' failures would be hidden.
+          else expect(/(^|[^|])\|([^|]|$)/.test(c), c).toBe(false);
+          expect(c.trim(), "set -e as a command of its own does not carry over").not.toBe(
+            "set -euo pipefail",
+          );
+        }
+      });
+
       it("keeps no secret in plain env.variables", () => {
         const { spec } = read(name);
         for (const [k, v] of Object.entries(spec.env?.variables ?? {})) {
@@ -190,8 +202,9 @@ describe("build-image buildspec", () => {
     expect(all).toContain('--file "${DOCKERFILE}"');
   });
 
-  it("tags with the commit and records the pushed digest as variables and as the image.json artifact", () => {
-    expect(all).toContain('IMAGE_TAG="${IMAGE_TAG:-${COMMIT}}"');
+  it("tags git-<commit> and records the pushed digest as variables and as the image.json artifact", () => {
+    expect(spec.env?.variables?.IMAGE_TAG_PREFIX).toBe("git-");
+    expect(all).toContain('IMAGE_TAG="${IMAGE_TAG:-${IMAGE_TAG_PREFIX}${COMMIT}}"');
     expect(all).toContain('--tag "${IMAGE_REPO_URI}:${IMAGE_TAG}"');
     expect(all).toContain("containerimage.digest");
     expect(all).toContain('IMAGE_URI="${IMAGE_REPO_URI}@${IMAGE_DIGEST}"');
