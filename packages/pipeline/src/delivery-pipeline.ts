@@ -1,5 +1,8 @@
 import {
+  arnParts,
   assumeRolePolicy,
+  checkComponent,
+  checkTags,
   ECR_REPOSITORY_NAME,
   mergeTags,
   type PolicyStatement,
@@ -7,7 +10,6 @@ import {
   type RepositoryRef,
   type Transform,
   transformed,
-  Validator,
 } from "@berth/core";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -191,7 +193,26 @@ export interface DeliveryPipelineArgs {
      * @example platform: "linux/amd64"
      */
     platform?: ImagePlatform;
+    /**
+     * The ECR pull-through cache prefix for Docker Hub (a Registry `pullThroughCache` rule with
+     * `upstream: "docker-hub"`, in the repository's registry) that base images come through: the
+     * build gets `BASE_IMAGE_REGISTRY=<registry host>/<prefix>` (BuildKit's image, the Dockerfile
+     * frontend and the build argument `BASE_REGISTRY` use it) and its role may pull and import
+     * images under `repository/<prefix>/*`, nothing else. Without it, base images are pulled
+     * anonymously from Docker Hub, which rate-limits CodeBuild's shared addresses.
+     * @default undefined (Docker Hub directly)
+     * @example pullThroughCachePrefix: "docker-hub"
+     */
+    pullThroughCachePrefix?: string;
   };
+  /**
+   * The prefix of the tag each deploy moves to the image it releases (`<prefix><environment>`, e.g.
+   * `release-prod`), so the Registry's lifecycle policy never expires an image an environment runs.
+   * Must be the Registry's `environmentTagPrefix`; `false` for no tag.
+   * @default "release-"
+   * @example releaseTagPrefix: "env-"
+   */
+  releaseTagPrefix?: string | false;
   /**
    * The prefix of the release pointers (SSM parameter names).
    * @default "/berth"
@@ -269,6 +290,8 @@ interface Resolved {
   dockerfile: string;
   context: string;
   platform: ImagePlatform;
+  pullThroughCachePrefix?: string;
+  releaseTagPrefix: string | false;
   retention: number;
   artifactDays: number;
   executionMode: "SUPERSEDED" | "QUEUED";
@@ -280,9 +303,14 @@ interface Resolved {
 const ENV_NAME = /^[a-z][a-z0-9-]{0,19}$/;
 const RELATIVE_PATH = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9_.@/-]+$/;
 
+const REPOSITORY_URL = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/(.+)$/;
+const ECR_NAME_RULE =
+  "must be an ECR repository name: 2-256 characters, lowercase letters and digits, with '.', '_' or '-' only between them and '/' between namespace parts (no empty, '.' or '..' parts)";
+
 function validate(name: string, args: DeliveryPipelineArgs | undefined): Resolved {
-  const v = new Validator(TYPE, name);
+  const v = checkComponent(TYPE, name, args);
   const a = v.required("args", args, "give source, repository, environments and state");
+  checkTags(v, "tags", a.tags);
   validateSource(v, "source", a.source);
   const branch = a.source.branch ?? "main";
   validateBranch(v, "source.branch", branch);
@@ -313,20 +341,38 @@ function validate(name: string, args: DeliveryPipelineArgs | undefined): Resolve
   v.required("repository.arn", repo.arn);
   v.required("repository.url", repo.url);
   const repoName = knownString(repo.name);
-  if (repoName !== undefined) {
-    v.check(
-      repoName.length >= 2 && repoName.length <= 256 && ECR_REPOSITORY_NAME.test(repoName),
-      "repository.name",
-      repoName,
-      "must be an ECR repository name: 2-256 lowercase letters, digits and '.', '_', '-', '/' separators",
-    );
-  }
+  const isEcrName = (n: string) => n.length >= 2 && n.length <= 256 && ECR_REPOSITORY_NAME.test(n);
+  if (repoName !== undefined) v.check(isEcrName(repoName), "repository.name", repoName, ECR_NAME_RULE);
   v.arn("repository.arn", repo.arn, "ecr", /^repository\/.+$/);
+  const arnName = knownString(repo.arn)?.replace(/^.*?:repository\//, "");
+  if (arnName !== undefined)
+    v.check(
+      isEcrName(arnName),
+      "repository.arn",
+      repo.arn,
+      `names the repository "${arnName}", which ${ECR_NAME_RULE}`,
+    );
   v.matches(
     "repository.url",
     repo.url,
-    /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[a-z0-9._/-]+$/,
+    REPOSITORY_URL,
     "must be <account>.dkr.ecr.<region>.amazonaws.com/<name>",
+  );
+  const url = knownString(repo.url);
+  const urlName = url ? REPOSITORY_URL.exec(url)?.[3] : undefined;
+  if (urlName !== undefined)
+    v.check(
+      isEcrName(urlName),
+      "repository.url",
+      url,
+      `names the repository "${urlName}", which ${ECR_NAME_RULE}`,
+    );
+  const names = [repoName, arnName, urlName].filter((n): n is string => n !== undefined);
+  v.check(
+    new Set(names).size <= 1,
+    "repository",
+    { name: repoName, arn: knownString(repo.arn), url },
+    "name, arn and url must be one repository's",
   );
 
   const service = a.service ?? repoName;
@@ -465,6 +511,30 @@ function validate(name: string, args: DeliveryPipelineArgs | undefined): Resolve
     "must be a folder relative to the repository root, without '..'",
   );
   v.oneOf("image.platform", platform, Object.keys(BUILD_ENVIRONMENTS) as ImagePlatform[]);
+  const pullThroughCachePrefix = a.image?.pullThroughCachePrefix;
+  if (pullThroughCachePrefix !== undefined) {
+    v.check(
+      typeof pullThroughCachePrefix === "string" &&
+        pullThroughCachePrefix.length >= 2 &&
+        pullThroughCachePrefix.length <= 30 &&
+        ECR_REPOSITORY_NAME.test(pullThroughCachePrefix),
+      "image.pullThroughCachePrefix",
+      pullThroughCachePrefix,
+      "must be a pull-through cache prefix: 2 to 30 lowercase letters, digits, '.', '_', '-' and '/' between parts",
+    );
+  }
+  const releaseTagPrefix = a.releaseTagPrefix ?? "release-";
+  if (releaseTagPrefix !== false) {
+    const longest = Math.max(...environments.map((e) => e.name.length));
+    v.check(
+      typeof releaseTagPrefix === "string" &&
+        /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(releaseTagPrefix) &&
+        releaseTagPrefix.length + longest <= 128,
+      "releaseTagPrefix",
+      releaseTagPrefix,
+      `must be a tag prefix (letters, digits, '_', '.', '-', not starting with '.' or '-') that leaves room for the environment name (a tag is at most 128 characters), or false`,
+    );
+  }
 
   const retention = a.logRetentionInDays ?? 30;
   validateRetention(v, "logRetentionInDays", retention);
@@ -489,6 +559,8 @@ function validate(name: string, args: DeliveryPipelineArgs | undefined): Resolve
     dockerfile,
     context,
     platform,
+    ...(pullThroughCachePrefix !== undefined ? { pullThroughCachePrefix } : {}),
+    releaseTagPrefix,
     retention,
     artifactDays,
     executionMode,
@@ -806,6 +878,39 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
       description: `Berth pipeline ${name}: typecheck, lint and test what the change affects`,
     });
 
+    // Base images through the registry's pull-through cache: pull, import from the upstream and
+    // create the cache repository on first pull (ECR User Guide, pull through cache "Required IAM
+    // permissions"), on the cache prefix of the repository's own registry only.
+    const cachePrefix = r.pullThroughCachePrefix;
+    const cacheStatements: PolicyStatement[] = [];
+    const cacheVariables: ReturnType<typeof plain>[] = [];
+    if (cachePrefix !== undefined) {
+      const cacheRepositories = pulumi.output(args.repository.arn).apply((arn) => {
+        const p = arnParts(arn);
+        return `arn:${p.partition}:ecr:${p.region}:${p.account}:repository/${cachePrefix}/*`;
+      });
+      cacheStatements.push(
+        {
+          Sid: "PullBaseImagesThroughCache",
+          Effect: "Allow",
+          Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+          Resource: cacheRepositories as unknown as string,
+        },
+        {
+          Sid: "ImportBaseImagesIntoCache",
+          Effect: "Allow",
+          Action: ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
+          Resource: cacheRepositories as unknown as string,
+        },
+      );
+      cacheVariables.push(
+        plain(
+          "BASE_IMAGE_REGISTRY",
+          pulumi.output(args.repository.url).apply((u) => `${u.split("/")[0]}/${cachePrefix}`),
+        ),
+      );
+    }
+
     // Build image: the only privileged project; pushes to its own repository only.
     const { project: imageProject } = codeBuild("build-image", t.buildImageProject, {
       roleDescription: `Berth pipeline ${name}: image build`,
@@ -833,6 +938,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
           ],
           Resource: args.repository.arn as string,
         },
+        ...cacheStatements,
       ],
       buildspec: args.buildspecs?.buildImage ?? loadBuildspec("build-image"),
       privileged: true,
@@ -843,6 +949,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
         plain("DOCKERFILE", r.dockerfile),
         plain("BUILD_CONTEXT", r.context),
         plain("PLATFORM", r.platform),
+        ...cacheVariables,
       ],
       description: `Berth pipeline ${name}: build and push the image once, record its digest`,
     });
@@ -864,6 +971,18 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
             Action: "sts:AssumeRole",
             Resource: deployRoleArn as unknown as string,
           },
+          // Moves the environment tag to the released image (batch-get-image + put-image), so the
+          // registry's lifecycle policy keeps it.
+          ...(r.releaseTagPrefix !== false
+            ? [
+                {
+                  Sid: "TagReleasedImage",
+                  Effect: "Allow" as const,
+                  Action: ["ecr:BatchGetImage", "ecr:PutImage"],
+                  Resource: args.repository.arn as string,
+                },
+              ]
+            : []),
         ],
         buildspec: deployBuildspec,
         privileged: false,
@@ -880,6 +999,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
           plain("PULUMI_PROJECT", r.project),
           plain("STACK_DIR", r.stackDir),
           plain("PULUMI_VERSION", r.pulumiVersion),
+          plain("RELEASE_TAG_PREFIX", r.releaseTagPrefix === false ? "" : r.releaseTagPrefix),
         ],
         description: `Berth pipeline ${name}: release the image to ${env.name} and run pulumi up`,
       });

@@ -15,6 +15,7 @@ export {
 export {
   DEFAULT_APPROVER_ROLES,
   DEFAULT_PREVIEW_POLICY,
+  isReadOnlyManagedPolicy,
   PREVIEW_EVENTS,
   PREVIEW_ROLE_KEY,
   PullRequestPreviews,

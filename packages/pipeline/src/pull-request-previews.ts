@@ -1,11 +1,14 @@
 import {
   assumeRolePolicy,
+  checkComponent,
+  checkTags,
+  known,
   mergeTags,
   type PolicyStatement,
   policyDocument,
   type Transform,
   transformed,
-  Validator,
+  type Validator,
 } from "@berth/core";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -59,6 +62,68 @@ const APPROVER_ROLES = [
 
 /** The AWS managed policy the preview role gets by default (`pulumi` mode): resources and their metadata, no data. */
 export const DEFAULT_PREVIEW_POLICY = "job-function/ViewOnlyAccess";
+
+/**
+ * AWS managed policies a preview role may get: the read-only family. `ReadOnlyAccess`,
+ * `ViewOnlyAccess` (also under `job-function/`), `SecurityAudit`, and any service's
+ * `<Service>ReadOnlyAccess` (`AmazonS3ReadOnlyAccess`, `AWSCloudFormationReadOnlyAccess`…).
+ * Everything else AWS manages (`AdministratorAccess`, `PowerUserAccess`, `IAMFullAccess`, any
+ * `*FullAccess`, job functions such as `job-function/SystemAdministrator`) can change resources.
+ */
+export const READ_ONLY_MANAGED_POLICIES: readonly string[] = [
+  "ReadOnlyAccess",
+  "ViewOnlyAccess",
+  "job-function/ViewOnlyAccess",
+  "SecurityAudit",
+];
+const MANAGED_POLICY_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(aws|\d{12}):policy\/([\w+=,.@/-]{1,512})$/;
+
+/** Whether an AWS managed policy (its path and name after `policy/`) is in the read-only family. */
+export function isReadOnlyManagedPolicy(pathAndName: string): boolean {
+  const name = pathAndName.split("/").at(-1) ?? "";
+  return (
+    READ_ONLY_MANAGED_POLICIES.includes(pathAndName) ||
+    (pathAndName.split("/").length === 1 && /^[A-Za-z0-9]+ReadOnlyAccess$/.test(name))
+  );
+}
+
+/**
+ * Checks `readOnlyPolicyArns`: AWS managed policies must be read-only (an error names the policy);
+ * customer managed ones cannot be read offline, so they are returned for a warning.
+ */
+function checkReadOnlyPolicies(v: Validator, arns: unknown): string[] {
+  if (arns === undefined) return [];
+  v.check(
+    Array.isArray(arns) && arns.length >= 1 && arns.length <= 20,
+    "readOnlyPolicyArns",
+    arns,
+    "must list 1 to 20 managed policy ARNs (IAM attaches at most 20 managed policies to a role)",
+  );
+  const customer: string[] = [];
+  for (const [i, value] of (arns as pulumi.Input<string>[]).entries()) {
+    const arn = known(value);
+    if (arn === undefined) continue;
+    const f = `readOnlyPolicyArns[${i}]`;
+    const m = typeof arn === "string" ? MANAGED_POLICY_ARN.exec(arn) : null;
+    if (!m)
+      v.fail(
+        f,
+        arn,
+        "must be a managed policy ARN: arn:aws:iam::aws:policy/<name> or arn:aws:iam::<account>:policy/<name>",
+      );
+    if (m[2] === "aws") {
+      v.check(
+        isReadOnlyManagedPolicy(m[3]!),
+        f,
+        arn,
+        `is an AWS managed policy that can change resources; a preview role takes read-only ones: ${READ_ONLY_MANAGED_POLICIES.join(", ")} or a service's <Service>ReadOnlyAccess`,
+      );
+    } else {
+      customer.push(arn);
+    }
+  }
+  return customer;
+}
 
 /** Keys of `previewRoleArns`: `<project>/<stack>` (as in Pulumi.yaml and Pulumi.<stack>.yaml) or an account id. */
 export const PREVIEW_ROLE_KEY = /^([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+|\d{12})$/;
@@ -144,6 +209,10 @@ export interface PullRequestPreviewsArgs {
    * Managed policies giving the role read access to AWS (`pulumi` mode only). They replace the
    * default `ViewOnlyAccess` (resources and their metadata, no object or parameter values); the
    * narrow reads a preview needs (release pointers, state bucket, state key) are granted inline anyway.
+   * AWS managed policies must be read-only ({@link READ_ONLY_MANAGED_POLICIES} or a service's
+   * `<Service>ReadOnlyAccess`): `AdministratorAccess`, `PowerUserAccess`, any `*FullAccess` and the
+   * like are rejected. Customer managed policies cannot be inspected offline: they are accepted with
+   * a warning naming them, and their owner answers for them being read-only.
    * @default ["arn:<partition>:iam::aws:policy/job-function/ViewOnlyAccess"]
    * @example readOnlyPolicyArns: ["arn:aws:iam::123456789012:policy/berth-preview-read"]
    */
@@ -233,8 +302,9 @@ interface Resolved {
 }
 
 function validate(name: string, args: PullRequestPreviewsArgs | undefined): Resolved {
-  const v = new Validator(TYPE, name);
+  const v = checkComponent(TYPE, name, args);
   const a = v.required("args", args, "give source and, in pulumi mode, state");
+  checkTags(v, "tags", a.tags);
   const provider = validateSource(v, "source", a.source);
   const branch = a.source.defaultBranch ?? "main";
   validateBranch(v, "source.defaultBranch", branch);
@@ -266,7 +336,21 @@ function validate(name: string, args: PullRequestPreviewsArgs | undefined): Reso
     validateStateBucket(v, state.bucket);
     v.required("state.keyArn", state.keyArn, "the KMS key ARN of the secrets provider");
     v.arn("state.keyArn", state.keyArn, "kms", /^key\/.+$/);
+  } else {
+    v.check(
+      a.state === undefined,
+      "state",
+      a.state,
+      'is only used in pulumi mode (mode: "offline" reads no state and gets no access to it); remove it or use mode: "pulumi"',
+    );
+    v.check(
+      a.readOnlyPolicyArns === undefined,
+      "readOnlyPolicyArns",
+      a.readOnlyPolicyArns,
+      'are only used in pulumi mode (mode: "offline" gets no AWS access)',
+    );
   }
+  const customerPolicies = checkReadOnlyPolicies(v, a.readOnlyPolicyArns);
   const parameterPrefix = a.releaseParameterPrefix ?? DEFAULT_RELEASE_PARAMETER_PREFIX;
   validateReleasePrefix(v, parameterPrefix);
   if (a.previewRoleArns !== undefined) {
@@ -329,6 +413,11 @@ function validate(name: string, args: PullRequestPreviewsArgs | undefined): Reso
   const retention = a.logRetentionInDays ?? 30;
   validateRetention(v, "logRetentionInDays", retention);
   if (a.buildspec !== undefined) validateBuildspecText(v, "buildspec", a.buildspec);
+  if (customerPolicies.length > 0) {
+    pulumi.log.warn(
+      `${TYPE} '${name}': readOnlyPolicyArns ${customerPolicies.join(", ")} ${customerPolicies.length === 1 ? "is a customer managed policy" : "are customer managed policies"} Berth cannot inspect offline; make sure ${customerPolicies.length === 1 ? "it grants" : "they grant"} only read actions, since pull-request code runs with this role`,
+    );
+  }
   return {
     provider,
     branch,

@@ -236,20 +236,20 @@ describe("DeliveryPipeline with dev, staging and prod", () => {
     }
   });
 
-  it("lets only the image build push, and only to the given repository", () => {
+  it("lets only the image build push layers, the deploys only re-tag, and only in the given repository", () => {
     for (const r of run.ofType(ROLE_POLICY)) {
       for (const s of statements(run, r)) {
-        const pushes = list(s.Action).filter((a) =>
-          [
-            "ecr:PutImage",
-            "ecr:InitiateLayerUpload",
-            "ecr:UploadLayerPart",
-            "ecr:CompleteLayerUpload",
-          ].includes(a),
+        const uploads = list(s.Action).filter((a) =>
+          ["ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload"].includes(a),
         );
-        if (pushes.length === 0) continue;
-        expect(r.name).toBe("hello-build-image-policy");
+        if (uploads.length > 0) expect(r.name).toBe("hello-build-image-policy");
+        if (!list(s.Action).includes("ecr:PutImage")) continue;
         expect(list(s.Resource)).toEqual([REPO_ARN]);
+        if (r.name !== "hello-build-image-policy") {
+          // A deploy moves its environment tag: read the manifest, put it back under the tag.
+          expect(r.name).toMatch(/^hello-deploy-(dev|staging|prod)-policy$/);
+          expect(s).toMatchObject({ Sid: "TagReleasedImage", Action: ["ecr:BatchGetImage", "ecr:PutImage"] });
+        }
       }
     }
     const login = statements(run, policyOf(run, "build-image")).find((s) =>
@@ -422,6 +422,81 @@ describe("DeliveryPipeline options", () => {
       list(s.Action).includes("sts:AssumeRole"),
     );
     expect(list(assume!.Resource)).toEqual(["arn:aws:iam::123456789012:role/custom"]);
+  });
+});
+
+describe("DeliveryPipeline base images and retention", () => {
+  it("pulls base images through the registry's Docker Hub cache: exactly the pull and import actions on the cache prefix", async () => {
+    const run = await runComponent(
+      () => new DeliveryPipeline("hello", pipelineArgs({ image: { pullThroughCachePrefix: "docker-hub" } })),
+    );
+    const build = statements(run, policyOf(run, "build-image"));
+    const cache = "arn:aws:ecr:us-east-1:123456789012:repository/docker-hub/*";
+    expect(build.find((st) => st.Sid === "PullBaseImagesThroughCache")).toEqual({
+      Sid: "PullBaseImagesThroughCache",
+      Effect: "Allow",
+      Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+      Resource: cache,
+    });
+    expect(build.find((st) => st.Sid === "ImportBaseImagesIntoCache")).toEqual({
+      Sid: "ImportBaseImagesIntoCache",
+      Effect: "Allow",
+      Action: ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
+      Resource: cache,
+    });
+    // Nothing else in the build's role reaches beyond its own repository and the cache prefix.
+    for (const st of build) {
+      if (!list(st.Action).some((a) => a.startsWith("ecr:")) || st.Sid === "EcrLogin") continue;
+      for (const resource of list(st.Resource))
+        expect(resource, st.Sid).toMatch(
+          /^arn:aws:ecr:us-east-1:123456789012:repository\/(hello|docker-hub\/\*)$/,
+        );
+    }
+    const project = run.find(
+      (r) => r.type === "aws:codebuild/project:Project" && r.name === "hello-build-image",
+    )[0]!;
+    expect(projectVariables(project).BASE_IMAGE_REGISTRY?.value).toBe(
+      "123456789012.dkr.ecr.us-east-1.amazonaws.com/docker-hub",
+    );
+  });
+
+  it("without a cache prefix, grants no cache access and passes no BASE_IMAGE_REGISTRY", async () => {
+    const run = await runComponent(() => new DeliveryPipeline("hello", pipelineArgs()));
+    const actions = statements(run, policyOf(run, "build-image")).flatMap((st) => list(st.Action));
+    expect(actions).not.toContain("ecr:BatchImportUpstreamImage");
+    expect(actions).not.toContain("ecr:CreateRepository");
+    const project = run.find(
+      (r) => r.type === "aws:codebuild/project:Project" && r.name === "hello-build-image",
+    )[0]!;
+    expect(projectVariables(project).BASE_IMAGE_REGISTRY).toBeUndefined();
+  });
+
+  it("has each deploy move release-<environment> (the Registry's environment tag) with only BatchGetImage and PutImage", async () => {
+    const run = await runComponent(() => new DeliveryPipeline("hello", pipelineArgs()));
+    for (const env of ["dev", "staging", "prod"]) {
+      const project = run.find(
+        (r) => r.type === "aws:codebuild/project:Project" && r.name === `hello-deploy-${env}`,
+      )[0]!;
+      expect(projectVariables(project).RELEASE_TAG_PREFIX?.value).toBe("release-");
+      expect(
+        statements(run, policyOf(run, `deploy-${env}`)).find((st) => st.Sid === "TagReleasedImage"),
+      ).toEqual({
+        Sid: "TagReleasedImage",
+        Effect: "Allow",
+        Action: ["ecr:BatchGetImage", "ecr:PutImage"],
+        Resource: REPO_ARN,
+      });
+    }
+    const off = await runComponent(
+      () => new DeliveryPipeline("hello", pipelineArgs({ releaseTagPrefix: false })),
+    );
+    const project = off.find(
+      (r) => r.type === "aws:codebuild/project:Project" && r.name === "hello-deploy-dev",
+    )[0]!;
+    expect(projectVariables(project).RELEASE_TAG_PREFIX?.value).toBe("");
+    expect(statements(off, policyOf(off, "deploy-dev")).some((st) => st.Sid === "TagReleasedImage")).toBe(
+      false,
+    );
   });
 });
 
@@ -599,6 +674,69 @@ describe("DeliveryPipeline validation", () => {
       "source.filePaths.includes",
     ],
     [
+      "a repository URL naming 'acme/..'",
+      {
+        repository: {
+          name: pulumi.output("x") as unknown as string,
+          arn: REPO_ARN,
+          url: "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/..",
+        },
+        service: "hello",
+      },
+      /repository\.url is "123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/acme\/\.\."; names the repository "acme\/\.\.", which must be an ECR repository name/,
+      "repository.url",
+    ],
+    [
+      "a repository name 'acme/..'",
+      {
+        repository: {
+          name: "acme/..",
+          arn: REPO_ARN,
+          url: "123456789012.dkr.ecr.us-east-1.amazonaws.com/hello",
+        },
+      },
+      /repository\.name is "acme\/\.\."; must be an ECR repository name/,
+      "repository.name",
+    ],
+    [
+      "a repository ARN naming 'acme/..'",
+      {
+        repository: {
+          name: pulumi.output("x") as unknown as string,
+          arn: "arn:aws:ecr:us-east-1:123456789012:repository/acme/..",
+          url: "123456789012.dkr.ecr.us-east-1.amazonaws.com/hello",
+        },
+        service: "hello",
+      },
+      /repository\.arn is .*names the repository "acme\/\.\."/,
+      "repository.arn",
+    ],
+    [
+      "a repository whose name, ARN and URL disagree",
+      {
+        repository: {
+          name: "hello",
+          arn: REPO_ARN,
+          url: "123456789012.dkr.ecr.us-east-1.amazonaws.com/other",
+        },
+      },
+      /name, arn and url must be one repository's/,
+      "repository",
+    ],
+    [
+      "a pull-through cache prefix that is not one",
+      { image: { pullThroughCachePrefix: "Docker Hub" } },
+      /image\.pullThroughCachePrefix is "Docker Hub"; must be a pull-through cache prefix/,
+      "image.pullThroughCachePrefix",
+    ],
+    [
+      "a release tag prefix starting with '-'",
+      { releaseTagPrefix: "-rel" },
+      /releaseTagPrefix is "-rel"; must be a tag prefix/,
+      "releaseTagPrefix",
+    ],
+    ["a tag key AWS reserves", { tags: { "aws:owner": "x" } }, /tags/, "tags.aws:owner"],
+    [
       "a buildspec override that is not 0.2",
       { buildspecs: { deploy: "version: 0.1\nphases: {}" } },
       /buildspecs\.deploy is .*must be buildspec text with version: 0\.2/,
@@ -612,6 +750,14 @@ describe("DeliveryPipeline validation", () => {
       expect(err.message).toMatch(/^berth:pipeline:DeliveryPipeline 'hello': /);
     });
   }
+
+  it("rejects a component name with a space before creating anything", async () => {
+    const err = await expectInvalid(
+      () => new DeliveryPipeline("hello world", pipelineArgs()),
+      /name is "hello world"/,
+    );
+    expect(err.field).toBe("name");
+  });
 
   it("needs a service name when the repository name is an Output", async () => {
     const repository = {

@@ -324,6 +324,48 @@ describe("PullRequestPreviews validation", () => {
       /source\.connectionArn is .*must be a connection ARN/,
       "source.connectionArn",
     ],
+    [
+      "state in offline mode (it would be ignored)",
+      { mode: "offline" },
+      /state is \{.*\}; is only used in pulumi mode/,
+      "state",
+    ],
+    [
+      "read-only policies in offline mode",
+      { mode: "offline", state: undefined, readOnlyPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] },
+      /readOnlyPolicyArns is .*are only used in pulumi mode/,
+      "readOnlyPolicyArns",
+    ],
+    ...(
+      [
+        "AdministratorAccess",
+        "PowerUserAccess",
+        "IAMFullAccess",
+        "AmazonS3FullAccess",
+        "job-function/SystemAdministrator",
+        "service-role/AWSCodeBuildReadOnlyAccessAndMore",
+      ] as const
+    ).map((policy, i): [string, Partial<PullRequestPreviewsArgs>, RegExp, string] => [
+      `the AWS managed ${policy} as a read-only policy`,
+      {
+        readOnlyPolicyArns: [
+          "arn:aws:iam::aws:policy/ReadOnlyAccess",
+          ...Array.from({ length: i % 2 }, () => "arn:aws:iam::aws:policy/SecurityAudit"),
+          `arn:aws:iam::aws:policy/${policy}`,
+        ],
+      },
+      new RegExp(
+        `readOnlyPolicyArns\\[${1 + (i % 2)}\\] is "arn:aws:iam::aws:policy/${policy.replace("/", "\\/")}"; is an AWS managed policy that can change resources; a preview role takes read-only ones: ReadOnlyAccess, ViewOnlyAccess, job-function/ViewOnlyAccess, SecurityAudit`,
+      ),
+      `readOnlyPolicyArns[${1 + (i % 2)}]`,
+    ]),
+    [
+      "a read-only policy that is not a policy ARN",
+      { readOnlyPolicyArns: ["ReadOnlyAccess"] },
+      /readOnlyPolicyArns\[0\] is "ReadOnlyAccess"; must be a managed policy ARN/,
+      "readOnlyPolicyArns[0]",
+    ],
+    ["a tag key AWS reserves", { tags: { "aws:team": "x" } }, /tags/, "tags.aws:team"],
   ];
   for (const [what, over, message, field] of invalid) {
     it(`rejects ${what} before creating anything`, async () => {
@@ -331,6 +373,40 @@ describe("PullRequestPreviews validation", () => {
       expect(err.field).toBe(field);
     });
   }
+
+  it("rejects a component name with a space before creating anything", async () => {
+    const err = await expectInvalid(
+      () => new PullRequestPreviews("pr previews", args()),
+      /name is "pr previews"/,
+    );
+    expect(err.field).toBe("name");
+  });
+
+  it("takes the read-only family of AWS managed policies, and warns naming customer managed ones", async () => {
+    const readOnly = [
+      "arn:aws:iam::aws:policy/ReadOnlyAccess",
+      "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",
+      "arn:aws:iam::aws:policy/SecurityAudit",
+      "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+    ];
+    const aws = await runComponent(
+      () => new PullRequestPreviews("previews", args({ readOnlyPolicyArns: readOnly })),
+    );
+    expect(aws.ofType(ATTACHMENT).map((a) => a.inputs.policyArn)).toEqual(readOnly);
+    expect(aws.diagnostics.filter((d) => d.severity === "warning")).toEqual([]);
+
+    const custom = "arn:aws:iam::123456789012:policy/berth-preview-read";
+    const run = await runComponent(
+      () => new PullRequestPreviews("previews", args({ readOnlyPolicyArns: [readOnly[0]!, custom] })),
+    );
+    expect(run.ofType(ATTACHMENT).map((a) => a.inputs.policyArn)).toEqual([readOnly[0], custom]);
+    const warnings = run.diagnostics.filter((d) => d.severity === "warning").map((d) => d.message);
+    expect(warnings).toEqual([
+      expect.stringContaining(
+        `readOnlyPolicyArns ${custom} is a customer managed policy Berth cannot inspect offline; make sure it grants only read actions`,
+      ),
+    ]);
+  });
 });
 
 describe("IAM_ROLE_ARN", () => {
