@@ -23,6 +23,13 @@ export interface Fixtures {
   stackReferences?: Record<string, Record<string, unknown>>;
   /** Plaintext stand-ins for `secure:` config values, by namespaced key. */
   secrets?: Record<string, string>;
+  /**
+   * The registry that holds every service's image (`<account>.dkr.ecr.<region>.amazonaws.com`).
+   * With it, the engine answers every release pointer `<prefix>/<env>/<service>/image` that
+   * `ssmParameters` does not list with `<releaseRegistry>/<service>@sha256:<digest>`, a digest
+   * derived from the environment and the service: each service of the catalogue gets its own image.
+   */
+  releaseRegistry?: string;
 }
 
 export interface EngineOptions {
@@ -491,6 +498,9 @@ function invokeFixtures(f: Fixtures): Record<string, Props> {
   return {
     ...(f.invokes ?? {}),
     ...(f.ssmParameters ? { "aws:ssm/getParameter:getParameter#values": f.ssmParameters } : {}),
+    ...(f.releaseRegistry
+      ? { "aws:ssm/getParameter:getParameter#releaseRegistry": { host: f.releaseRegistry } }
+      : {}),
   };
 }
 

@@ -47,6 +47,16 @@ function ssmParameter(name: string, ctx: CloudContext): string | undefined {
   return undefined;
 }
 
+/**
+ * A release pointer (`<prefix>/<env>/<service>/image`) answered from the fixtures' release
+ * registry: that service's repository, pinned by a digest of the environment and the service.
+ */
+function releasePointer(name: string, registry: string | undefined): string | undefined {
+  const m = /^(?:\/[^/]+)+\/([a-z0-9-]+)\/([a-z][a-z0-9-]*)\/image$/.exec(name);
+  if (!m || !registry) return undefined;
+  return `${registry.replace(/\/+$/, "")}/${m[2]}@sha256:${hex(64, "release", m[1]!, m[2]!)}`;
+}
+
 export type InvokeFixtures = Record<string, Props>;
 
 /** Answers the data-source invokes a Pulumi program for AWS typically makes. */
@@ -96,7 +106,10 @@ export function answerInvoke(
       const fromFixture = (
         fixtures["aws:ssm/getParameter:getParameter#values"] as Record<string, string> | undefined
       )?.[name];
-      const value = fromFixture ?? ssmParameter(name, ctx);
+      const registry = (
+        fixtures["aws:ssm/getParameter:getParameter#releaseRegistry"] as { host?: string } | undefined
+      )?.host;
+      const value = fromFixture ?? ssmParameter(name, ctx) ?? releasePointer(name, registry);
       if (value === undefined) throw new UnknownInvokeError(token, ` for parameter '${name}'`);
       return {
         id: name,
