@@ -1,6 +1,13 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { type RunRecord, runProgramInProcess } from "@berth/testing";
+import {
+  loadProject,
+  loadStackConfig,
+  ProjectError,
+  type RunRecord,
+  runProgramInProcess,
+} from "@berth/testing";
+import { Command, CommanderError } from "commander";
 import { toPreviewDigest } from "./preview-json.js";
 import { renderMarkdown, renderText } from "./render.js";
 import { styleFor } from "./style.js";
@@ -12,27 +19,12 @@ export interface Io {
   cwd: string;
 }
 
-export const USAGE = `Usage: berth <command> [options]
-
-Commands:
-  preview     Run a Pulumi program offline and show what it would create
-
-Options for preview (as for \`pulumi preview\`):
-  -C, --cwd <dir>          Run the Pulumi project in this folder (default: current folder)
-  -s, --stack <name>       The stack whose Pulumi.<stack>.yaml configures the run
-  -j, --json               Print the \`pulumi preview --json\` document
-      --format <fmt>       text (default) or markdown (for pull-request comments)
-      --config-file <file> Use this file instead of Pulumi.<stack>.yaml
-      --fixtures <file>    Values the engine cannot compute (default: berth.fixtures.yaml)
-      --debug              Show stack traces of program errors
-  -h, --help               Show this help
-  -v, --version            Show the version
-`;
-
+/** A mistake on the command line: reported on stderr with exit code 2, never with a stack trace. */
 export class UsageError extends Error {}
 
 export interface PreviewOptions {
   cwd: string;
+  /** The stack as given with -s: `<stack>`, `<org>/<stack>` or `<org>/<project>/<stack>`. */
   stack?: string;
   json: boolean;
   format: "text" | "markdown";
@@ -41,59 +33,161 @@ export interface PreviewOptions {
   debug: boolean;
 }
 
-export function parsePreviewArgs(args: string[], cwd: string): PreviewOptions {
-  const opts: PreviewOptions = { cwd, json: false, format: "text", debug: false };
-  const value = (i: number, flag: string): string => {
-    const v = args[i + 1];
-    if (v === undefined || v.startsWith("-")) throw new UsageError(`${flag} needs a value`);
+/**
+ * The environment variable that tells a program which stack file the run read (read by
+ * `readStackConfig` of @berth/core, so its messages name that file).
+ */
+export const CONFIG_FILE_ENV = "BERTH_CONFIG_FILE";
+
+/** What `pulumi preview`'s own option says, so the two read alike. */
+function previewCommand(cwd: string, onOptions: (opts: PreviewOptions) => void): Command {
+  const value = (flag: string) => (v: string) => {
+    if (v.startsWith("-")) throw new UsageError(`${flag} needs a value`);
     return v;
   };
-  for (let i = 0; i < args.length; i++) {
-    const raw = args[i]!;
-    const [flag, inline] =
-      raw.startsWith("--") && raw.includes("=")
-        ? [raw.slice(0, raw.indexOf("=")), raw.slice(raw.indexOf("=") + 1)]
-        : [raw, undefined];
-    const take = () => {
-      if (inline !== undefined) return inline;
-      const v = value(i, flag);
-      i++;
-      return v;
-    };
-    switch (flag) {
-      case "-C":
-      case "--cwd":
-        opts.cwd = resolve(cwd, take());
-        break;
-      case "-s":
-      case "--stack":
-        opts.stack = take();
-        break;
-      case "-j":
-      case "--json":
-        opts.json = true;
-        break;
-      case "--format": {
-        const f = take();
-        if (f !== "text" && f !== "markdown")
-          throw new UsageError(`--format is '${f}'; use text or markdown`);
-        opts.format = f;
-        break;
+  return new Command("preview")
+    .description("Run a Pulumi program offline and show what it would create")
+    .option("-C, --cwd <dir>", "Run the Pulumi project in this folder (default: current folder)", value("-C"))
+    .option(
+      "-s, --stack <name>",
+      "The stack whose Pulumi.<stack>.yaml configures the run: <stack>, <org>/<stack> or <org>/<project>/<stack>",
+      value("-s"),
+    )
+    .option("-j, --json", "Print the `pulumi preview --json` document")
+    .option("--format <fmt>", "text (default) or markdown (for pull-request comments)", value("--format"))
+    .option("--config-file <file>", "Use this file instead of Pulumi.<stack>.yaml", value("--config-file"))
+    .option(
+      "--fixtures <file>",
+      "Values the engine cannot compute (default: berth.fixtures.yaml)",
+      value("--fixtures"),
+    )
+    .option("--debug", "Show stack traces of program errors")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 ok, 1 the program failed (its message on stderr), 2 bad usage.\n" +
+        "No credentials, no network: the program runs under the offline engine.",
+    )
+    .action((raw: Record<string, string | boolean | undefined>) => {
+      const format = (raw.format as string | undefined) ?? "text";
+      if (format !== "text" && format !== "markdown") {
+        throw new UsageError(`--format is '${format}'; use text or markdown`);
       }
-      case "--fixtures":
-        opts.fixtures = resolve(cwd, take());
-        break;
-      case "--config-file":
-        opts.configFile = resolve(cwd, take());
-        break;
-      case "--debug":
-        opts.debug = true;
-        break;
-      default:
-        throw new UsageError(`unknown option '${raw}'`);
-    }
+      onOptions({
+        cwd: raw.cwd ? resolve(cwd, raw.cwd as string) : cwd,
+        ...(raw.stack !== undefined ? { stack: raw.stack as string } : {}),
+        json: raw.json === true,
+        format,
+        ...(raw.fixtures ? { fixtures: resolve(cwd, raw.fixtures as string) } : {}),
+        ...(raw.configFile ? { configFile: resolve(cwd, raw.configFile as string) } : {}),
+        debug: raw.debug === true,
+      });
+    });
+}
+
+/** The `berth` command, writing to `io` and never exiting the process itself. */
+function program(io: Pick<Io, "stdout" | "stderr">, cwd: string, onPreview: (o: PreviewOptions) => void) {
+  const root = new Command("berth")
+    .description("Offline previews of Pulumi programs: no AWS account, no Pulumi CLI, no network.")
+    .version(version(), "-v, --version", "Show the version")
+    .helpOption("-h, --help", "Show this help")
+    .helpCommand("help [command]", "Show the help of a command")
+    .addCommand(previewCommand(cwd, onPreview).helpOption("-h, --help", "Show this help"));
+  const configure = (c: Command) =>
+    c
+      .exitOverride()
+      .configureOutput({
+        writeOut: (s) => io.stdout.write(s),
+        writeErr: (s) => io.stderr.write(s),
+        getOutHasColors: () => false,
+        getErrHasColors: () => false,
+        getOutHelpWidth: () => 100,
+        getErrHelpWidth: () => 100,
+        // Errors are written by main(), in one format.
+        outputError: () => undefined,
+      })
+      .showSuggestionAfterError(true);
+  configure(root);
+  for (const c of root.commands) configure(c);
+  return root;
+}
+
+/** `berth` with no command: the same help, for the usage errors to point at. */
+export const USAGE = program({ stdout: { write: () => 0 }, stderr: { write: () => 0 } }, ".", () => undefined)
+  .helpInformation()
+  .replace(/^Usage: berth \[options\] \[command\]/, "Usage: berth <command> [options]");
+
+/**
+ * Parses the options of `berth preview` (everything after the word `preview`). Throws
+ * {@link UsageError} for an unknown option, a missing value or a value that is not allowed.
+ */
+export function parsePreviewArgs(args: string[], cwd: string): PreviewOptions {
+  let parsed: PreviewOptions | undefined;
+  const silent = { write: () => 0 };
+  const cmd = program({ stdout: silent, stderr: silent }, cwd, (o) => {
+    parsed = o;
+  });
+  try {
+    cmd.parse(["preview", ...args], { from: "user" });
+  } catch (e) {
+    if (e instanceof CommanderError) throw new UsageError(commanderMessage(e));
+    throw e;
   }
-  return opts;
+  if (!parsed) throw new UsageError("no options parsed");
+  return parsed;
+}
+
+function commanderMessage(e: CommanderError): string {
+  return e.message.replace(/^error: /, "");
+}
+
+/** The parts of `-s`: Pulumi's own rule for stack references. */
+export interface StackRef {
+  organization?: string;
+  project?: string;
+  stack: string;
+}
+
+const NAME_CHARS = /^[A-Za-z0-9_.-]+$/;
+
+/**
+ * Checks a stack name the way the Pulumi CLI does (`ParseStackName`, and the backends' stack
+ * references): `<stack>`, `<org>/<stack>` or `<org>/<project>/<stack>`, each part 1 to 100
+ * letters, digits, `-`, `_` or `.`. So the name can only ever pick `Pulumi.<stack>.yaml` in the
+ * project folder, never a path elsewhere.
+ *
+ * @example parseStackRef("organization/berth-platform/dev") // { organization, project, stack: "dev" }
+ */
+export function parseStackRef(value: string): StackRef {
+  const parts = value.split("/");
+  const shape = "a stack is <stack>, <org>/<stack> or <org>/<project>/<stack>";
+  if (parts.length > 3) {
+    throw new UsageError(`-s '${value}' is not a stack name: ${shape} (it has ${parts.length} parts)`);
+  }
+  const roles =
+    parts.length === 1
+      ? ["stack"]
+      : parts.length === 2
+        ? ["organization", "stack"]
+        : ["organization", "project", "stack"];
+  parts.forEach((part, i) => {
+    const role = roles[i]!;
+    if (part === "")
+      throw new UsageError(`-s '${value}' is not a stack name: its ${role} is empty; ${shape}`);
+    if (part.length > 100) {
+      throw new UsageError(`-s '${value}' is not a stack name: a ${role} name has at most 100 characters`);
+    }
+    if (!NAME_CHARS.test(part)) {
+      const bad = [...part].findIndex((c) => !NAME_CHARS.test(c));
+      throw new UsageError(
+        `-s '${value}' is not a stack name: a ${role} name may only contain letters, digits, '-', '_' ` +
+          `and '.' (invalid character '${part[bad]}' at position ${bad} of '${part}')`,
+      );
+    }
+  });
+  const stack = parts[parts.length - 1]!;
+  if (parts.length === 2) return { organization: parts[0]!, stack };
+  if (parts.length === 3) return { organization: parts[0]!, project: parts[1]!, stack };
+  return { stack };
 }
 
 /** Without -s: the only stack that has a Pulumi.<stack>.yaml, else an error listing them. */
@@ -130,43 +224,53 @@ function reportFailure(record: RunRecord, io: Io, debug: boolean): void {
   }
 }
 
-/** Runs the CLI; returns the exit code (0 ok, 1 the program failed, 2 bad usage). */
-export async function main(argv: string[], io: Io): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === "-h" || command === "--help" || command === "help") {
-    (command === undefined ? io.stderr : io.stdout).write(USAGE);
-    return command === undefined ? 2 : 0;
-  }
-  if (command === "-v" || command === "--version") {
-    io.stdout.write(`${version()}\n`);
-    return 0;
-  }
-  if (command !== "preview") {
-    io.stderr.write(`berth: unknown command '${command}'\n\n${USAGE}`);
-    return 2;
-  }
-  if (rest.includes("-h") || rest.includes("--help")) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
-  let opts: PreviewOptions;
-  let stack: string;
+/** The project named in -s must be the folder's project, as the Pulumi CLI requires. */
+function checkProject(dir: string, ref: StackRef, given: string): void {
+  if (ref.project === undefined) return;
+  let name: string;
   try {
-    opts = parsePreviewArgs(rest, io.cwd);
-    stack = pickStack(opts.cwd, opts.stack);
+    name = loadProject(dir).name;
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.stderr.write(`berth preview: ${e.message}\n`);
-      return 2;
-    }
+    if (e instanceof ProjectError) return; // the run reports the missing or broken Pulumi.yaml
     throw e;
   }
-  const record = await runProgramInProcess({
-    projectDir: opts.cwd,
-    stack,
-    ...(opts.fixtures ? { fixtures: opts.fixtures } : {}),
-    ...(opts.configFile ? { configFile: opts.configFile } : {}),
-  });
+  if (name !== ref.project) {
+    throw new UsageError(`-s '${given}' names project '${ref.project}', but ${dir} is project '${name}'`);
+  }
+}
+
+/** The stack file the run reads, for the program's messages (undefined: the run reports the problem). */
+function configFileOf(dir: string, stack: string, configFile: string | undefined): string | undefined {
+  try {
+    return loadStackConfig(loadProject(dir), stack, {}, configFile).file;
+  } catch (e) {
+    if (e instanceof ProjectError) return undefined;
+    throw e;
+  }
+}
+
+async function preview(opts: PreviewOptions, io: Io): Promise<number> {
+  const given = pickStack(opts.cwd, opts.stack);
+  const ref = parseStackRef(given);
+  checkProject(opts.cwd, ref, given);
+  const file = configFileOf(opts.cwd, ref.stack, opts.configFile);
+  // The program runs in this process: tell it which file it was configured from.
+  const saved = process.env[CONFIG_FILE_ENV];
+  if (file) process.env[CONFIG_FILE_ENV] = file;
+  else delete process.env[CONFIG_FILE_ENV];
+  let record: RunRecord;
+  try {
+    record = await runProgramInProcess({
+      projectDir: opts.cwd,
+      stack: ref.stack,
+      ...(ref.organization ? { organization: ref.organization } : {}),
+      ...(opts.fixtures ? { fixtures: opts.fixtures } : {}),
+      ...(opts.configFile ? { configFile: opts.configFile } : {}),
+    });
+  } finally {
+    if (saved === undefined) delete process.env[CONFIG_FILE_ENV];
+    else process.env[CONFIG_FILE_ENV] = saved;
+  }
   if (opts.json) {
     io.stdout.write(`${JSON.stringify(toPreviewDigest(record), null, 4)}\n`);
   } else if (opts.format === "markdown") {
@@ -179,4 +283,41 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/** Runs the CLI; returns the exit code (0 ok, 1 the program failed, 2 bad usage). */
+export async function main(argv: string[], io: Io): Promise<number> {
+  let options: PreviewOptions | undefined;
+  const cmd = program(io, io.cwd, (o) => {
+    options = o;
+  });
+  if (argv.length === 0) {
+    cmd.outputHelp({ error: true });
+    return 2;
+  }
+  const command = cmd.commands.find((c) => c.name() === argv[0]);
+  const prefix = command ? `berth ${command.name()}` : "berth";
+  const usage = (message: string, hint: boolean) => {
+    io.stderr.write(`${prefix}: ${message}\n`);
+    if (hint) io.stderr.write(`Run '${prefix} --help' for the options.\n`);
+    return 2;
+  };
+  try {
+    cmd.parse(argv, { from: "user" });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end the parse too, successfully.
+      if (e.exitCode === 0) return 0;
+      return usage(commanderMessage(e), true);
+    }
+    if (e instanceof UsageError) return usage(e.message, true);
+    throw e;
+  }
+  if (!options) return 0;
+  try {
+    return await preview(options, io);
+  } catch (e) {
+    if (e instanceof UsageError) return usage(e.message, false);
+    throw e;
+  }
 }
