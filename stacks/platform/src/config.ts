@@ -19,11 +19,10 @@ import {
 } from "@berth/core";
 import { INTERFACE_ENDPOINT_NAMES, NAT_MODES } from "@berth/networking";
 import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
 
-const TAG_VALUE = config.string({
-  pattern: /^[\p{L}\p{N}\s_.:/=+\-@]{1,256}$/u,
-  describe: "a tag value of 1 to 256 characters",
-});
+/** Owner and CostCenter become tags on every resource: AWS's tag-value rules (no newline, no `~`). */
+const TAG_VALUE = config.tagValue();
 
 const retentionDays = config.integerIn(LOG_RETENTION_DAYS);
 
@@ -179,8 +178,10 @@ export type PlatformConfig = Infer<typeof platformConfig> & { aws: Infer<typeof 
 
 /** Reads and checks the stack's whole configuration, including rules that span keys. */
 export function loadPlatformConfig(stack = pulumi.getStack()): PlatformConfig {
-  const cfg = readStackConfig(platformSchema, { stack });
-  const aws = readStackConfig(awsSchema, { namespace: "aws", stack });
+  // The file itself too (`parse`), so a top level or `config:` that is not a map, `~` and `.nan` are
+  // named as what they are, in the file the run actually read (BERTH_CONFIG_FILE, set by berth preview).
+  const cfg = readStackConfig(platformSchema, { stack, parse });
+  const aws = readStackConfig(awsSchema, { namespace: "aws", stack, parse });
   const fail = configFailer(stack);
 
   const lb = cfg.loadBalancer;

@@ -1,3 +1,4 @@
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 
 const projectDir = join(__dirname, "..");
+
+/** Runs a node script; resolves with its exit code and output (a failing exit is a result, not an error). */
+function execBerth(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
 const dir = mkdtempSync(join(tmpdir(), "berth-platform-config-"));
 const P = "berth-platform";
 
@@ -174,6 +184,29 @@ const invalid: Case[] = [
     message: /berth-platform:hello\.deployment\.canaryPercent applies to strategy "CANARY" only/,
   },
   {
+    name: "an owner with a newline (AWS refuses it as a tag value)",
+    change: (c) => {
+      c[`${P}:owner`] = "platform\nteam";
+    },
+    message:
+      /berth-platform:owner is "platform\\nteam"; a tag value is at most 256 characters of Unicode letters, digits, spaces and _ \. : \/ = \+ - @/,
+  },
+  {
+    name: "an owner of ~ (it would become the tag Owner=null)",
+    change: (c) => {
+      c[`${P}:owner`] = null;
+    },
+    message:
+      /berth-platform:owner is "null" \(what a YAML ~ or null becomes as config text\); expected a tag value/,
+  },
+  {
+    name: "a cost center longer than a tag value may be",
+    change: (c) => {
+      c[`${P}:costCenter`] = "C".repeat(257);
+    },
+    message: /berth-platform:costCenter is "C{257}"; a tag value is at most 256 characters/,
+  },
+  {
     name: "an account id that is not 12 digits",
     change: (c) => {
       c[`${P}:accountId`] = "12345";
@@ -218,12 +251,88 @@ describe("invalid Pulumi.<env>.yaml files are rejected when the program starts",
   it.each(invalid.map((c) => [c.name, c] as const))("%s", (_name, c) => {
     const run = runs.get(c.name)!;
     expect(run.error?.name).toBe("ConfigError");
+    // runStack does not tell the program which file it read (berth preview does: see below), so the
+    // message names the stack's own file.
     expect(run.error?.message).toMatch(/^Pulumi\.dev\.yaml: /);
     expect(run.error?.message).toMatch(c.message);
     // Nothing was created: not even the provider.
     expect(run.managed).toEqual([]);
     expect(run.ofType("pulumi:providers:aws")).toEqual([]);
   });
+});
+
+/**
+ * Through `berth preview`, which tells the program which file it read (BERTH_CONFIG_FILE): the
+ * message names that file and what it really holds, not the first key it lacks.
+ */
+describe("a stack file that is not what Pulumi reads, through berth preview --config-file", () => {
+  const berth = join(projectDir, "..", "..", "packages", "cli", "bin", "berth.cjs");
+  const example = "config:\n  berth-platform:<key>: <value>";
+  const withAz = (text: string) =>
+    readFileSync(join(projectDir, "Pulumi.dev.yaml"), "utf8").replace(
+      /availabilityZones: 2/,
+      `availabilityZones: ${text}`,
+    );
+  const cases: [string, string, string][] = [
+    [
+      "top-level-list",
+      "- berth-platform:owner: platform-team\n",
+      `the top level is a list; it must be a map with a config: key, e.g.\n${example}`,
+    ],
+    [
+      "top-level-text",
+      "berth-platform:owner platform-team\n",
+      `the top level is the text "berth-platform:owner platform-team"; it must be a map with a config: key, e.g.\n${example}`,
+    ],
+    [
+      "config-list",
+      "config:\n  - berth-platform:owner: platform-team\n",
+      `config is a list; it must be a map of keys to values, e.g.\n${example}`,
+    ],
+    [
+      "nan",
+      withAz(".nan"),
+      "berth-platform:network.availabilityZones is .nan, which is not a finite number; expected a whole number from 2 to 6",
+    ],
+    [
+      "inf",
+      withAz(".inf"),
+      "berth-platform:network.availabilityZones is .inf, which is not a finite number; expected a whole number from 2 to 6",
+    ],
+    [
+      "minus-inf",
+      withAz("-.inf"),
+      "berth-platform:network.availabilityZones is -.inf, which is not a finite number; expected a whole number from 2 to 6",
+    ],
+    [
+      "owner-null",
+      readFileSync(join(projectDir, "Pulumi.dev.yaml"), "utf8").replace(/owner: platform-team/, "owner: ~"),
+      "berth-platform:owner is ~ (null); expected a tag value: 1 to 256 characters of Unicode letters, digits, spaces and _ . : / = + - @",
+    ],
+  ];
+
+  it.each(cases)(
+    "%s: exit 1, the file given and what it holds, nothing created",
+    async (name, text, message) => {
+      const file = join(dir, `${name}.yaml`);
+      writeFileSync(file, text);
+      const result = await execBerth([
+        berth,
+        "preview",
+        "-C",
+        projectDir,
+        "-s",
+        "dev",
+        "--config-file",
+        file,
+        "--json",
+      ]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(`error: ${file}: ${message}\n`);
+      const digest = JSON.parse(result.stdout) as { steps: { newState: { type: string } }[] };
+      expect(digest.steps.map((s) => s.newState.type)).toEqual(["pulumi:pulumi:Stack"]);
+    },
+  );
 });
 
 describe("the release pointer", () => {
