@@ -4,7 +4,7 @@ import { availableParallelism } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { type CloudContext, type Props, synthesizeAws } from "./aws.js";
+import { type CloudContext, type Props, partitionOf, synthesizeAws } from "./aws.js";
 import { synthesizeAwsxVpc } from "./awsx.js";
 import { hex } from "./hash.js";
 import { answerInvoke } from "./invokes.js";
@@ -150,7 +150,11 @@ function newSession(
     project,
     stack,
     organization: options.organization ?? DEFAULT_ORG,
-    ctx: { region: region ?? DEFAULT_REGION, account: options.account ?? DEFAULT_ACCOUNT, partition: "aws" },
+    ctx: {
+      region: region ?? DEFAULT_REGION,
+      account: options.account ?? DEFAULT_ACCOUNT,
+      partition: partitionOf(region ?? DEFAULT_REGION),
+    },
     fixtures,
     ...(projectDir ? { projectDir } : {}),
     options,
@@ -172,13 +176,15 @@ function providerContext(session: Session, inputs: Props): CloudContext {
   const account =
     Array.isArray(accounts) && accounts.length === 1 ? String(accounts[0]) : session.ctx.account;
   const region = typeof inputs.region === "string" && inputs.region ? inputs.region : session.ctx.region;
-  return { ...session.ctx, region, account };
+  return { ...session.ctx, region, account, partition: partitionOf(region) };
 }
 
 /** The context a resource or invoke is answered in: its provider's, else the run's. */
 function contextFor(session: Session, provider: string | undefined, inputs: Props): CloudContext {
   const ctx = (provider && session.providerContexts.get(provider)) || session.ctx;
-  return typeof inputs.region === "string" && inputs.region ? { ...ctx, region: inputs.region } : ctx;
+  return typeof inputs.region === "string" && inputs.region
+    ? { ...ctx, region: inputs.region, partition: partitionOf(inputs.region) }
+    : ctx;
 }
 
 async function resolveStackReference(session: Session, name: string): Promise<Record<string, unknown>> {

@@ -56,3 +56,22 @@ describe("release pointers offline: one image per service of the catalogue", () 
     expect(run.error?.message).toMatch(/for parameter '\/berth\/dev\/orders\/config'/);
   });
 });
+
+describe("the partition follows the region", () => {
+  it.each([
+    ["us-east-1", "aws"],
+    ["cn-north-1", "aws-cn"],
+    ["us-gov-west-1", "aws-us-gov"],
+  ])("%s: getPartition and getCallerIdentity answer in %s", async (region, partition) => {
+    const run = await runComponent(
+      () => ({
+        partition: aws.getPartitionOutput().partition,
+        caller: aws.getCallerIdentityOutput().arn,
+      }),
+      { config: { "aws:region": region } },
+    );
+    const out = run.outputs as Record<string, string>;
+    expect(out.partition).toBe(partition);
+    expect(out.caller).toMatch(new RegExp(`^arn:${partition}:`));
+  });
+});
