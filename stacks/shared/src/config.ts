@@ -1,7 +1,8 @@
-import { config, configFailer, type Infer, readStackConfig } from "@berth/core";
+import { config, configFailer, type Infer, readStackConfig, show } from "@berth/core";
 import { CONNECTION_ARN, IAM_ROLE_ARN, PREVIEW_ROLE_KEY } from "@berth/pipeline";
 import { LIFECYCLE_DEFAULTS, LIFECYCLE_LIMITS } from "@berth/registry";
 import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
 
 /** The environments the pipeline delivers to, in promotion order (stacks of `berth-platform`). */
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
@@ -20,7 +21,8 @@ const KMS_KEY_ARN = config.string({
     /^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/,
   describe: "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>; not an alias)",
 });
-const TEXT = config.string({ minLength: 1, maxLength: 256, describe: "a text of 1 to 256 characters" });
+/** Owner and CostCenter become tags on every resource: AWS's tag-value rules (no newline, no `~`). */
+const TAG_VALUE = config.tagValue();
 
 /**
  * A lifecycle tag prefix. The pipeline tags every image with its commit SHA (40 hex digits), and a
@@ -41,12 +43,12 @@ export const schema = {
   /** The account this stack deploys into (the provider refuses any other: `allowedAccountIds`). */
   accountId: ACCOUNT_ID,
   /** `Owner` tag on every resource. */
-  owner: TEXT,
+  owner: TAG_VALUE,
   /** `CostCenter` tag on every resource. */
-  costCenter: TEXT,
+  costCenter: TAG_VALUE,
   /** More tags on every resource (not the standard keys, which the stack sets). */
   tags: config.withDefault(
-    config.record(config.string({ maxLength: 256, describe: "a tag value of at most 256 characters" }), {
+    config.record(config.tagValue({ minLength: 0 }), {
       pattern: /^(?!aws:)[\p{L}\p{N}\s_.:/=+\-@]{1,128}$/u,
       describe: "a tag key of 1 to 128 characters, not starting with aws:",
     }),
@@ -195,11 +197,13 @@ export type SharedConfig = Infer<typeof sharedConfig> & {
 export function loadConfig(): SharedConfig {
   const all = pulumi.runtime.allConfig();
   const region = all["aws:region"];
+  // The file itself too (`parse`), so a top level or `config:` that is not a map, `~` and `.nan` are
+  // named as what they are, in the file the run actually read (BERTH_CONFIG_FILE, set by berth preview).
+  const c = readStackConfig(schema, { parse });
   const { region: checkedRegion } = readStackConfig(
     { region: REGION },
-    { namespace: "aws", values: region === undefined ? {} : { "aws:region": region } },
+    { namespace: "aws", values: region === undefined ? {} : { "aws:region": region }, parse },
   );
-  const c = readStackConfig(schema);
   const fail = configFailer();
 
   // Cross-key rules the per-key schema cannot express.
@@ -240,5 +244,24 @@ export function loadConfig(): SharedConfig {
   const environmentAccounts = Object.fromEntries(
     ENVIRONMENTS.map((env) => [env, c.accounts[env] ?? c.accountId]),
   ) as Record<EnvironmentName, string>;
+
+  // A preview role is assumed in the account it previews: one keyed by an account id must be in that
+  // account, and one for a berth-platform environment in that environment's account. Checked here,
+  // with the rest of the file, rather than by PullRequestPreviews after the registry exists.
+  for (const [key, arn] of Object.entries(c.previews.roleArns)) {
+    const roleAccount = IAM_ROLE_ARN.exec(arn)![2]!;
+    const env = /^berth-platform\/(.+)$/.exec(key)?.[1] as EnvironmentName | undefined;
+    const [account, why] = /^\d{12}$/.test(key)
+      ? [key, `the key is account ${key}`]
+      : env !== undefined && (ENVIRONMENTS as readonly string[]).includes(env)
+        ? [environmentAccounts[env], `${env} runs in account ${environmentAccounts[env]} (accounts.${env})`]
+        : [undefined, ""];
+    if (account !== undefined && roleAccount !== account) {
+      fail(
+        `previews.roleArns.${key}`,
+        `is ${show(arn)}, a role in account ${roleAccount}; ${why}, so the role must be arn:aws:iam::${account}:role/<name>`,
+      );
+    }
+  }
   return { ...c, region: checkedRegion, environmentAccounts };
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -71,7 +72,7 @@ const cases: { name: string; edit: Edit; message: RegExp }[] = [
     edit: (c) => {
       delete c["berth-shared:owner"];
     },
-    message: /berth-shared:owner is missing; expected a text of 1 to 256 characters/,
+    message: /berth-shared:owner is missing; expected a tag value: 1 to 256 characters/,
   },
   {
     name: "a missing region",
@@ -149,6 +150,47 @@ const cases: { name: string; edit: Edit; message: RegExp }[] = [
     message: /berth-shared:registry\.scanFrequency is only allowed with registry\.scanning: "enhanced"/,
   },
   {
+    name: "an owner with a newline (AWS refuses it as a tag value)",
+    edit: (c) => {
+      (c as Record<string, unknown>)["berth-shared:owner"] = "platform\nteam";
+    },
+    message:
+      /berth-shared:owner is "platform\\nteam"; a tag value is at most 256 characters of Unicode letters, digits, spaces and _ \. : \/ = \+ - @/,
+  },
+  {
+    name: "an owner of ~ (it would become the tag Owner=null)",
+    edit: (c) => {
+      (c as Record<string, unknown>)["berth-shared:owner"] = null;
+    },
+    message:
+      /berth-shared:owner is "null" \(what a YAML ~ or null becomes as config text\); expected a tag value/,
+  },
+  {
+    name: "an extra tag value with a character AWS refuses",
+    edit: (c) => {
+      c["berth-shared:tags"] = { Team: "a;b" };
+    },
+    message: /berth-shared:tags\.Team is "a;b"; a tag value is at most 256 characters of /,
+  },
+  {
+    name: "a preview role keyed by an account id but in another account",
+    edit: (c) => {
+      (c["berth-shared:previews"].roleArns as Record<string, string>)["210987654321"] =
+        "arn:aws:iam::999999999999:role/berth-preview-prod";
+    },
+    message:
+      /^Pulumi\.shared\.yaml: berth-shared:previews\.roleArns\.210987654321 is "arn:aws:iam::999999999999:role\/berth-preview-prod", a role in account 999999999999; the key is account 210987654321, so the role must be arn:aws:iam::210987654321:role\/<name>$/,
+  },
+  {
+    name: "a preview role for an environment outside that environment's account",
+    edit: (c) => {
+      (c["berth-shared:previews"].roleArns as Record<string, string>)["berth-platform/prod"] =
+        "arn:aws:iam::123456789012:role/berth-preview-prod";
+    },
+    message:
+      /^Pulumi\.shared\.yaml: berth-shared:previews\.roleArns\.berth-platform\/prod is "arn:aws:iam::123456789012:role\/berth-preview-prod", a role in account 123456789012; prod runs in account 210987654321 \(accounts\.prod\), so the role must be arn:aws:iam::210987654321:role\/<name>$/,
+  },
+  {
     name: "a standard tag overridden in tags",
     edit: (c) => {
       c["berth-shared:tags"] = { Owner: "someone-else" };
@@ -170,12 +212,24 @@ describe("invalid Pulumi.shared.yaml", () => {
     },
   );
 
+  it("accepts a preview role keyed by its own account id, and one for a project of another program", async () => {
+    const run = await runWith("roles", (c) => {
+      Object.assign(c["berth-shared:previews"].roleArns as Record<string, string>, {
+        "210987654321": "arn:aws:iam::210987654321:role/berth-preview",
+        "other-project/qa": "arn:aws:iam::555555555555:role/preview-qa",
+      });
+    });
+    expect(run.error).toBeUndefined();
+  });
+
   it("accepts a minimal file that relies on every default", async () => {
     const run = await runWith("minimal", (c) => {
       delete c["berth-shared:registry"];
       delete c["berth-shared:accounts"];
       delete c["berth-shared:source"].branch;
       delete c["berth-shared:previews"].commentApproval;
+      // prod now runs in this account: a role in the former prod account would not preview it.
+      delete c["berth-shared:previews"].roleArns;
     });
     expect(run.error).toBeUndefined();
     // all environments in the stack's own account: no cross-account repository policy, no cache rule
@@ -195,5 +249,30 @@ describe("invalid Pulumi.shared.yaml", () => {
     const scanning = run.one("aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration");
     expect(scanning.inputs.scanType).toBe("ENHANCED");
     expect(JSON.stringify(scanning.inputs.rules)).toContain("CONTINUOUS_SCAN");
+  });
+});
+
+describe("the file berth preview read, as it is", () => {
+  it("names a .nan in the --config-file file, with nothing created", async () => {
+    const file = join(tmp, "nan.yaml");
+    writeFileSync(
+      file,
+      readFileSync(join(projectDir, "Pulumi.shared.yaml"), "utf8").replace(
+        "keepReleaseImages: 30",
+        "keepReleaseImages: .nan",
+      ),
+    );
+    const berth = join(projectDir, "..", "..", "packages", "cli", "bin", "berth.cjs");
+    const result = spawnSync(
+      process.execPath,
+      [berth, "preview", "-C", projectDir, "-s", "shared", "--config-file", file, "--json"],
+      { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 },
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      `error: ${file}: berth-shared:registry.keepReleaseImages is .nan, which is not a finite number; expected a whole number from 1 to 10000\n`,
+    );
+    const digest = JSON.parse(result.stdout) as { steps: { newState: { type: string } }[] };
+    expect(digest.steps.map((s) => s.newState.type)).toEqual(["pulumi:pulumi:Stack"]);
   });
 });
