@@ -175,10 +175,11 @@ describe("environment differences", () => {
     expect(runs.prod.ofType("aws:ec2/instance:Instance")).toHaveLength(0);
   });
 
-  it("flow logs and interface endpoints in prod only", () => {
+  it("flow logs in staging (a month) and prod (a year); interface endpoints in prod only", () => {
     expect(runs.dev.ofType("aws:ec2/flowLog:FlowLog")).toHaveLength(0);
-    expect(runs.staging.ofType("aws:ec2/flowLog:FlowLog")).toHaveLength(0);
+    expect(runs.staging.ofType("aws:ec2/flowLog:FlowLog")).toHaveLength(1);
     expect(runs.prod.ofType("aws:ec2/flowLog:FlowLog")).toHaveLength(1);
+    expect(logGroup(runs.staging, "platform-flow-logs").inputs.retentionInDays).toBe(30);
     expect(logGroup(runs.prod, "platform-flow-logs").inputs.retentionInDays).toBe(365);
 
     const interfaceEndpoints = (env: Env) =>
@@ -280,18 +281,22 @@ describe("environment differences", () => {
     expect(logGroup(runs.prod, "platform-exec-logs").inputs.retentionInDays).toBe(365);
   });
 
-  it("load balancer: deletion protection and access logs in prod only", () => {
-    for (const env of ["dev", "staging"] as const) {
-      const alb = runs[env].one(ALB).inputs;
-      expect(alb.enableDeletionProtection).toBe(false);
-      expect((alb.accessLogs as { enabled?: boolean } | undefined)?.enabled ?? false).toBe(false);
-      expect(runs[env].ofType("aws:s3/bucket:Bucket")).toHaveLength(0);
+  it("load balancer: access logs in staging (a month) and prod (a year), deletion protection in prod only", () => {
+    const dev = runs.dev.one(ALB).inputs;
+    expect(dev.enableDeletionProtection).toBe(false);
+    expect((dev.accessLogs as { enabled?: boolean } | undefined)?.enabled ?? false).toBe(false);
+    expect(runs.dev.ofType("aws:s3/bucket:Bucket")).toHaveLength(0);
+    expect(runs.staging.one(ALB).inputs.enableDeletionProtection).toBe(false);
+    expect(runs.prod.one(ALB).inputs.enableDeletionProtection).toBe(true);
+    for (const [env, days] of [
+      ["staging", 30],
+      ["prod", 365],
+    ] as const) {
+      expect(runs[env].one(ALB).inputs.accessLogs).toMatchObject({ enabled: true });
+      expect(runs[env].ofType("aws:s3/bucket:Bucket")).toHaveLength(1);
+      const lifecycle = runs[env].one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration");
+      expect(JSON.stringify(lifecycle.inputs)).toContain(`"days":${days}`);
     }
-    const alb = runs.prod.one(ALB).inputs;
-    expect(alb.enableDeletionProtection).toBe(true);
-    expect(alb.accessLogs).toMatchObject({ enabled: true });
-    const lifecycle = runs.prod.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration");
-    expect(JSON.stringify(lifecycle.inputs)).toContain('"days":365');
   });
 
   it("HTTPS with a certificate in staging and prod; plain HTTP in dev", () => {
@@ -316,15 +321,18 @@ describe("environment differences", () => {
     }
   });
 
-  it("autoscaling in prod only, 3 to 10 tasks", () => {
+  it("autoscaling in staging (2 to 4 tasks at 70 % CPU) and prod (3 to 10 at 60 %), not in dev", () => {
     expect(runs.dev.ofType("aws:appautoscaling/target:Target")).toHaveLength(0);
-    expect(runs.staging.ofType("aws:appautoscaling/target:Target")).toHaveLength(0);
-    const target = runs.prod.one("aws:appautoscaling/target:Target").inputs;
-    expect(target.minCapacity).toBe(3);
-    expect(target.maxCapacity).toBe(10);
-    expect(service("prod").options.ignoreChanges).toContain("desiredCount");
-    const policy = runs.prod.ofType("aws:appautoscaling/policy:Policy");
-    expect(JSON.stringify(policy.map((p) => p.inputs))).toContain('"targetValue":60');
+    for (const [env, min, max, cpu] of [
+      ["staging", 2, 4, 70],
+      ["prod", 3, 10, 60],
+    ] as const) {
+      const target = runs[env].one("aws:appautoscaling/target:Target").inputs;
+      expect([target.minCapacity, target.maxCapacity]).toEqual([min, max]);
+      expect(service(env).options.ignoreChanges).toContain("desiredCount");
+      const policy = runs[env].ofType("aws:appautoscaling/policy:Policy");
+      expect(JSON.stringify(policy.map((p) => p.inputs))).toContain(`"targetValue":${cpu}`);
+    }
   });
 
   it("stateful resources are protected in prod only", () => {
