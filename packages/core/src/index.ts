@@ -45,3 +45,12 @@ export type { NetworkRef, RepositoryRef } from "./refs.js";
 export { mergeTags } from "./tags.js";
 export { type Transform, transformed } from "./transform.js";
 export { checkComponent, checkTags, known, type Range, TAG_LIMITS, Validator } from "./validate.js";
+export {
+  emptyGrant,
+  envPrefix,
+  type GrantStatement,
+  type LinkGrant,
+  type LinkIngress,
+  type Linkable,
+  mergeGrants,
+} from "./links.js";

@@ -1,0 +1,1 @@
+export { QUEUE_ACTIONS, QUEUE_LIMITS, Queue, type QueueAccess, type QueueArgs } from "./queue.js";
