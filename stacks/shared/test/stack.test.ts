@@ -107,11 +107,12 @@ describe("the shared stack offline", () => {
 });
 
 describe("registry", () => {
-  it("keeps release tags immutable but lets the build cache tag change", () => {
+  it("keeps image tags immutable but lets the build cache and the environment tags (release-<env>) move", () => {
     const repo = hello();
     expect(repo.inputs.imageTagMutability).toBe("IMMUTABLE_WITH_EXCLUSION");
     expect(repo.inputs.imageTagMutabilityExclusionFilters).toEqual([
       { filter: "buildcache", filterType: "WILDCARD" },
+      { filter: "release-*", filterType: "WILDCARD" },
     ]);
   });
 
