@@ -2,8 +2,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, relative, sep } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { BerthValidationError, show } from "./errors.js";
-// validate.ts imports ACCOUNT_ID from here: both sides use the other's exports inside functions only.
-import { checkTags, TAG_LIMITS, Validator } from "./validate.js";
+import { ACCOUNT_ID, checkTags, TAG_LIMITS, Validator } from "./validate.js";
+
+export { ACCOUNT_ID };
 
 /**
  * A stack configuration problem: names the file, the key (with its path inside objects and
@@ -48,7 +49,6 @@ export function stackConfigFile(stack = pulumi.getStack()): string {
 }
 
 /** A 12-digit AWS account id. */
-export const ACCOUNT_ID = /^\d{12}$/;
 
 /** One field of a config schema: parses a raw YAML value at a path, or explains what is allowed. */
 export interface Field<T> {

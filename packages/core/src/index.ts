@@ -40,17 +40,17 @@ export {
   parseEcrImage,
   releaseParameterName,
 } from "./images.js";
+export {
+  emptyGrant,
+  envPrefix,
+  type GrantStatement,
+  type Linkable,
+  type LinkGrant,
+  type LinkIngress,
+  mergeGrants,
+} from "./links.js";
 export * from "./manifest/index.js";
 export type { NetworkRef, RepositoryRef } from "./refs.js";
 export { mergeTags } from "./tags.js";
 export { type Transform, transformed } from "./transform.js";
 export { checkComponent, checkTags, known, type Range, TAG_LIMITS, Validator } from "./validate.js";
-export {
-  emptyGrant,
-  envPrefix,
-  type GrantStatement,
-  type LinkGrant,
-  type LinkIngress,
-  type Linkable,
-  mergeGrants,
-} from "./links.js";

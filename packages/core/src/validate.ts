@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ACCOUNT_ID } from "./config.js";
 import { BerthValidationError, show } from "./errors.js";
+
+/** An AWS account id: exactly 12 digits. */
+export const ACCOUNT_ID = /^\d{12}$/;
 
 /**
  * The plain value of an input, or `undefined` when it is an Output or a Promise (known only at
