@@ -3,4 +3,5 @@ export { LOG_RETENTION_DAYS } from "@berth/core";
 export * from "./cluster.js";
 export * from "./load-balancer.js";
 export * from "./refs.js";
+export * from "./service/index.js";
 export * from "./service.js";

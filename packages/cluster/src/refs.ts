@@ -32,6 +32,20 @@ export interface ClusterRef {
    * @example containerInsights: true
    */
   containerInsights?: boolean;
+  /**
+   * ARN of the Cloud Map HTTP namespace of ECS Service Connect (`Cluster` with
+   * `serviceConnectNamespace` sets it). Internal services publish `http://<name>:<port>` in it;
+   * services with `calls` resolve those names through it.
+   * @default none (no Service Connect)
+   * @example serviceConnectNamespaceArn: "arn:aws:servicediscovery:us-east-1:123456789012:namespace/ns-abcdef0123456789"
+   */
+  serviceConnectNamespaceArn?: pulumi.Input<string>;
+  /**
+   * Name of that namespace (for documentation and outputs; services address each other by the
+   * short name `<name>`, not `<name>.<namespace>`).
+   * @example serviceConnectNamespaceName: "dev.internal"
+   */
+  serviceConnectNamespaceName?: pulumi.Input<string>;
 }
 
 /**

@@ -1,7 +1,13 @@
-import type { NetworkRef, PolicyStatement, Transform } from "@berth/core";
-import type * as aws from "@pulumi/aws";
+import type { NetworkRef } from "@berth/core";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterRef, LoadBalancerRef } from "./refs.js";
+import type { EcsServiceTransforms } from "./service/ecs-service.js";
+import type { AlbRouteArgs, AlbRouteTransforms } from "./service/exposure/alb-route.js";
+import type { ObservabilityArgs, ObservabilityTransforms } from "./service/observability.js";
+import type { PlacementArgs, PlacementTransforms } from "./service/placement.js";
+import type { RolloutArgs, RolloutTransforms } from "./service/rollout.js";
+import type { ScalingPartArgs, ScalingTransforms } from "./service/scaling.js";
+import type { TaskArgs, TaskTransforms } from "./service/task.js";
 
 /** ECS deployment strategies (`deploymentConfiguration.strategy`). */
 export type DeploymentStrategy = "ROLLING" | "BLUE_GREEN" | "CANARY" | "LINEAR";
@@ -305,6 +311,13 @@ export interface ScalingArgs {
    */
   requestsPerTarget?: number;
   /**
+   * Worker only: visible queue messages per running task to hold (target tracking on metric math,
+   * which needs Container Insights on the cluster); `false` turns it off.
+   * @default 10 for a worker
+   * @example backlogPerTask: 50
+   */
+  backlogPerTask?: number | false;
+  /**
    * Seconds after a scale-in before the next one.
    * @default 300
    * @example scaleInCooldown: 120
@@ -384,7 +397,27 @@ export interface FargateCapacityShare {
   base?: number;
 }
 
-export interface ServiceArgs {
+/** The children every kind with an ECS service may transform, one key per child. */
+export type ServiceTransforms = Omit<TaskTransforms, "releaseTaskDefinition"> &
+  PlacementTransforms &
+  AlbRouteTransforms &
+  RolloutTransforms &
+  ScalingTransforms &
+  ObservabilityTransforms &
+  EcsServiceTransforms;
+
+/**
+ * The arguments of `Service`: the parts of a web service (with the load balancer) or of a plain
+ * background service (without one). New code uses the kinds (`WebService`, `InternalService`,
+ * `WorkerService`, `ScheduledJob`).
+ */
+export interface ServiceArgs
+  extends TaskArgs,
+    PlacementArgs,
+    Partial<Omit<AlbRouteArgs, "loadBalancer" | "rule">>,
+    RolloutArgs,
+    ScalingPartArgs,
+    ObservabilityArgs {
   /**
    * The ECS cluster, as plain outputs (`Cluster` produces them).
    * @example cluster: { name: "platform-dev", arn: "arn:aws:ecs:us-east-1:123456789012:cluster/platform-dev" }
@@ -403,251 +436,10 @@ export interface ServiceArgs {
    */
   loadBalancer?: LoadBalancerRef;
   /**
-   * The main container's image, pinned by digest: `<repository>@sha256:<64 hex>` (the release
-   * pointer the pipeline writes). Checked when the value is known.
-   * @example image: releasePointer.value // "123456789012.dkr.ecr.us-east-1.amazonaws.com/hello@sha256:…"
-   */
-  image: pulumi.Input<string>;
-  /**
-   * Accept tag references (`repo:tag`) for the images. For local or throwaway dev stacks only:
-   * a tag can move, so `pulumi up` stops being reproducible. Berth logs a warning when it is used.
-   * @default false
-   * @example allowMutableImageTag: true
-   */
-  allowMutableImageTag?: boolean;
-  /**
-   * Name of the main container.
-   * @default "app"
-   * @example containerName: "web"
-   */
-  containerName?: string;
-  /**
-   * Port the main container listens on (1 to 65535). Required for routing; a worker exposes no port
-   * unless given one.
-   * @default 8080 with a load balancer, none without
-   * @example port: 3000
-   */
-  port?: number;
-  /**
-   * Task CPU units (1024 = 1 vCPU). On Fargate one of 256, 512, 1024, 2048, 4096, 8192, 16384.
-   * @default 256
-   * @example cpu: 1024
-   */
-  cpu?: number;
-  /**
-   * Task memory in MiB; on Fargate it must pair with `cpu` (256: 512–2048; 512: 1024–4096;
-   * 1024: 2048–8192; 2048: 4096–16384; 4096: 8192–30720 in 1 GiB steps; 8192: 16–60 GiB in 4 GiB
-   * steps; 16384: 32–120 GiB in 8 GiB steps).
-   * @default 512
-   * @example memory: 2048
-   */
-  memory?: number;
-  /**
-   * CPU architecture. Graviton (`ARM64`) costs about 20% less on Fargate; the image must be built
-   * for it.
-   * @default "ARM64"
-   * @example architecture: "X86_64"
-   */
-  architecture?: CpuArchitecture;
-  /**
-   * Where tasks run: Fargate on demand, Fargate Spot (up to 70% cheaper, may be interrupted with
-   * two minutes' notice: dev, or stateless workers), or the cluster's EC2 capacity provider
-   * (`cluster.ec2CapacityProviderName`). The cluster must have the capacity provider associated
-   * (`Cluster` associates FARGATE and FARGATE_SPOT). `"CLUSTER_DEFAULT"` follows the cluster's
-   * default capacity provider strategy (e.g. an on-demand base with a Spot-heavy rest, set by the
-   * stack on `Cluster`); that strategy must then be Fargate-only. ECS applies a cluster's default
-   * when the service is created: a later change of the default does not move existing services.
-   * A list mixes Fargate and Fargate Spot explicitly (weights 0–1000, at least one above 0; `base`
-   * tasks on at most one provider).
-   * @default "FARGATE"
-   * @example capacity: [{ capacityProvider: "FARGATE", base: 1, weight: 1 }, { capacityProvider: "FARGATE_SPOT", weight: 4 }]
-   */
-  capacity?: "FARGATE" | "FARGATE_SPOT" | "EC2" | "CLUSTER_DEFAULT" | FargateCapacityShare[];
-  /**
-   * Number of tasks (0 to 1000); with `scaling`, the starting count that autoscaling then owns.
-   * @default 2
-   * @example desiredCount: 1
-   */
-  desiredCount?: number;
-  /**
-   * Environment variables of the main container.
-   * @default {}
-   * @example environment: { NODE_ENV: "production" }
-   */
-  environment?: Record<string, pulumi.Input<string>>;
-  /**
-   * Secrets as environment variables of the main container: name → full ARN of an SSM parameter
-   * (`arn:aws:ssm:<region>:<account>:parameter/<name>`) or a Secrets Manager secret
-   * (`arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 chars>`, optionally followed by
-   * `:<json key>:<stage>:<version>`). The execution role may read exactly these ARNs.
-   * @default {}
-   * @example secrets: { DATABASE_URL: "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf" }
-   */
-  secrets?: Record<string, pulumi.Input<string>>;
-  /**
-   * KMS keys (key ARNs) that encrypt the secrets, when they are customer managed; the execution role
-   * may decrypt with exactly these keys.
-   * @default []
-   * @example secretKmsKeyArns: ["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
-   */
-  secretKmsKeyArns?: pulumi.Input<string>[];
-  /**
-   * Overrides the image's command.
-   * @default the image's CMD
-   * @example command: ["node", "dist/server.js"]
-   */
-  command?: string[];
-  /**
-   * Overrides the image's entry point.
-   * @default the image's ENTRYPOINT
-   * @example entryPoint: ["/usr/bin/tini", "--"]
-   */
-  entryPoint?: string[];
-  /**
-   * Container health check of the main container.
-   * @default none (the load balancer's health check decides)
-   * @example containerHealthCheck: { command: ["CMD-SHELL", "wget -qO- localhost:8080/health || exit 1"] }
-   */
-  containerHealthCheck?: ContainerHealthCheckArgs;
-  /**
-   * Seconds between SIGTERM and SIGKILL when a task stops (2 to 120). Requests have already drained
-   * by then, so it only needs to cover shutdown.
-   * @default 10
-   * @example stopTimeout: 30
-   */
-  stopTimeout?: number;
-  /**
-   * Read-only root filesystem for the main container; the scratch volume at `scratchPath` stays
-   * writable. ECS Exec needs a writable root, so it defaults to `false` when `enableExecuteCommand`
-   * is on.
-   * @default true (false with enableExecuteCommand)
-   * @example readonlyRootFilesystem: false
-   */
-  readonlyRootFilesystem?: boolean;
-  /**
-   * Where the task's writable scratch volume (empty at start, gone when the task stops) is mounted
-   * in every container.
-   * @default "/tmp"
-   * @example scratchPath: "/var/cache/app"
-   */
-  scratchPath?: string;
-  /**
-   * Fargate ephemeral storage in GiB (21 to 200).
-   * @default 20 (Fargate's default)
-   * @example ephemeralStorageGiB: 50
-   */
-  ephemeralStorageGiB?: number;
-  /**
-   * Extra containers in the task.
-   * @default []
-   * @example sidecars: [{ name: "proxy", image: proxyImage, essential: true }]
-   */
-  sidecars?: SidecarArgs[];
-  /**
-   * The log group of all containers.
-   * @default { retentionInDays: 30 }
-   * @example logs: { retentionInDays: 90, kmsKeyArn: logsKey.arn }
-   */
-  logs?: {
-    /** Days CloudWatch keeps logs: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653. */
-    retentionInDays?: number;
-    /** KMS key ARN that encrypts the log group (its key policy must allow CloudWatch Logs). */
-    kmsKeyArn?: pulumi.Input<string>;
-  };
-  /**
-   * Protect the log group from deletion (prod stacks set it).
-   * @default false
-   * @example protect: true
-   */
-  protect?: boolean;
-  /**
-   * Statements added to the task role (what the application itself may do). The task role has no
-   * other permissions, except those ECS Exec and tracing need when enabled.
-   * @default []
-   * @example taskRoleStatements: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::assets/*"] }]
-   */
-  taskRoleStatements?: PolicyStatement[];
-  /**
-   * ECS Exec (`aws ecs execute-command`) into the tasks; adds the SSM messages permissions to the
-   * task role.
-   * @default false
-   * @example enableExecuteCommand: true
-   */
-  enableExecuteCommand?: boolean;
-  /**
-   * Subnets of the tasks. `"public"` puts them in the public subnets with a public IP, for a dev
-   * environment without NAT (Fargate only); the security group still admits only the load balancer.
-   * @default "private"
-   * @example subnets: "public"
-   */
-  subnets?: "private" | "public";
-  /**
-   * More security groups for the tasks (e.g. one a database admits).
-   * @default []
-   * @example securityGroupIds: [dbClientSg.id]
-   */
-  securityGroupIds?: pulumi.Input<string>[];
-  /**
    * The listener rule on the load balancer's listener (required with a load balancer).
    * @example rule: { priority: 100, hosts: ["api.example.com"], paths: ["/v1/*"] }
    */
   rule?: ServiceRuleArgs;
-  /**
-   * Health check of the target group(s).
-   * @default { path: "/health", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3, matcher: "200-299" }
-   * @example healthCheck: { path: "/ready", interval: 5 }
-   */
-  healthCheck?: TargetHealthCheckArgs;
-  /**
-   * Seconds a stopping task keeps serving in-flight requests (0 to 3600). AWS's default is 300.
-   * @default 15
-   * @example deregistrationDelaySeconds: 30
-   */
-  deregistrationDelaySeconds?: number;
-  /**
-   * Seconds a new target's share of traffic ramps up (0 = off, or 30 to 900).
-   * @default 0
-   * @example slowStartSeconds: 60
-   */
-  slowStartSeconds?: number;
-  /**
-   * Route 53 alias record for the service's host name, pointing to the load balancer.
-   * @default none
-   * @example dns: { zoneId: "Z0123456789ABC" } // name defaults to the first of rule.hosts
-   */
-  dns?: { zoneId: pulumi.Input<string>; name?: string };
-  /**
-   * Deployment strategy and safety nets.
-   * @default rolling, 100–200%, circuit breaker and alarm rollback, wait for steady state
-   * @example deployment: { strategy: "BLUE_GREEN", bakeTimeMinutes: 10 }
-   */
-  deployment?: DeploymentArgs;
-  /**
-   * Autoscaling of the task count.
-   * @default none (fixed desiredCount)
-   * @example scaling: { min: 2, max: 10, cpuTarget: 60, requestsPerTarget: 1000 }
-   */
-  scaling?: ScalingArgs;
-  /**
-   * Alarms: 5xx rate and unhealthy targets (with a load balancer), high CPU, high memory, running
-   * below desired (needs Container Insights on the cluster). `false` creates none.
-   * @default {} (all alarms, no notifications)
-   * @example alarms: { topicArn: alerts.arn, http5xxPercent: 2 }
-   */
-  alarms?: ServiceAlarmArgs | false;
-  /**
-   * A CloudWatch dashboard for the service: requests, p50/p99 latency, 5xx, CPU, memory, tasks.
-   * @default true
-   * @example dashboard: false
-   */
-  dashboard?: boolean;
-  /**
-   * An AWS Distro for OpenTelemetry collector sidecar that sends traces to X-Ray; the main container
-   * gets `OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318` and `OTEL_SERVICE_NAME`.
-   * @default false
-   * @example tracing: true
-   */
-  tracing?: boolean | TracingArgs;
   /**
    * Tags for every taggable child.
    * @default {}
@@ -655,26 +447,5 @@ export interface ServiceArgs {
    */
   tags?: Record<string, string>;
   /** Escape hatch: change any child's args before it is created. */
-  transform?: {
-    logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
-    executionRole?: Transform<aws.iam.RoleArgs>;
-    executionRolePolicy?: Transform<aws.iam.RolePolicyArgs>;
-    taskRole?: Transform<aws.iam.RoleArgs>;
-    taskRolePolicy?: Transform<aws.iam.RolePolicyArgs>;
-    infrastructureRole?: Transform<aws.iam.RoleArgs>;
-    infrastructureRolePolicy?: Transform<aws.iam.RolePolicyAttachmentArgs>;
-    taskDefinition?: Transform<aws.ecs.TaskDefinitionArgs>;
-    securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
-    ingressRule?: Transform<aws.vpc.SecurityGroupIngressRuleArgs>;
-    egressRule?: Transform<aws.vpc.SecurityGroupEgressRuleArgs>;
-    targetGroup?: Transform<aws.lb.TargetGroupArgs>;
-    listenerRule?: Transform<aws.lb.ListenerRuleArgs>;
-    service?: Transform<aws.ecs.ServiceArgs>;
-    scalingTarget?: Transform<aws.appautoscaling.TargetArgs>;
-    scalingPolicy?: Transform<aws.appautoscaling.PolicyArgs>;
-    scheduledAction?: Transform<aws.appautoscaling.ScheduledActionArgs>;
-    alarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
-    dashboard?: Transform<aws.cloudwatch.DashboardArgs>;
-    record?: Transform<aws.route53.RecordArgs>;
-  };
+  transform?: ServiceTransforms;
 }

@@ -11,6 +11,7 @@ export {
 export { LOG_RETENTION_DAYS } from "./cloudwatch.js";
 export {
   ACCOUNT_ID,
+  CONFIG_FILE_ENV,
   ConfigError,
   config,
   configFailer,
@@ -50,7 +51,7 @@ export {
   mergeGrants,
 } from "./links.js";
 export * from "./manifest/index.js";
-export type { NetworkRef, RepositoryRef } from "./refs.js";
+export type { NetworkRef, QueueRef, RepositoryRef } from "./refs.js";
 export { mergeTags } from "./tags.js";
 export { type Transform, transformed } from "./transform.js";
 export { checkComponent, checkTags, known, type Range, TAG_LIMITS, Validator } from "./validate.js";

@@ -39,3 +39,27 @@ export interface RepositoryRef {
   arn: pulumi.Input<string>;
   url: pulumi.Input<string>;
 }
+
+/**
+ * An SQS queue as plain outputs, as `Queue` (in `@berth/data`) produces it; a stack can also build
+ * it from a StackReference or an existing queue. A `WorkerService` consumes it.
+ *
+ * @example
+ * const queue: QueueRef = { name: "orders", arn: "arn:aws:sqs:us-east-1:123456789012:orders",
+ *   url: "https://sqs.us-east-1.amazonaws.com/123456789012/orders" };
+ */
+export interface QueueRef {
+  /** The queue's name: the CloudWatch dimension `QueueName`. */
+  name: pulumi.Input<string>;
+  /** The queue's ARN: consume permissions are scoped to it. */
+  arn: pulumi.Input<string>;
+  /** The queue's URL, which the SDKs take (`QUEUE_URL`). */
+  url: pulumi.Input<string>;
+  /**
+   * The customer managed KMS key the queue is encrypted with, when it has one (SSE-KMS): consumers
+   * may then decrypt with exactly this key. Leave it out for SSE-SQS (SQS-owned keys).
+   * @default none
+   * @example kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+   */
+  kmsKeyArn?: pulumi.Input<string>;
+}
