@@ -1,12 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import {
-  loadProject,
-  loadStackConfig,
-  ProjectError,
-  type RunRecord,
-  runProgramInProcess,
-} from "@berth/testing";
+import { loadProject, ProjectError, type RunRecord, runProgramInProcess } from "@berth/testing";
 import { Command, CommanderError } from "commander";
 import { toPreviewDigest } from "./preview-json.js";
 import { renderMarkdown, renderText } from "./render.js";
@@ -37,7 +31,6 @@ export interface PreviewOptions {
  * The environment variable that tells a program which stack file the run read (read by
  * `readStackConfig` of @berth/core, so its messages name that file).
  */
-export const CONFIG_FILE_ENV = "BERTH_CONFIG_FILE";
 
 /** What `pulumi preview`'s own option says, so the two read alike. */
 function previewCommand(cwd: string, onOptions: (opts: PreviewOptions) => void): Command {
@@ -239,38 +232,18 @@ function checkProject(dir: string, ref: StackRef, given: string): void {
   }
 }
 
-/** The stack file the run reads, for the program's messages (undefined: the run reports the problem). */
-function configFileOf(dir: string, stack: string, configFile: string | undefined): string | undefined {
-  try {
-    return loadStackConfig(loadProject(dir), stack, {}, configFile).file;
-  } catch (e) {
-    if (e instanceof ProjectError) return undefined;
-    throw e;
-  }
-}
-
 async function preview(opts: PreviewOptions, io: Io): Promise<number> {
   const given = pickStack(opts.cwd, opts.stack);
   const ref = parseStackRef(given);
   checkProject(opts.cwd, ref, given);
-  const file = configFileOf(opts.cwd, ref.stack, opts.configFile);
-  // The program runs in this process: tell it which file it was configured from.
-  const saved = process.env[CONFIG_FILE_ENV];
-  if (file) process.env[CONFIG_FILE_ENV] = file;
-  else delete process.env[CONFIG_FILE_ENV];
-  let record: RunRecord;
-  try {
-    record = await runProgramInProcess({
-      projectDir: opts.cwd,
-      stack: ref.stack,
-      ...(ref.organization ? { organization: ref.organization } : {}),
-      ...(opts.fixtures ? { fixtures: opts.fixtures } : {}),
-      ...(opts.configFile ? { configFile: opts.configFile } : {}),
-    });
-  } finally {
-    if (saved === undefined) delete process.env[CONFIG_FILE_ENV];
-    else process.env[CONFIG_FILE_ENV] = saved;
-  }
+  // The engine tells the program which file its config came from (BERTH_CONFIG_FILE).
+  const record: RunRecord = await runProgramInProcess({
+    projectDir: opts.cwd,
+    stack: ref.stack,
+    ...(ref.organization ? { organization: ref.organization } : {}),
+    ...(opts.fixtures ? { fixtures: opts.fixtures } : {}),
+    ...(opts.configFile ? { configFile: opts.configFile } : {}),
+  });
   if (opts.json) {
     io.stdout.write(`${JSON.stringify(toPreviewDigest(record), null, 4)}\n`);
   } else if (opts.format === "markdown") {

@@ -2,6 +2,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { CONFIG_FILE_ENV } from "@berth/core";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { type CloudContext, type Props, partitionOf, synthesizeAws } from "./aws.js";
@@ -52,6 +53,13 @@ export interface ProgramRunOptions extends EngineOptions {
   stack: string;
   /** Use this file instead of `Pulumi.<stack>.yaml` (like `pulumi preview --config-file`). */
   configFile?: string;
+  /**
+   * Run with an empty config when the stack has no `Pulumi.<stack>.yaml`, as the Pulumi CLI does
+   * for a stack created by `pulumi stack init` (the per-service stacks). Otherwise a missing file
+   * is an error naming it (a mistyped stack name).
+   * @default false
+   */
+  stackConfigOptional?: boolean;
 }
 
 export interface InlineRunOptions extends EngineOptions {
@@ -601,7 +609,13 @@ async function runLoaded(opts: ProgramRunOptions): Promise<RunRecord> {
   {
     const project = loadProject(opts.projectDir);
     const fixtures = loadFixtures(opts.fixtures, project.dir);
-    const config = loadStackConfig(project, opts.stack, fixtures.secrets, opts.configFile);
+    const config = loadStackConfig(
+      project,
+      opts.stack,
+      fixtures.secrets,
+      opts.configFile,
+      opts.stackConfigOptional,
+    );
     const region = config.values["aws:region"];
     const session = newSession(
       project.name,
@@ -615,12 +629,18 @@ async function runLoaded(opts: ProgramRunOptions): Promise<RunRecord> {
     const entry = resolveEntry(project);
     if (project.runtime.options.typescript !== false) registerTypeScript();
     const cwd = process.cwd();
+    // The file the run's config came from, for programs whose errors name it (@berth/core's
+    // readStackConfig reads BERTH_CONFIG_FILE; `pulumi preview --config-file` users set it too).
+    const configFileBefore = process.env[CONFIG_FILE_ENV];
+    if (config.file) process.env[CONFIG_FILE_ENV] = config.file;
     process.chdir(project.dir);
     try {
       forgetModulesUnder(project.dir);
       return await execute(session, config, () => require(entry));
     } finally {
       process.chdir(cwd);
+      if (configFileBefore === undefined) delete process.env[CONFIG_FILE_ENV];
+      else process.env[CONFIG_FILE_ENV] = configFileBefore;
     }
   }
 }

@@ -159,6 +159,16 @@ function unsecure(value: unknown, placeholder: string): { value: unknown; secret
   return { value, secret: false };
 }
 
+function isMap(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+function kindOf(v: unknown): string {
+  if (Array.isArray(v)) return "a list";
+  if (v === null) return "empty (~)";
+  return `the ${typeof v} ${JSON.stringify(v)}`;
+}
+
 function asConfigString(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
@@ -182,21 +192,33 @@ export function loadStackConfig(
   stack: string,
   secrets: SecretValues = {},
   configFile?: string,
+  optional = false,
 ): StackConfig {
   const file = configFile ? resolve(configFile) : stackConfigFile(project, stack);
   const warnings: string[] = [];
   let raw: Record<string, unknown> = {};
   if (existsSync(file)) {
-    let doc: Record<string, unknown>;
+    let doc: unknown;
     try {
-      doc = (parse(readFileSync(file, "utf8")) ?? {}) as Record<string, unknown>;
+      doc = parse(readFileSync(file, "utf8")) ?? {};
     } catch (e) {
       throw new ProjectError(`${file}: not valid YAML: ${(e as Error).message}`);
     }
-    raw = (doc.config ?? {}) as Record<string, unknown>;
+    if (!isMap(doc)) {
+      throw new ProjectError(
+        `${file}: the top level is ${kindOf(doc)}; a stack file is a map with a config: key`,
+      );
+    }
+    const config = doc.config ?? {};
+    if (!isMap(config)) {
+      throw new ProjectError(`${file}: config is ${kindOf(config)}; it must be a map of keys to values`);
+    }
+    raw = config;
     if (doc.environment) {
       warnings.push(`${file}: 'environment' (Pulumi ESC) is not resolved offline; its values are missing`);
     }
+  } else if (optional && !configFile) {
+    // A stack that needs no config file of its own (the deploy creates it with `pulumi stack init`).
   } else {
     throw new ProjectError(
       configFile
@@ -221,5 +243,5 @@ export function loadStackConfig(
       display[key] = values[key]!;
     }
   }
-  return { file, values, secretKeys, display, warnings };
+  return { ...(existsSync(file) ? { file } : {}), values, secretKeys, display, warnings };
 }

@@ -102,3 +102,40 @@ describe("Pulumi.yaml and Pulumi.<stack>.yaml", () => {
     expect(() => resolveEntry(loadProject(badMain))).toThrow(/main 'nope\.ts' does not exist/);
   });
 });
+
+describe("stack files the Pulumi CLI cannot load are refused before the program runs, naming the file", () => {
+  const yaml = "name: shop\nruntime: nodejs\n";
+  it.each([
+    [
+      "a top level that is a list",
+      "- a\n- b\n",
+      /Pulumi\.dev\.yaml: the top level is a list; a stack file is a map with a config: key/,
+    ],
+    ["a top level that is text", "hello\n", /the top level is the string "hello"/],
+    [
+      "config: as a list",
+      "config:\n  - shop:size\n",
+      /Pulumi\.dev\.yaml: config is a list; it must be a map of keys to values/,
+    ],
+  ])("%s", (_title, stackFile, message) => {
+    const dir = project({ "Pulumi.yaml": yaml, "Pulumi.dev.yaml": stackFile });
+    expect(() => loadStackConfig(loadProject(dir), "dev")).toThrow(message);
+  });
+
+  it("names the file given instead of Pulumi.<stack>.yaml", () => {
+    const dir = project({ "Pulumi.yaml": yaml, "other.yaml": "config: [a]\n" });
+    expect(() => loadStackConfig(loadProject(dir), "dev", {}, join(dir, "other.yaml"))).toThrow(
+      /other\.yaml: config is a list/,
+    );
+  });
+
+  it("runs a stack without a file of its own only when the run allows it (stackConfigOptional)", () => {
+    const dir = project({ "Pulumi.yaml": yaml });
+    expect(() => loadStackConfig(loadProject(dir), "prod.orders")).toThrow(
+      /no stack 'prod\.orders'.*does not exist/,
+    );
+    const cfg = loadStackConfig(loadProject(dir), "prod.orders", {}, undefined, true);
+    expect(cfg.values).toEqual({});
+    expect(cfg.file).toBeUndefined();
+  });
+});
