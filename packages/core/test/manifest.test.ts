@@ -90,6 +90,21 @@ const invalid: [string, string, string | RegExp][] = [
     `${FILE}:4:8: count is 2; a job runs one task per schedule: no count`,
   ],
   [
+    "a job with calls",
+    job("calls: [orders]\n"),
+    /:4:8: calls is \["orders"\]; a scheduled task is not an ECS service and cannot use Service Connect/,
+  ],
+  [
+    "a deregistration delay over an hour",
+    web("deregistrationDelaySeconds: 4000\n"),
+    /deregistrationDelaySeconds is 4000; must be at most 3600/,
+  ],
+  [
+    "a worker with a deregistration delay",
+    worker("deregistrationDelaySeconds: 5\n"),
+    /deregistrationDelaySeconds is 5; deregistrationDelaySeconds applies to kind web; this is a worker/,
+  ],
+  [
     "a job with a release task",
     job("release: { command: [migrate] }\n"),
     /:4:10: release is .*; a job has no rollout/,

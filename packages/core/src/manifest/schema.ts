@@ -393,8 +393,13 @@ const common = {
 
 const port = int(1, 65535).optional().meta({ description: "The container port.", default: 8080 });
 
+const deregistrationDelaySeconds = int(0, 3600).optional().meta({
+  description: "Seconds the load balancer lets in-flight requests finish on a task being stopped.",
+  default: 30,
+});
+
 const bodies = {
-  web: { ...common, port, http: http.optional() },
+  web: { ...common, port, http: http.optional(), deregistrationDelaySeconds },
   internal: { ...common, port },
   worker: { ...common, queue: queue.optional() },
   job: {
@@ -515,6 +520,12 @@ function crossFieldChecks(m: ServiceManifest, ctx: z.RefinementCtx): void {
     }
   }
   if (m.kind === "job") {
+    if (m.calls?.length) {
+      issue(
+        ["calls"],
+        "a scheduled task is not an ECS service and cannot use Service Connect: jobs call nothing by name",
+      );
+    }
     if (m.count !== undefined) issue(["count"], "a job runs one task per schedule: no count");
     if (m.deployment !== undefined) issue(["deployment"], "a job has no ECS service to roll: no deployment");
     if (m.release !== undefined) issue(["release"], "a job has no rollout to run a release task before");
