@@ -130,6 +130,20 @@ export const schema = {
       ),
       /** Pull-through cache rule for ECR Public (`<registry>/ecr-public/docker/library/node:20`). */
       ecrPublicCache: config.withDefault(config.boolean(), false),
+      /**
+       * The Secrets Manager secret with Docker Hub credentials (its name starts with
+       * `ecr-pullthroughcache/`). With it, a Docker Hub pull-through cache rule exists and image builds
+       * pull BuildKit, the Dockerfile frontend and base images through it, not anonymously from
+       * Docker Hub (which rate-limits CodeBuild's shared addresses).
+       */
+      dockerHubCredentialArn: config.optional(
+        config.string({
+          pattern:
+            /^arn:aws(-cn|-us-gov)?:secretsmanager:[a-z0-9-]+:\d{12}:secret:ecr-pullthroughcache\/[A-Za-z0-9/_+=.@-]+$/,
+          describe:
+            "a Secrets Manager secret ARN whose name starts with ecr-pullthroughcache/ (what ECR pull-through cache requires)",
+        }),
+      ),
       /** Customer managed key for the repositories (changing it replaces them). */
       kmsKeyArn: config.optional(KMS_KEY_ARN),
     }),

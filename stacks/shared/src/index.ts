@@ -45,17 +45,13 @@ const registry = new Registry(
     // writes with --cache-to) is excluded from immutability (IMMUTABLE_WITH_EXCLUSION).
     immutableTags: true,
     cacheTag: "buildcache",
-    // Lifecycle and the deploy model: the pipeline tags each image with its commit SHA (40 hex digits)
-    // and environments run it by DIGEST from their release pointer, possibly for months (prod lags
-    // behind dev). So no rule may ever select commit-SHA images:
-    //  - `expireOtherImagesAfterDays` stays unset: the registry adds no catch-all `any` rule, and an
-    //    image that only carries a commit tag is never expired;
-    //  - release and preview prefixes are checked in the config schema to never be hex-only, so
-    //    "keep the last N v*" and "expire pr-* after N days" cannot match a commit tag;
-    //  - the cache tag is kept by the first rule; only untagged images (superseded cache manifests)
-    //    expire, and a deployed image is never untagged because its commit tag is immutable.
-    // The cost is that commit images accumulate ($0.10 per GB-month, shared layers counted once);
-    // pruning them needs knowledge of what every environment runs, which a lifecycle rule lacks.
+    // Lifecycle and the deploy model (docs/components/registry.md, "Retention"): the pipeline tags
+    // each image `git-<commit>`, and each deploy moves the tag `release-<env>` onto the image it
+    // releases before it writes the environment's release pointer. The rules, in priority order:
+    // keep the cache tag; keep every `release-*` image (one per environment, whatever its age, so
+    // prod's image is never expired however far it lags); keep the newest `v*` and `git-*` images
+    // (keepReleaseImages); expire `pr-*` after pullRequestExpireAfterDays and untagged images after
+    // untaggedExpireAfterDays.
     lifecycle: {
       keepReleaseImages: cfg.registry.keepReleaseImages,
       releaseTagPrefixes: cfg.registry.releaseTagPrefixes,
@@ -72,8 +68,14 @@ const registry = new Registry(
         : { type: "basic" },
     ...(cfg.registry.kmsKeyArn ? { kmsKeyArn: cfg.registry.kmsKeyArn } : {}),
     pullAccountIds,
-    // Base images through ECR: FROM <registryUrl>/ecr-public/docker/library/node:20-bookworm-slim
-    pullThroughCache: cfg.registry.ecrPublicCache ? [{ upstream: "ecr-public" }] : [],
+    // Base images through ECR: FROM <registryUrl>/ecr-public/docker/library/node:20-bookworm-slim,
+    // and with Docker Hub credentials <registryUrl>/docker-hub/library/node:20-bookworm-slim.
+    pullThroughCache: [
+      ...(cfg.registry.ecrPublicCache ? [{ upstream: "ecr-public" as const }] : []),
+      ...(cfg.registry.dockerHubCredentialArn
+        ? [{ upstream: "docker-hub" as const, credentialArn: cfg.registry.dockerHubCredentialArn }]
+        : []),
+    ],
     // This stack serves prod: Pulumi refuses to delete the repositories, they stay in AWS if they
     // ever leave the stack, and a repository that holds images is never force-deleted.
     protect: true,
@@ -112,7 +114,13 @@ const pipeline = new DeliveryPipeline(
     })),
     state: { bucket: cfg.state.bucket, secretsProvider: cfg.state.secretsProvider },
     pulumi: { project: "berth-platform", stackDir: "stacks/platform" },
-    image: { dockerfile: "apps/hello/Dockerfile", context: ".", platform: "linux/arm64" },
+    image: {
+      dockerfile: "apps/hello/Dockerfile",
+      context: ".",
+      platform: "linux/arm64",
+      // BuildKit, the Dockerfile frontend and the base images through the Docker Hub cache rule.
+      ...(cfg.registry.dockerHubCredentialArn ? { pullThroughCachePrefix: "docker-hub" } : {}),
+    },
     executionMode: cfg.pipeline.executionMode,
     ...(cfg.pipeline.notificationTopicArn ? { notificationTopicArn: cfg.pipeline.notificationTopicArn } : {}),
     // The artifact key and bucket hold what the deploys of every environment read.

@@ -190,6 +190,15 @@ const cases: { name: string; edit: Edit; message: RegExp }[] = [
       /\/Pulumi\.shared\.yaml: berth-shared:previews\.roleArns\.berth-platform\/prod is "arn:aws:iam::123456789012:role\/berth-preview-prod", a role in account 123456789012; prod runs in account 210987654321 \(accounts\.prod\), so the role must be arn:aws:iam::210987654321:role\/<name>$/,
   },
   {
+    name: "Docker Hub credentials in a secret ECR's pull-through cache cannot use",
+    edit: (c) => {
+      (c["berth-shared:registry"] as Record<string, unknown>).dockerHubCredentialArn =
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:dockerhub-AbCdEf";
+    },
+    message:
+      /berth-shared:registry\.dockerHubCredentialArn is "arn:aws:secretsmanager:us-east-1:123456789012:secret:dockerhub-AbCdEf"; .*name starts with ecr-pullthroughcache\//,
+  },
+  {
     name: "a standard tag overridden in tags",
     edit: (c) => {
       c["berth-shared:tags"] = { Owner: "someone-else" };

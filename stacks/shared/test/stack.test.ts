@@ -150,11 +150,21 @@ describe("registry", () => {
     for (const s of policy.Statement) expect([s.Action].flat()).not.toContain("ecr:PutImage");
   });
 
-  it("caches ECR Public base images through the registry", () => {
-    const rule = run.one("aws:ecr/pullThroughCacheRule:PullThroughCacheRule");
-    expect(rule.inputs.upstreamRegistryUrl).toBe("public.ecr.aws");
+  it("caches ECR Public and Docker Hub (with credentials) through the registry", () => {
+    const rules = run.ofType("aws:ecr/pullThroughCacheRule:PullThroughCacheRule");
+    expect(
+      rules.map((r) => [r.inputs.ecrRepositoryPrefix, r.inputs.upstreamRegistryUrl, r.inputs.credentialArn]),
+    ).toEqual([
+      ["ecr-public", "public.ecr.aws", undefined],
+      [
+        "docker-hub",
+        "registry-1.docker.io",
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf",
+      ],
+    ]);
     expect(run.outputs.pullThroughCacheUrls).toEqual({
       "ecr-public": "123456789012.dkr.ecr.us-east-1.amazonaws.com/ecr-public",
+      "docker-hub": "123456789012.dkr.ecr.us-east-1.amazonaws.com/docker-hub",
     });
   });
 });
@@ -181,6 +191,8 @@ describe("delivery pipeline", () => {
       DOCKERFILE: "apps/hello/Dockerfile",
       BUILD_CONTEXT: ".",
       PLATFORM: "linux/arm64",
+      // BuildKit, the Dockerfile frontend and base images come through the Docker Hub cache rule.
+      BASE_IMAGE_REGISTRY: "123456789012.dkr.ecr.us-east-1.amazonaws.com/docker-hub",
     });
   });
 
