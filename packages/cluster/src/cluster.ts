@@ -181,6 +181,16 @@ export interface ClusterArgs {
    */
   network?: NetworkRef;
   /**
+   * ECS Service Connect: the Cloud Map HTTP namespace internal services publish `http://<name>:<port>`
+   * in, set as the cluster's `serviceConnectDefaults`. `{ name }` creates the namespace (Cloud Map
+   * HTTP namespaces cost nothing while empty; each registered instance and lookup is billed by Cloud
+   * Map); `{ name, arn }` uses one the stack already has. The cluster's `ref` then carries its ARN
+   * and name, which `InternalService` and any kind with `calls` need.
+   * @default none (no Service Connect)
+   * @example serviceConnectNamespace: { name: "dev.internal" }
+   */
+  serviceConnectNamespace?: { name: string; arn?: pulumi.Input<string> };
+  /**
    * Protect the Exec audit log group from deletion (`protect` resource option). Prod stacks set it.
    * @default false
    */
@@ -202,6 +212,8 @@ export interface ClusterArgs {
     launchTemplate?: Transform<aws.ec2.LaunchTemplateArgs>;
     autoScalingGroup?: Transform<aws.autoscaling.GroupArgs>;
     ec2CapacityProvider?: Transform<aws.ecs.CapacityProviderArgs>;
+    /** The Service Connect namespace (`aws.servicediscovery.HttpNamespace`), when the cluster creates it. */
+    serviceConnectNamespace?: Transform<aws.servicediscovery.HttpNamespaceArgs>;
   };
 }
 
@@ -249,6 +261,21 @@ function validateCluster(name: string, args: ClusterArgs): Resolved {
     "up to 255 letters, numbers, hyphens and underscores",
   );
   v.oneOf("containerInsights", args.containerInsights, ["enabled", "enhanced", "disabled"]);
+  if (args.serviceConnectNamespace !== undefined) {
+    // Cloud Map: an HTTP namespace name is 1 to 1024 printable ASCII characters; Berth keeps to a DNS-like name.
+    v.matches(
+      "serviceConnectNamespace.name",
+      args.serviceConnectNamespace.name,
+      /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/,
+      "a DNS-like name: lowercase labels of letters, digits and hyphens separated by dots (dev.internal)",
+    );
+    v.arn(
+      "serviceConnectNamespace.arn",
+      args.serviceConnectNamespace.arn,
+      "servicediscovery",
+      /^namespace\/ns-/,
+    );
+  }
 
   const retention = args.execLogs?.retentionInDays ?? 365;
   v.oneOf("execLogs.retentionInDays", retention, LOG_RETENTION_DAYS);
@@ -428,10 +455,26 @@ export class Cluster extends pulumi.ComponentResource {
     );
     const execLogGroup = new aws.cloudwatch.LogGroup(`${name}-exec-logs`, lgArgs, lgOpts);
 
+    const sc = args.serviceConnectNamespace;
+    let namespaceArn: pulumi.Input<string> | undefined = sc?.arn;
+    if (sc && sc.arn === undefined) {
+      const [nsArgs, nsOpts] = transformed(
+        args.transform?.serviceConnectNamespace,
+        {
+          name: sc.name,
+          description: `ECS Service Connect namespace of ${name}`,
+          tags,
+        } as aws.servicediscovery.HttpNamespaceArgs,
+        { parent: this } as pulumi.CustomResourceOptions,
+      );
+      namespaceArn = new aws.servicediscovery.HttpNamespace(`${name}-namespace`, nsArgs, nsOpts).arn;
+    }
+
     const [clArgs, clOpts] = transformed(
       args.transform?.cluster,
       {
         name: args.clusterName,
+        ...(namespaceArn !== undefined ? { serviceConnectDefaults: { namespace: namespaceArn } } : {}),
         settings: [{ name: "containerInsights", value: r.insights }],
         configuration: {
           executeCommandConfiguration: {
@@ -490,6 +533,9 @@ export class Cluster extends pulumi.ComponentResource {
       execLogGroupArn: execLogGroup.arn,
       ...(kms ? { execKmsKeyArn: kms } : {}),
       containerInsights: r.insights !== "disabled",
+      ...(namespaceArn !== undefined && sc
+        ? { serviceConnectNamespaceArn: namespaceArn, serviceConnectNamespaceName: sc.name }
+        : {}),
     };
     this.registerOutputs({
       name: this.name,
