@@ -165,9 +165,16 @@ describe("Dockerfile", () => {
     expect(stages.map((s) => s.name)).toEqual(["deps", "build", "runtime"]);
   });
 
-  it("pins the Node 20 base image by version tag and uses it for deps and runtime", () => {
+  it("pins the Node 20 base image by version tag, from BASE_REGISTRY, and uses it for deps and runtime", () => {
     const image = globalArgs.NODE_IMAGE!;
-    expect(image).toMatch(/^node:20\.\d+\.\d+-(bookworm-slim|bullseye-slim|slim|alpine\d*(\.\d+)*)$/);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a Dockerfile variable, not a JS template
+    const prefix = "${BASE_REGISTRY}/library/";
+    expect(image.startsWith(prefix)).toBe(true);
+    expect(image.slice(prefix.length)).toMatch(
+      /^node:20\.\d+\.\d+-(bookworm-slim|bullseye-slim|slim|alpine\d*(\.\d+)*)(@sha256:[0-9a-f]{64})?$/,
+    );
+    // Docker Hub unless the build passes its pull-through cache (ci/buildspecs/build-image.yml).
+    expect(globalArgs.BASE_REGISTRY).toBe("docker.io");
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a Dockerfile variable, not a JS template
     const fromArg = "${NODE_IMAGE}";
     expect(stage("deps").base).toBe(fromArg);
