@@ -84,6 +84,11 @@ export const platformSchema = {
       enabled: config.boolean(),
       retentionInDays: config.withDefault(retentionDays, 365),
     }),
+    /**
+     * IPv6 on the VPC and its public and private subnets (Amazon /56, /64 per subnet, egress-only
+     * gateway). Needed for a dual-stack load balancer. Turning it off later replaces the subnets.
+     */
+    ipv6: config.withDefault(config.boolean(), false),
   }),
   cluster: config.object({
     containerInsights: config.withDefault(config.oneOf(["enabled", "enhanced", "disabled"]), "enabled"),
@@ -108,6 +113,15 @@ export const platformSchema = {
       }),
     ),
     deletionProtection: config.boolean(),
+    /**
+     * `ipv4`, `dualstack` (IPv4 and IPv6), or `dualstack-without-public-ipv4` (IPv6 only from the
+     * internet: no public IPv4 address charge, but IPv4-only clients cannot connect). Dual-stack
+     * types need `network.ipv6: true`.
+     */
+    ipAddressType: config.withDefault(
+      config.oneOf(["ipv4", "dualstack", "dualstack-without-public-ipv4"]),
+      "ipv4",
+    ),
     accessLogs: config.object({
       enabled: config.boolean(),
       /** Days before log objects expire. */
@@ -205,6 +219,13 @@ export function loadPlatformConfig(stack = pulumi.getStack()): PlatformConfig {
   }
   if ((fargate?.base ?? 0) > 0 && (fargateSpot?.base ?? 0) > 0) {
     fail("cluster.capacity", `is ${show(cfg.cluster.capacity)}; only one provider may have a base above 0`);
+  }
+
+  if (cfg.loadBalancer.ipAddressType !== "ipv4" && !cfg.network.ipv6) {
+    fail(
+      "loadBalancer.ipAddressType",
+      `is ${show(cfg.loadBalancer.ipAddressType)}; a dual-stack load balancer needs IPv6 in its subnets: set network.ipv6: true`,
+    );
   }
 
   const hello = cfg.hello;

@@ -65,6 +65,14 @@ const invalid: Case[] = [
     message: /berth-platform:network\.natMode is "fast"; allowed: "none", "single", "perAz", "instance"/,
   },
   {
+    name: "a dual-stack load balancer on a network without IPv6",
+    change: (c) => {
+      at(c, `${P}:loadBalancer`).ipAddressType = "dualstack-without-public-ipv4";
+    },
+    message:
+      /berth-platform:loadBalancer\.ipAddressType is "dualstack-without-public-ipv4"; a dual-stack load balancer needs IPv6 in its subnets: set network\.ipv6: true/,
+  },
+  {
     name: "private tasks in a network without NAT",
     change: (c) => {
       delete at(c, `${P}:hello`).subnets;
@@ -385,5 +393,31 @@ describe("the release pointer", () => {
     expect(run.error?.message).toMatch(
       /Pulumi\.dev\.override-tag\.yaml: berth-platform:hello\.imageOverride is ".*:v1"; expected an image pinned by digest/,
     );
+  });
+});
+
+describe("IPv6: a dual-stack network and load balancer from config", () => {
+  it("gives the VPC an Amazon /56 and the ALB no public IPv4 address", async () => {
+    const file = variant("ipv6", (c) => {
+      at(c, `${P}:network`).ipv6 = true;
+      at(c, `${P}:loadBalancer`).ipAddressType = "dualstack-without-public-ipv4";
+    });
+    const run = await runStack(projectDir, "dev", { configFile: file });
+    expect(run.one("awsx:ec2:Vpc").inputs.assignGeneratedIpv6CidrBlock).toBe(true);
+    // Public subnets reach the internet over IPv6 through the internet gateway; dev's private tier
+    // (no NAT: VPC endpoints only) gets no IPv6 way out either, so no egress-only gateway.
+    const v6Routes = run
+      .ofType("aws:ec2/route:Route")
+      .filter((r) => r.inputs.destinationIpv6CidrBlock === "::/0");
+    expect(v6Routes.length).toBe(2);
+    expect(v6Routes.every((r) => r.inputs.gatewayId !== undefined)).toBe(true);
+    expect(run.ofType("aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway")).toHaveLength(0);
+    expect(run.one("aws:lb/loadBalancer:LoadBalancer").inputs.ipAddressType).toBe(
+      "dualstack-without-public-ipv4",
+    );
+    const ingress = run
+      .ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+      .filter((r) => r.inputs.cidrIpv6 === "::/0");
+    expect(ingress.length).toBeGreaterThan(0);
   });
 });
