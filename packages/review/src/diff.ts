@@ -302,10 +302,13 @@ export function diffFromPreviewJson(doc: PreviewDocument | string): Diff {
       stateful: isStateful(type),
       ...((newState ?? oldState)?.protect ? { protect: true } : {}),
       properties,
-      ...(oldState?.inputs ? { oldInputs: maskSecrets(oldState.inputs) as Record<string, unknown> } : {}),
-      ...(newState?.inputs && kind !== "delete"
-        ? { newInputs: maskSecrets(newState.inputs) as Record<string, unknown> }
-        : {}),
+      ...(() => {
+        const [o, n] = maskPair(oldState?.inputs, kind === "delete" ? undefined : newState?.inputs);
+        return {
+          ...(o ? { oldInputs: o as Record<string, unknown> } : {}),
+          ...(n ? { newInputs: n as Record<string, unknown> } : {}),
+        };
+      })(),
     });
   }
   const order: Record<ChangeKind, number> = { create: 0, update: 0, replace: 0, delete: 1 };
