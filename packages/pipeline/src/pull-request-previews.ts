@@ -27,13 +27,11 @@ import {
   type SourceProvider,
   validateBranch,
   validateBuildspecText,
-  validateReleasePrefix,
   validateRetention,
   validateRoleArn,
   validateSource,
   validateStateBucket,
 } from "./common.js";
-import { DEFAULT_RELEASE_PARAMETER_PREFIX } from "./release.js";
 
 const TYPE = "berth:pipeline:PullRequestPreviews";
 
@@ -135,11 +133,24 @@ export const PREVIEW_EVENTS = [
   "PULL_REQUEST_REOPENED",
 ] as const;
 
+/** Roles that may approve a credentialed preview: maintainers and owners only (CodeBuild's values). */
+export const MAINTAINER_ROLES: readonly string[] = [
+  "GITHUB_MAINTAIN",
+  "GITHUB_ADMIN",
+  "GITLAB_MAINTAINER",
+  "GITLAB_OWNER",
+  "BITBUCKET_ADMIN",
+];
+
+/** A GitHub login (or an app's `<name>[bot]`), as the comment's author is matched. */
+const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(\[bot\])?$/;
+
 export interface PullRequestPreviewsArgs {
   /** The repository whose pull requests are previewed, through a CodeStar (CodeConnections) connection. */
   source: {
     /**
-     * The connection's ARN; CodeBuild clones through it and registers the webhook.
+     * The connection's ARN; the trusted orchestrator clones through it and CodeBuild registers the
+     * webhook. The projects that run pull-request code never get it.
      * @example connectionArn: "arn:aws:codeconnections:us-east-1:123456789012:connection/8f0c1c1e-4a4b-4b7e-9a59-0d3c5e2f1a7b"
      */
     connectionArn: pulumi.Input<string>;
@@ -168,13 +179,16 @@ export interface PullRequestPreviewsArgs {
     paths?: string[];
   };
   /**
-   * `pulumi`: `pulumi preview --diff` against the real state with the read-only role.
-   * `offline`: `berth preview` only; the role gets no AWS read access, no state and no key at all.
-   * @default "pulumi"
-   * @example mode: "offline"
+   * `offline`: every pull request gets `berth preview` (the offline engine) in a project whose role
+   * can write its logs and its report, nothing else.
+   * `pulumi`: the same, plus a credentialed `pulumi preview --diff` for pull requests from branches
+   * of this repository, each build approved by a maintainer (CodeBuild comment approval on every
+   * pull request), with the read-only per-stack roles of `previewRoleArns` only.
+   * @default "offline"
+   * @example mode: "pulumi"
    */
   mode?: "pulumi" | "offline";
-  /** The Pulumi state backend (required in `pulumi` mode): read-only access to both. */
+  /** The Pulumi state backend (`pulumi` mode): the credentialed worker logs in to it with the per-stack roles. */
   state?: {
     /**
      * The S3 bucket of the state backend.
@@ -182,62 +196,75 @@ export interface PullRequestPreviewsArgs {
      */
     bucket: pulumi.Input<string>;
     /**
-     * The KMS key of the stacks' secrets provider (decrypt only).
+     * The bucket's region.
+     * @default the build's region
+     * @example region: "us-east-1"
+     */
+    region?: string;
+    /**
+     * Not granted to any project any more: the per-stack roles (stacks/bootstrap) decrypt. Accepted
+     * so that existing stacks keep working; checked to be a KMS key ARN.
+     * @deprecated the per-stack preview roles hold the decrypt permission
      * @example keyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
      */
-    keyArn: pulumi.Input<string>;
+    keyArn?: pulumi.Input<string>;
   };
   /**
-   * The Secrets Manager secret holding a token that may comment on pull requests (GitHub).
+   * The Secrets Manager secret holding a token that may comment on pull requests (GitHub). Only the
+   * trusted orchestrators read it; the projects that run pull-request code never do.
    * @default none: the result is only in the build log
    * @example githubTokenSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:berth/github-token-AbCdEf"
    */
   githubTokenSecretArn?: pulumi.Input<string>;
   /**
-   * Which pull requests wait for a maintainer's approval comment before they run.
+   * The login of the token's user (a bot account, or `<app>[bot]`): the comment to update is the one
+   * by this login that starts with the marker, never one by anybody else.
+   * @default asked from GitHub (`GET /user` with the token)
+   * @example commentAuthor: "acme-berth-bot"
+   */
+  commentAuthor?: string;
+  /**
+   * Which pull requests wait for a maintainer's approval comment before the OFFLINE preview runs.
+   * (The credentialed preview always waits for one on every pull request.)
    * @default "FORK_PULL_REQUESTS"
    * @example commentApproval: "ALL_PULL_REQUESTS"
    */
   commentApproval?: "FORK_PULL_REQUESTS" | "ALL_PULL_REQUESTS";
   /**
-   * Repository roles that may approve with a comment (and whose own pull requests run directly).
+   * Repository roles that may approve the offline preview with a comment (and whose own pull
+   * requests run directly).
    * @default GitHub: GITHUB_MAINTAIN, GITHUB_ADMIN; Bitbucket: BITBUCKET_ADMIN; GitLab: GITLAB_MAINTAINER, GITLAB_OWNER
    * @example approverRoles: ["GITHUB_WRITE", "GITHUB_MAINTAIN", "GITHUB_ADMIN"]
    */
   approverRoles?: string[];
   /**
-   * Managed policies giving the role read access to AWS (`pulumi` mode only). They replace the
-   * default `ViewOnlyAccess` (resources and their metadata, no object or parameter values); the
-   * narrow reads a preview needs (release pointers, state bucket, state key) are granted inline anyway.
-   * AWS managed policies must be read-only ({@link READ_ONLY_MANAGED_POLICIES} or a service's
-   * `<Service>ReadOnlyAccess`): `AdministratorAccess`, `PowerUserAccess`, any `*FullAccess` and the
-   * like are rejected. Customer managed policies cannot be inspected offline: they are accepted with
-   * a warning naming them, and their owner answers for them being read-only.
-   * @default ["arn:<partition>:iam::aws:policy/job-function/ViewOnlyAccess"]
-   * @example readOnlyPolicyArns: ["arn:aws:iam::123456789012:policy/berth-preview-read"]
+   * Repository roles that may approve a CREDENTIALED preview (`/codebuild_run(<commit>)`, for that
+   * commit only): maintainer-level roles only.
+   * @default GitHub: GITHUB_MAINTAIN, GITHUB_ADMIN; Bitbucket: BITBUCKET_ADMIN; GitLab: GITLAB_MAINTAINER, GITLAB_OWNER
+   * @example credentialedApproverRoles: ["GITHUB_ADMIN"]
+   */
+  credentialedApproverRoles?: string[];
+  /**
+   * Managed policies attached to the credentialed worker's own role (`pulumi` mode). Usually none:
+   * the per-stack roles of `previewRoleArns` carry the reads. AWS managed policies must be
+   * read-only ({@link READ_ONLY_MANAGED_POLICIES} or a service's `<Service>ReadOnlyAccess`);
+   * customer managed ones are accepted with a warning naming them.
+   * @default []
+   * @example readOnlyPolicyArns: ["arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"]
    */
   readOnlyPolicyArns?: pulumi.Input<string>[];
   /**
-   * The SSM path prefix of the release pointers the stacks read (`ssm:GetParameter` on
-   * `<prefix>/*` in the build's account; `pulumi` mode only).
-   * @default "/berth"
-   * @example releaseParameterPrefix: "/acme/berth"
-   */
-  releaseParameterPrefix?: string;
-  /**
-   * Read-only roles for stacks whose provider is pinned to another account (`allowedAccountIds`):
-   * the build assumes the role before previewing that stack, and the project role may
-   * `sts:AssumeRole` exactly these ARNs. Keys are `<project>/<stack>` or a 12-digit account id
-   * (every stack whose `<project>:accountId` config is that account). Each role must trust the
-   * project role and may read its account, the state bucket and decrypt with the state key
-   * (`pulumi` mode only). A stack in another account without a role is previewed offline
-   * (`berth preview`), with a note in the comment.
-   * @default {} (stacks in the build's account use the project role; others are previewed offline)
-   * @example previewRoleArns: { "berth-platform/prod": "arn:aws:iam::210987654321:role/berth-preview-prod" }
+   * Read-only roles per stack (`<project>/<stack>`) or per account (12-digit id), `pulumi` mode:
+   * the credentialed worker may `sts:AssumeRole` exactly these and gives each stack's process its
+   * own role's credentials. Create them with stacks/bootstrap (`berth-preview-<env>`: that
+   * environment's state objects, its secrets key, its release pointers; no SSM SecureString or
+   * Secrets Manager value) trusting `previewPrincipalArn`. A stack without a role is previewed offline.
+   * @default {} (required, at least one, in `pulumi` mode)
+   * @example previewRoleArns: { "berth-platform/dev": "arn:aws:iam::123456789012:role/berth-preview-dev" }
    */
   previewRoleArns?: Record<string, pulumi.Input<string>>;
   /**
-   * How many previews run at once.
+   * How many previews run at once (per project).
    * @default 2
    * @example concurrentBuildLimit: 4
    */
@@ -249,7 +276,7 @@ export interface PullRequestPreviewsArgs {
    */
   pulumiOrganization?: string;
   /**
-   * The pinned Pulumi CLI version.
+   * The pinned Pulumi CLI version (credentialed worker).
    * @default "3.248.0"
    * @example pulumiVersion: "3.248.0"
    */
@@ -261,7 +288,14 @@ export interface PullRequestPreviewsArgs {
    */
   logRetentionInDays?: number;
   /**
-   * Buildspec text replacing the shipped `ci/buildspecs/preview.yml`.
+   * Days sources and reports stay in the exchange bucket.
+   * @default 3
+   * @example exchangeRetentionInDays: 1
+   */
+  exchangeRetentionInDays?: number;
+  /**
+   * Buildspec text replacing the shipped `ci/buildspecs/preview.yml` (all projects; it must honour
+   * PREVIEW_STAGE the way the shipped one does).
    * @default the shipped template
    * @example buildspec: readFileSync("ci/my-preview.yml", "utf8")
    */
@@ -274,15 +308,21 @@ export interface PullRequestPreviewsArgs {
   tags?: Record<string, string>;
   /** Escape hatch: change any child's args before it is created. */
   transform?: {
+    /** The orchestrators (`${name}-project`, `${name}-aws-project`). */
     project?: Transform<aws.codebuild.ProjectArgs>;
+    /** The workers that run pull-request code (`${name}-worker`, `${name}-aws-worker`). */
+    workerProject?: Transform<aws.codebuild.ProjectArgs>;
     webhook?: Transform<aws.codebuild.WebhookArgs>;
+    /** Every service role. */
     role?: Transform<aws.iam.RoleArgs>;
     /** Each managed read-only policy's attachment (`${name}-read-<n>`). */
     readOnlyPolicyAttachment?: Transform<aws.iam.RolePolicyAttachmentArgs>;
-    /** The exclusive list of the role's managed policies (`${name}-managed-policies`). */
+    /** The exclusive list of the credentialed worker role's managed policies (`${name}-managed-policies`). */
     managedPolicies?: Transform<aws.iam.RolePolicyAttachmentsExclusiveArgs>;
+    /** Every role's inline policy. */
     rolePolicy?: Transform<aws.iam.RolePolicyArgs>;
     logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+    exchangeBucket?: Transform<aws.s3.BucketArgs>;
   };
 }
 
@@ -290,20 +330,39 @@ interface Resolved {
   provider: SourceProvider;
   branch: string;
   mode: "pulumi" | "offline";
-  /** The state backend: given in `pulumi` mode, unused (undefined) in `offline` mode. */
-  state?: { bucket: pulumi.Input<string>; keyArn: pulumi.Input<string> };
   commentApproval: "FORK_PULL_REQUESTS" | "ALL_PULL_REQUESTS";
   approverRoles: string[];
+  credentialedApproverRoles: string[];
   concurrency: number;
   organization: string;
   pulumiVersion: string;
   retention: number;
-  parameterPrefix: string;
+  exchangeDays: number;
+}
+
+function checkApproverRoles(
+  v: Validator,
+  field: string,
+  roles: unknown,
+  provider: SourceProvider,
+  allowed: readonly string[],
+  allowedText: string,
+): void {
+  v.check(Array.isArray(roles) && roles.length >= 1, field, roles, "must list at least one role");
+  (roles as string[]).forEach((role, i) => {
+    v.oneOf(`${field}[${i}]`, role, allowed);
+    v.check(
+      role.startsWith(`${provider.toUpperCase()}_`),
+      `${field}[${i}]`,
+      role,
+      `must be a ${provider} role (${provider.toUpperCase()}_…)${allowedText}`,
+    );
+  });
 }
 
 function validate(name: string, args: PullRequestPreviewsArgs | undefined): Resolved {
   const v = checkComponent(TYPE, name, args);
-  const a = v.required("args", args, "give source and, in pulumi mode, state");
+  const a = v.required("args", args, "give source (and, in pulumi mode, state and previewRoleArns)");
   checkTags(v, "tags", a.tags);
   const provider = validateSource(v, "source", a.source);
   const branch = a.source.defaultBranch ?? "main";
@@ -324,35 +383,40 @@ function validate(name: string, args: PullRequestPreviewsArgs | undefined): Reso
       );
     }
   }
-  const mode = a.mode ?? "pulumi";
+  const mode = a.mode ?? "offline";
   v.oneOf("mode", mode, ["pulumi", "offline"]);
-  let state: Resolved["state"];
   if (mode === "pulumi") {
-    state = v.required(
+    const state = v.required(
       "state",
       a.state,
-      'pulumi mode reads the state: give state.bucket and state.keyArn (or use mode: "offline")',
+      'pulumi mode logs in to the state: give state.bucket (or use mode: "offline")',
     );
     validateStateBucket(v, state.bucket);
-    v.required("state.keyArn", state.keyArn, "the KMS key ARN of the secrets provider");
-    v.arn("state.keyArn", state.keyArn, "kms", /^key\/.+$/);
+    if (state.region !== undefined)
+      v.matches("state.region", state.region, /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, "must be a region");
+    if (state.keyArn !== undefined) v.arn("state.keyArn", state.keyArn, "kms", /^key\/.+$/);
+    v.check(
+      a.previewRoleArns !== undefined && Object.keys(a.previewRoleArns).length >= 1,
+      "previewRoleArns",
+      a.previewRoleArns,
+      "pulumi mode previews only stacks that have a read-only role (stacks/bootstrap creates berth-preview-<env>): give at least one",
+    );
   } else {
-    v.check(
-      a.state === undefined,
-      "state",
-      a.state,
-      'is only used in pulumi mode (mode: "offline" reads no state and gets no access to it); remove it or use mode: "pulumi"',
-    );
-    v.check(
-      a.readOnlyPolicyArns === undefined,
-      "readOnlyPolicyArns",
-      a.readOnlyPolicyArns,
-      'are only used in pulumi mode (mode: "offline" gets no AWS access)',
-    );
+    for (const [field, value] of [
+      ["state", a.state],
+      ["readOnlyPolicyArns", a.readOnlyPolicyArns],
+      ["previewRoleArns", a.previewRoleArns],
+      ["credentialedApproverRoles", a.credentialedApproverRoles],
+    ] as const) {
+      v.check(
+        value === undefined,
+        field,
+        value,
+        'is only used in pulumi mode (mode: "offline" gets no AWS access); remove it or use mode: "pulumi"',
+      );
+    }
   }
   const customerPolicies = checkReadOnlyPolicies(v, a.readOnlyPolicyArns);
-  const parameterPrefix = a.releaseParameterPrefix ?? DEFAULT_RELEASE_PARAMETER_PREFIX;
-  validateReleasePrefix(v, parameterPrefix);
   if (a.previewRoleArns !== undefined) {
     v.check(
       typeof a.previewRoleArns === "object" &&
@@ -361,12 +425,6 @@ function validate(name: string, args: PullRequestPreviewsArgs | undefined): Reso
       "previewRoleArns",
       a.previewRoleArns,
       'must map "<project>/<stack>" or an account id to a role ARN',
-    );
-    v.check(
-      mode === "pulumi",
-      "previewRoleArns",
-      Object.keys(a.previewRoleArns),
-      'are only used in pulumi mode (mode: "offline" gets no AWS access)',
     );
     for (const [key, arn] of Object.entries(a.previewRoleArns)) {
       v.check(
@@ -386,24 +444,26 @@ function validate(name: string, args: PullRequestPreviewsArgs | undefined): Reso
   }
   if (a.githubTokenSecretArn !== undefined)
     v.arn("githubTokenSecretArn", a.githubTokenSecretArn, "secretsmanager", /^secret:.+$/);
+  if (a.commentAuthor !== undefined)
+    v.matches(
+      "commentAuthor",
+      a.commentAuthor,
+      GITHUB_LOGIN,
+      "must be a GitHub login (letters, digits, '-') or an app's <name>[bot]",
+    );
   const commentApproval = a.commentApproval ?? "FORK_PULL_REQUESTS";
   v.oneOf("commentApproval", commentApproval, ["FORK_PULL_REQUESTS", "ALL_PULL_REQUESTS"]);
   const approverRoles = a.approverRoles ?? DEFAULT_APPROVER_ROLES[provider];
-  v.check(
-    Array.isArray(approverRoles) && approverRoles.length >= 1,
-    "approverRoles",
-    approverRoles,
-    "must list at least one role",
+  checkApproverRoles(v, "approverRoles", approverRoles, provider, APPROVER_ROLES, "");
+  const credentialedApproverRoles = a.credentialedApproverRoles ?? DEFAULT_APPROVER_ROLES[provider];
+  checkApproverRoles(
+    v,
+    "credentialedApproverRoles",
+    credentialedApproverRoles,
+    provider,
+    MAINTAINER_ROLES,
+    "; a credentialed preview is approved by maintainers only",
   );
-  approverRoles.forEach((role, i) => {
-    v.oneOf(`approverRoles[${i}]`, role, APPROVER_ROLES);
-    v.check(
-      role.startsWith(`${provider.toUpperCase()}_`),
-      `approverRoles[${i}]`,
-      role,
-      `must be a ${provider} role (${provider.toUpperCase()}_…)`,
-    );
-  });
   const concurrency = a.concurrentBuildLimit ?? 2;
   v.integer("concurrentBuildLimit", concurrency, { min: 1, max: 100 });
   const organization = a.pulumiOrganization ?? "organization";
@@ -412,6 +472,8 @@ function validate(name: string, args: PullRequestPreviewsArgs | undefined): Reso
   v.matches("pulumiVersion", pulumiVersion, CLI_VERSION, "must be an exact CLI version like 3.248.0");
   const retention = a.logRetentionInDays ?? 30;
   validateRetention(v, "logRetentionInDays", retention);
+  const exchangeDays = a.exchangeRetentionInDays ?? 3;
+  v.integer("exchangeRetentionInDays", exchangeDays, { min: 1, max: 30 });
   if (a.buildspec !== undefined) validateBuildspecText(v, "buildspec", a.buildspec);
   if (customerPolicies.length > 0) {
     pulumi.log.warn(
@@ -422,35 +484,66 @@ function validate(name: string, args: PullRequestPreviewsArgs | undefined): Reso
     provider,
     branch,
     mode,
-    ...(state ? { state } : {}),
     commentApproval,
     approverRoles,
+    credentialedApproverRoles,
     concurrency,
     organization,
     pulumiVersion,
     retention,
-    parameterPrefix,
+    exchangeDays,
   };
 }
 
+/** What one orchestrator + worker pair is built from. */
+interface Lane {
+  /** Name prefix of the pair's children: `${name}` (offline) or `${name}-aws` (credentialed). */
+  prefix: string;
+  mode: "offline" | "pulumi";
+  /** Extra statements of the worker's role (the credentialed one may assume the per-stack roles). */
+  workerStatements: PolicyStatement[];
+  workerVariables: aws.types.input.codebuild.ProjectEnvironmentEnvironmentVariable[];
+  orchestratorVariables: aws.types.input.codebuild.ProjectEnvironmentEnvironmentVariable[];
+  buildPolicy: aws.types.input.codebuild.WebhookPullRequestBuildPolicy;
+}
+
 /**
- * Previews the Pulumi stacks a pull request affects and keeps one comment on it up to date: a
- * CodeBuild project with a webhook for pull requests against the default branch, a read-only role,
- * comment approval for pull requests from forks and a concurrency limit.
+ * Previews the Pulumi stacks a pull request affects and keeps one comment on it up to date, in two
+ * CodeBuild projects per lane so that pull-request code never runs next to a credential:
+ *
+ * - the **orchestrator** (webhook; trusted buildspec, no pull-request code) packs the pull request as
+ *   a git bundle into the exchange bucket, starts the worker on it, reads its `report.json` as data,
+ *   renders it safely and comments with the token;
+ * - the **worker** runs the pull request's code (install with --ignore-scripts, build, `berth
+ *   preview`) with a role that can write its logs and its report, read its source, nothing else.
+ *
+ * `mode: "pulumi"` adds a second lane for credentialed `pulumi preview --diff`: every build waits
+ * for a maintainer's `/codebuild_run(<commit>)`, runs only for branches of this repository, and its
+ * worker may only assume the read-only per-stack roles of `previewRoleArns`.
  *
  * @example
  * new PullRequestPreviews("previews", {
  *   source: { connectionArn, repository: "acme/berth" },
- *   state: { bucket: "acme-berth-state", keyArn: stateKey.arn },
  *   githubTokenSecretArn: token.arn,
  * });
  */
 export class PullRequestPreviews extends pulumi.ComponentResource {
+  /** The offline lane's orchestrator (the webhook's project). */
   readonly projectName: pulumi.Output<string>;
   readonly projectArn: pulumi.Output<string>;
+  /** The offline orchestrator's role (reads the token; runs no pull-request code). */
   readonly roleArn: pulumi.Output<string>;
+  /** The offline worker, which runs pull-request code with no credential. */
+  readonly workerProjectName: pulumi.Output<string>;
+  readonly workerRoleArn: pulumi.Output<string>;
+  /**
+   * The credentialed worker's role (`pulumi` mode): the one principal the per-stack preview roles
+   * (stacks/bootstrap `berth-preview-<env>`) trust. Undefined in `offline` mode.
+   */
+  readonly previewPrincipalArn: pulumi.Output<string | undefined>;
+  readonly exchangeBucketName: pulumi.Output<string>;
   readonly logGroupName: pulumi.Output<string>;
-  /** The webhook's payload URL (CodeBuild registers it with the git host). */
+  /** The offline lane's webhook payload URL (CodeBuild registers it with the git host). */
   readonly webhookUrl: pulumi.Output<string>;
 
   constructor(name: string, args: PullRequestPreviewsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -460,6 +553,8 @@ export class PullRequestPreviews extends pulumi.ComponentResource {
     const tags = mergeTags({ "berth:component": "PullRequestPreviews" }, args.tags);
     const t = args.transform ?? {};
     const conn = connectionParts(args.source.connectionArn);
+    const buildspec = args.buildspec ?? loadBuildspec("preview");
+    const buildEnv = BUILD_ENVIRONMENTS["linux/arm64"];
 
     const [lgArgs, lgOpts] = transformed(
       t.logGroup,
@@ -468,163 +563,97 @@ export class PullRequestPreviews extends pulumi.ComponentResource {
     );
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, lgArgs, lgOpts);
 
-    const readOnlyPolicies =
-      r.mode === "pulumi"
-        ? (args.readOnlyPolicyArns ?? [
-            pulumi.interpolate`arn:${conn.partition}:iam::aws:policy/${DEFAULT_PREVIEW_POLICY}`,
-          ])
-        : [];
-    const [roleArgs, roleOpts] = transformed(
-      t.role,
-      {
-        description: `Berth pull-request previews ${name}: read-only`,
-        assumeRolePolicy: conn.account.apply((acc) =>
-          JSON.stringify(assumeRolePolicy("codebuild.amazonaws.com", acc)),
-        ),
-        tags,
-      } as aws.iam.RoleArgs,
+    // The exchange bucket: sources/<orchestrator build>/source.zip in, reports/<same>/report/report.json out.
+    const [bArgs, bOpts] = transformed(
+      t.exchangeBucket,
+      { forceDestroy: true, tags } as aws.s3.BucketArgs,
       { parent: this } as pulumi.CustomResourceOptions,
     );
-    const role = new aws.iam.Role(`${name}-role`, roleArgs, roleOpts);
+    const bucket = new aws.s3.Bucket(`${name}-exchange`, bArgs, bOpts);
+    new aws.s3.BucketPublicAccessBlock(
+      `${name}-exchange-public-access`,
+      {
+        bucket: bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+      { parent: this },
+    );
+    new aws.s3.BucketOwnershipControls(
+      `${name}-exchange-ownership`,
+      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      { parent: this },
+    );
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${name}-exchange-encryption`,
+      { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+      { parent: this },
+    );
+    new aws.s3.BucketLifecycleConfiguration(
+      `${name}-exchange-lifecycle`,
+      {
+        bucket: bucket.id,
+        rules: [
+          {
+            id: "expire-exchange",
+            status: "Enabled",
+            filter: { prefix: "" },
+            expiration: { days: r.exchangeDays },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+          },
+        ],
+      },
+      { parent: this },
+    );
+    const sources = pulumi.interpolate`${bucket.arn}/sources/*`;
+    const reports = pulumi.interpolate`${bucket.arn}/reports/*`;
+    new aws.s3.BucketPolicy(
+      `${name}-exchange-policy`,
+      {
+        bucket: bucket.id,
+        policy: pulumi.jsonStringify(
+          policyDocument([
+            {
+              Sid: "DenyInsecureTransport",
+              Effect: "Deny",
+              Principal: "*",
+              Action: "s3:*",
+              Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`] as unknown as string[],
+              Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+          ]),
+        ),
+      },
+      { parent: this },
+    );
 
-    // Managed policies: one attachment each (Role.managedPolicyArns is deprecated), and the
-    // exclusive list so that anything else attached to the role (an older ReadOnlyAccess, an
-    // out-of-band attachment) is detached on the next `pulumi up`.
-    const attachments = readOnlyPolicies.map((policyArn, i) => {
-      const [aArgs, aOpts] = transformed(
-        t.readOnlyPolicyAttachment,
-        { role: role.name, policyArn } as aws.iam.RolePolicyAttachmentArgs,
+    const role = (roleName: string, description: string) => {
+      const [roleArgs, roleOpts] = transformed(
+        t.role,
+        {
+          description,
+          assumeRolePolicy: conn.account.apply((acc) =>
+            JSON.stringify(assumeRolePolicy("codebuild.amazonaws.com", acc)),
+          ),
+          tags,
+        } as aws.iam.RoleArgs,
         { parent: this } as pulumi.CustomResourceOptions,
       );
-      return new aws.iam.RolePolicyAttachment(`${name}-read-${i}`, aArgs, aOpts);
-    });
-    const [exArgs, exOpts] = transformed(
-      t.managedPolicies,
-      { roleName: role.name, policyArns: readOnlyPolicies } as aws.iam.RolePolicyAttachmentsExclusiveArgs,
-      { parent: this, dependsOn: attachments } as pulumi.CustomResourceOptions,
-    );
-    const managedPolicies = new aws.iam.RolePolicyAttachmentsExclusive(
-      `${name}-managed-policies`,
-      exArgs,
-      exOpts,
-    );
-
-    const statements: PolicyStatement[] = [
-      ...logStatements(logGroup.arn),
-      connectionStatement(args.source.connectionArn, [
-        "UseConnection",
-        "GetConnectionToken",
-        "GetConnection",
-      ]),
-    ];
-    if (r.state) {
-      statements.push(
+      return new aws.iam.Role(roleName, roleArgs, roleOpts);
+    };
+    const inline = (policyName: string, target: aws.iam.Role, statements: PolicyStatement[]) => {
+      const [pArgs, pOpts] = transformed(
+        t.rolePolicy,
         {
-          Sid: "WhoAmI",
-          Effect: "Allow",
-          Action: "sts:GetCallerIdentity",
-          Resource: "*",
-        },
-        {
-          Sid: "ReadReleasePointers",
-          Effect: "Allow",
-          Action: "ssm:GetParameter",
-          Resource:
-            pulumi.interpolate`arn:${conn.partition}:ssm:*:${conn.account}:parameter${r.parameterPrefix}/*` as unknown as string,
-        },
-        {
-          Sid: "ListStateBucket",
-          Effect: "Allow",
-          Action: ["s3:ListBucket", "s3:GetBucketLocation"],
-          Resource: pulumi.interpolate`arn:${conn.partition}:s3:::${r.state.bucket}` as unknown as string,
-        },
-        {
-          Sid: "ReadState",
-          Effect: "Allow",
-          Action: ["s3:GetObject", "s3:GetObjectVersion"],
-          Resource: pulumi.interpolate`arn:${conn.partition}:s3:::${r.state.bucket}/*` as unknown as string,
-        },
-        {
-          Sid: "DecryptStateSecrets",
-          Effect: "Allow",
-          Action: "kms:Decrypt",
-          Resource: r.state.keyArn as string,
-        },
+          role: target.name,
+          policy: pulumi.jsonStringify(policyDocument(statements)),
+        } as aws.iam.RolePolicyArgs,
+        { parent: this } as pulumi.CustomResourceOptions,
       );
-    }
-    // previewRoleArns is refused outside pulumi mode (validate).
-    const stackRoles = Object.values(args.previewRoleArns ?? {});
-    if (stackRoles.length > 0) {
-      statements.push({
-        Sid: "AssumeStackPreviewRoles",
-        Effect: "Allow",
-        Action: "sts:AssumeRole",
-        Resource: stackRoles as unknown as string[],
-      });
-    }
-    if (args.githubTokenSecretArn !== undefined) {
-      statements.push({
-        Sid: "ReadCommentToken",
-        Effect: "Allow",
-        Action: "secretsmanager:GetSecretValue",
-        Resource: args.githubTokenSecretArn as string,
-      });
-    }
-    const [pArgs, pOpts] = transformed(
-      t.rolePolicy,
-      { role: role.name, policy: pulumi.jsonStringify(policyDocument(statements)) } as aws.iam.RolePolicyArgs,
-      { parent: this } as pulumi.CustomResourceOptions,
-    );
-    const policy = new aws.iam.RolePolicy(`${name}-policy`, pArgs, pOpts);
-
-    const buildEnv = BUILD_ENVIRONMENTS["linux/arm64"];
-    const variables: aws.types.input.codebuild.ProjectEnvironmentEnvironmentVariable[] = [
-      plain("PREVIEW_MODE", r.mode),
-      plain("BASE_BRANCH", r.branch),
-      plain("PULUMI_ORG", r.organization),
-      plain("PULUMI_VERSION", r.pulumiVersion),
-      ...(r.state ? [plain("STATE_BUCKET", r.state.bucket)] : []),
-      ...(stackRoles.length > 0
-        ? [plain("PREVIEW_ROLE_ARNS", pulumi.jsonStringify(args.previewRoleArns ?? {}))]
-        : []),
-      ...(args.githubTokenSecretArn !== undefined
-        ? [{ name: "GITHUB_TOKEN", value: args.githubTokenSecretArn, type: "SECRETS_MANAGER" }]
-        : []),
-    ];
-    const [projArgs, projOpts] = transformed(
-      t.project,
-      {
-        description: `Berth pull-request previews for ${args.source.repository}`,
-        serviceRole: role.arn,
-        source: {
-          type: r.provider.toUpperCase(),
-          location: repositoryUrl(args.source.repository, r.provider),
-          gitCloneDepth: 0,
-          buildspec: args.buildspec ?? loadBuildspec("preview"),
-          reportBuildStatus: true,
-          auth: { type: "CODECONNECTIONS", resource: args.source.connectionArn },
-        },
-        artifacts: { type: "NO_ARTIFACTS" },
-        environment: {
-          type: buildEnv.type,
-          image: buildEnv.image,
-          computeType: "BUILD_GENERAL1_SMALL",
-          imagePullCredentialsType: "CODEBUILD",
-          privilegedMode: false,
-          environmentVariables: variables,
-        },
-        logsConfig: {
-          cloudwatchLogs: { status: "ENABLED", groupName: logGroup.name },
-          s3Logs: { status: "DISABLED" },
-        },
-        concurrentBuildLimit: r.concurrency,
-        buildTimeout: 30,
-        tags,
-      } as aws.codebuild.ProjectArgs,
-      { parent: this, dependsOn: [policy, managedPolicies, ...attachments] } as pulumi.CustomResourceOptions,
-    );
-    const project = new aws.codebuild.Project(`${name}-project`, projArgs, projOpts);
-
+      return new aws.iam.RolePolicy(policyName, pArgs, pOpts);
+    };
     const filters: aws.types.input.codebuild.WebhookFilterGroupFilter[] = [
       { type: "EVENT", pattern: PREVIEW_EVENTS.join(", ") },
       { type: "BASE_REF", pattern: `^refs/heads/${escapeRegExp(r.branch)}$` },
@@ -632,30 +661,250 @@ export class PullRequestPreviews extends pulumi.ComponentResource {
     if (args.source.paths) {
       filters.push({ type: "FILE_PATH", pattern: `^(${args.source.paths.map(escapeRegExp).join("|")})` });
     }
-    const [whArgs, whOpts] = transformed(
-      t.webhook,
-      {
-        projectName: project.name,
-        buildType: "BUILD",
-        filterGroups: [{ filters }],
-        pullRequestBuildPolicy: {
-          requiresCommentApproval: r.commentApproval,
-          approverRoles: r.approverRoles,
-        },
-      } as aws.codebuild.WebhookArgs,
-      { parent: this } as pulumi.CustomResourceOptions,
-    );
-    const webhook = new aws.codebuild.Webhook(`${name}-webhook`, whArgs, whOpts);
+    const environment = (variables: aws.types.input.codebuild.ProjectEnvironmentEnvironmentVariable[]) => ({
+      type: buildEnv.type,
+      image: buildEnv.image,
+      computeType: "BUILD_GENERAL1_SMALL",
+      imagePullCredentialsType: "CODEBUILD",
+      privilegedMode: false,
+      environmentVariables: variables,
+    });
+    const logsConfig = (stream: string) => ({
+      cloudwatchLogs: { status: "ENABLED", groupName: logGroup.name, streamName: stream },
+      s3Logs: { status: "DISABLED" },
+    });
 
-    this.projectName = project.name;
-    this.projectArn = project.arn;
-    this.roleArn = role.arn;
+    const lane = (l: Lane, extraDependsOn: pulumi.Resource[] = []) => {
+      // Worker: pull-request code. Its logs, its source, its report: nothing else.
+      const workerRole = role(
+        `${l.prefix}-worker-role`,
+        `Berth pull-request previews ${name}: runs pull-request code (${l.mode}); logs and its report only`,
+      );
+      const workerPolicy = inline(`${l.prefix}-worker-policy`, workerRole, [
+        ...logStatements(logGroup.arn),
+        {
+          Sid: "ReadOwnSource",
+          Effect: "Allow",
+          Action: ["s3:GetObject", "s3:GetObjectVersion"],
+          Resource: sources as unknown as string,
+        },
+        {
+          Sid: "WriteOwnReport",
+          Effect: "Allow",
+          Action: "s3:PutObject",
+          Resource: reports as unknown as string,
+        },
+        {
+          Sid: "LocateExchangeBucket",
+          Effect: "Allow",
+          Action: ["s3:GetBucketAcl", "s3:GetBucketLocation"],
+          Resource: bucket.arn as unknown as string,
+        },
+        ...l.workerStatements,
+      ]);
+      const [wArgs, wOpts] = transformed(
+        t.workerProject,
+        {
+          description: `Berth pull-request previews for ${args.source.repository}: runs the pull request (${l.mode}), no credentials`,
+          serviceRole: workerRole.arn,
+          source: {
+            type: "S3",
+            location: pulumi.interpolate`${bucket.bucket}/sources/none/source.zip`,
+            buildspec,
+          },
+          artifacts: {
+            type: "S3",
+            location: bucket.bucket,
+            path: "reports/none",
+            name: "report",
+            packaging: "NONE",
+            namespaceType: "NONE",
+          },
+          environment: environment([
+            plain("PREVIEW_STAGE", "run"),
+            plain("PREVIEW_MODE", l.mode),
+            ...l.workerVariables,
+          ]),
+          logsConfig: logsConfig(`${l.prefix}-worker`),
+          concurrentBuildLimit: r.concurrency,
+          buildTimeout: 30,
+          tags,
+        } as aws.codebuild.ProjectArgs,
+        { parent: this, dependsOn: [workerPolicy, ...extraDependsOn] } as pulumi.CustomResourceOptions,
+      );
+      const worker = new aws.codebuild.Project(`${l.prefix}-worker`, wArgs, wOpts);
+
+      // Orchestrator: trusted text only; reads the token, never runs pull-request code.
+      const orchestratorRole = role(
+        `${l.prefix}-role`,
+        `Berth pull-request previews ${name}: orchestrates (${l.mode}), runs no pull-request code`,
+      );
+      const orchestratorPolicy = inline(`${l.prefix}-policy`, orchestratorRole, [
+        ...logStatements(logGroup.arn),
+        connectionStatement(args.source.connectionArn, [
+          "UseConnection",
+          "GetConnectionToken",
+          "GetConnection",
+        ]),
+        {
+          Sid: "UploadSource",
+          Effect: "Allow",
+          Action: "s3:PutObject",
+          Resource: sources as unknown as string,
+        },
+        {
+          Sid: "ReadReport",
+          Effect: "Allow",
+          Action: "s3:GetObject",
+          Resource: reports as unknown as string,
+        },
+        {
+          Sid: "RunWorker",
+          Effect: "Allow",
+          Action: ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:StopBuild"],
+          Resource: worker.arn as unknown as string,
+        },
+        ...(args.githubTokenSecretArn !== undefined
+          ? [
+              {
+                Sid: "ReadCommentToken",
+                Effect: "Allow" as const,
+                Action: "secretsmanager:GetSecretValue",
+                Resource: args.githubTokenSecretArn as string,
+              },
+            ]
+          : []),
+      ]);
+      const [pArgs, pOpts] = transformed(
+        t.project,
+        {
+          description: `Berth pull-request previews for ${args.source.repository}: orchestrator (${l.mode}), runs no pull-request code`,
+          serviceRole: orchestratorRole.arn,
+          source: {
+            type: r.provider.toUpperCase(),
+            location: repositoryUrl(args.source.repository, r.provider),
+            gitCloneDepth: 0,
+            buildspec,
+            reportBuildStatus: true,
+            auth: { type: "CODECONNECTIONS", resource: args.source.connectionArn },
+          },
+          artifacts: { type: "NO_ARTIFACTS" },
+          environment: environment([
+            plain("PREVIEW_STAGE", "orchestrate"),
+            plain("PREVIEW_MODE", l.mode),
+            plain("GITHUB_REPOSITORY", args.source.repository),
+            plain("BASE_BRANCH", r.branch),
+            plain("EXCHANGE_BUCKET", bucket.bucket),
+            plain("WORKER_PROJECT", worker.name),
+            plain("WAIT_SECONDS", "2100"),
+            ...(args.commentAuthor !== undefined ? [plain("COMMENT_AUTHOR", args.commentAuthor)] : []),
+            ...l.orchestratorVariables,
+            ...(args.githubTokenSecretArn !== undefined
+              ? [{ name: "GITHUB_TOKEN", value: args.githubTokenSecretArn, type: "SECRETS_MANAGER" }]
+              : []),
+          ]),
+          logsConfig: logsConfig(`${l.prefix}-orchestrator`),
+          concurrentBuildLimit: r.concurrency,
+          buildTimeout: 45,
+          tags,
+        } as aws.codebuild.ProjectArgs,
+        { parent: this, dependsOn: [orchestratorPolicy] } as pulumi.CustomResourceOptions,
+      );
+      const project = new aws.codebuild.Project(`${l.prefix}-project`, pArgs, pOpts);
+      const [whArgs, whOpts] = transformed(
+        t.webhook,
+        {
+          projectName: project.name,
+          buildType: "BUILD",
+          filterGroups: [{ filters }],
+          pullRequestBuildPolicy: l.buildPolicy,
+        } as aws.codebuild.WebhookArgs,
+        { parent: this } as pulumi.CustomResourceOptions,
+      );
+      const webhook = new aws.codebuild.Webhook(`${l.prefix}-webhook`, whArgs, whOpts);
+      return { worker, workerRole, project, orchestratorRole, webhook };
+    };
+
+    const offline = lane({
+      prefix: name,
+      mode: "offline",
+      workerStatements: [],
+      workerVariables: [],
+      orchestratorVariables: [plain("REQUIRE_SAME_REPOSITORY", "false")],
+      buildPolicy: { requiresCommentApproval: r.commentApproval, approverRoles: r.approverRoles },
+    });
+
+    let previewPrincipalArn: pulumi.Output<string | undefined> = pulumi.output(undefined);
+    if (r.mode === "pulumi") {
+      const stackRoles = Object.values(args.previewRoleArns ?? {});
+      const state = args.state!;
+      // Managed policies on the credentialed worker's own role: none by default; the exclusive list
+      // detaches anything attached out of band on the next `pulumi up`.
+      const readOnlyPolicies = args.readOnlyPolicyArns ?? [];
+      const credentialed = lane({
+        prefix: `${name}-aws`,
+        mode: "pulumi",
+        workerStatements: [
+          {
+            Sid: "AssumeStackPreviewRoles",
+            Effect: "Allow",
+            Action: "sts:AssumeRole",
+            Resource: stackRoles as unknown as string[],
+          },
+        ],
+        workerVariables: [
+          plain("STATE_BUCKET", state.bucket),
+          ...(state.region ? [plain("STATE_REGION", state.region)] : []),
+          plain("PULUMI_ORG", r.organization),
+          plain("PULUMI_VERSION", r.pulumiVersion),
+          plain("PREVIEW_ROLE_ARNS", pulumi.jsonStringify(args.previewRoleArns ?? {})),
+        ],
+        orchestratorVariables: [plain("REQUIRE_SAME_REPOSITORY", "true")],
+        // Every credentialed build waits for a maintainer's `/codebuild_run(<commit>)` (maintainers'
+        // own pull requests excepted), for that commit only.
+        buildPolicy: {
+          requiresCommentApproval: "ALL_PULL_REQUESTS",
+          approverRoles: r.credentialedApproverRoles,
+        },
+      });
+      const workerRole = credentialed.workerRole;
+      const attachments = readOnlyPolicies.map((policyArn, i) => {
+        const [aArgs, aOpts] = transformed(
+          t.readOnlyPolicyAttachment,
+          { role: workerRole.name, policyArn } as aws.iam.RolePolicyAttachmentArgs,
+          { parent: this } as pulumi.CustomResourceOptions,
+        );
+        return new aws.iam.RolePolicyAttachment(`${name}-read-${i}`, aArgs, aOpts);
+      });
+      const [exArgs, exOpts] = transformed(
+        t.managedPolicies,
+        {
+          roleName: workerRole.name,
+          policyArns: readOnlyPolicies,
+        } as aws.iam.RolePolicyAttachmentsExclusiveArgs,
+        { parent: this, dependsOn: attachments } as pulumi.CustomResourceOptions,
+      );
+      new aws.iam.RolePolicyAttachmentsExclusive(`${name}-managed-policies`, exArgs, exOpts);
+      previewPrincipalArn = workerRole.arn;
+    }
+
+    this.projectName = offline.project.name;
+    this.projectArn = offline.project.arn;
+    this.roleArn = offline.orchestratorRole.arn;
+    this.workerProjectName = offline.worker.name;
+    this.workerRoleArn = offline.workerRole.arn;
+    this.previewPrincipalArn = previewPrincipalArn;
+    this.exchangeBucketName = bucket.bucket;
     this.logGroupName = logGroup.name;
-    this.webhookUrl = webhook.payloadUrl;
+    this.webhookUrl = offline.webhook.payloadUrl;
     this.registerOutputs({
       projectName: this.projectName,
       projectArn: this.projectArn,
       roleArn: this.roleArn,
+      workerProjectName: this.workerProjectName,
+      workerRoleArn: this.workerRoleArn,
+      previewPrincipalArn: this.previewPrincipalArn,
+      exchangeBucketName: this.exchangeBucketName,
       logGroupName: this.logGroupName,
       webhookUrl: this.webhookUrl,
     });

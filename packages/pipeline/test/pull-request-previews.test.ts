@@ -1,34 +1,122 @@
-import { expectInvalid, type RunResult, runComponent } from "@berth/testing";
+import { expectInvalid, type RecordedResource, type RunResult, runComponent } from "@berth/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { IAM_ROLE_ARN, PullRequestPreviews, type PullRequestPreviewsArgs } from "../src/index.js";
 import { allStatements, CONNECTION, list, projectVariables, statements } from "./helpers.js";
 
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const TOKEN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:berth/github-token-AbCdEf";
+const DEV_ROLE = "arn:aws:iam::123456789012:role/berth-preview-dev";
+const PROD_ROLE = "arn:aws:iam::210987654321:role/berth-preview-prod";
 const WEBHOOK = "aws:codebuild/webhook:Webhook";
 const PROJECT = "aws:codebuild/project:Project";
+const ROLE = "aws:iam/role:Role";
+const POLICY = "aws:iam/rolePolicy:RolePolicy";
 const ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
 const EXCLUSIVE = "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive";
 
+/** Credentialed (pulumi) mode with the token, as stacks/shared uses it. */
 function args(over: Partial<PullRequestPreviewsArgs> = {}): PullRequestPreviewsArgs {
   return {
     source: { connectionArn: CONNECTION, repository: "acme/berth" },
+    mode: "pulumi",
     state: { bucket: "acme-berth-state", keyArn: KEY },
     githubTokenSecretArn: TOKEN,
+    previewRoleArns: { "berth-platform/dev": DEV_ROLE, "210987654321": PROD_ROLE },
     ...over,
   };
 }
 
-describe("PullRequestPreviews", () => {
+const offlineArgs: PullRequestPreviewsArgs = {
+  source: { connectionArn: CONNECTION, repository: "acme/berth" },
+  githubTokenSecretArn: TOKEN,
+};
+
+/** The role a project runs as, and every action its inline policies and attachments give it. */
+function serviceRole(run: RunResult, project: RecordedResource) {
+  const role = run.ofType(ROLE).find((r) => r.outputs.arn === project.inputs.serviceRole)!;
+  const policies = run.ofType(POLICY).filter((p) => p.inputs.role === role.outputs.name);
+  const stmts = policies.flatMap((p) => statements(run, p));
+  const managed = run.ofType(ATTACHMENT).filter((a) => a.inputs.role === role.outputs.name);
+  return { role, stmts, actions: stmts.flatMap((s) => list(s.Action)), managed };
+}
+
+const WORKER_ACTIONS = [
+  "logs:CreateLogStream",
+  "logs:PutLogEvents",
+  "s3:GetObject",
+  "s3:GetObjectVersion",
+  "s3:PutObject",
+  "s3:GetBucketAcl",
+  "s3:GetBucketLocation",
+];
+
+describe("PullRequestPreviews, offline (the default)", () => {
   let run: RunResult;
   beforeAll(async () => {
-    run = await runComponent(() => new PullRequestPreviews("previews", args()));
+    run = await runComponent(() => new PullRequestPreviews("previews", offlineArgs));
   });
 
-  it("builds pull requests created, updated or reopened against the default branch (anchored pattern)", () => {
-    const webhook = run.one(WEBHOOK);
-    expect(webhook.inputs.projectName).toBe(run.one(PROJECT).outputs.name);
-    expect(webhook.inputs.filterGroups).toEqual([
+  it("has two projects: a webhook orchestrator and a worker without a webhook", () => {
+    expect(run.ofType(PROJECT).map((p) => p.name)).toEqual(["previews-worker", "previews-project"]);
+    expect(run.ofType(WEBHOOK).map((w) => w.inputs.projectName)).toEqual([
+      run.named("previews-project").outputs.name,
+    ]);
+    const vars = projectVariables(run.named("previews-project"));
+    expect(vars.PREVIEW_STAGE?.value).toBe("orchestrate");
+    expect(vars.WORKER_PROJECT?.value).toBe(run.named("previews-worker").outputs.name);
+    expect(vars.REQUIRE_SAME_REPOSITORY?.value).toBe("false");
+  });
+
+  it("gives the worker (pull-request code) no token, no secret variable, no connection, no AWS access beyond its logs, source and report", () => {
+    const worker = run.named("previews-worker");
+    const vars = projectVariables(worker);
+    expect(Object.keys(vars).sort()).toEqual(["PREVIEW_MODE", "PREVIEW_STAGE"]);
+    expect(vars.PREVIEW_STAGE?.value).toBe("run");
+    for (const v of Object.values(vars)) expect(v.type).toBe("PLAINTEXT");
+    expect(worker.inputs.source).toMatchObject({ type: "S3" });
+    expect((worker.inputs.source as { auth?: unknown }).auth).toBeUndefined();
+    const { role, stmts, actions, managed } = serviceRole(run, worker);
+    expect([...new Set(actions)].sort()).toEqual([...WORKER_ACTIONS].sort());
+    expect(managed).toEqual([]);
+    const bucket = run.one("aws:s3/bucket:Bucket").outputs.arn as string;
+    const by = (a: string) =>
+      stmts.filter((s) => list(s.Action).includes(a)).flatMap((s) => list(s.Resource));
+    expect(by("s3:GetObject")).toEqual([`${bucket}/sources/*`]);
+    expect(by("s3:PutObject")).toEqual([`${bucket}/reports/*`]);
+    expect(JSON.parse(role.inputs.assumeRolePolicy as string).Statement).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "codebuild.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+      },
+    ]);
+  });
+
+  it("gives the orchestrator the token and the connection, and may start exactly its worker", () => {
+    const project = run.named("previews-project");
+    const vars = projectVariables(project);
+    expect(vars.GITHUB_TOKEN).toEqual({ value: TOKEN, type: "SECRETS_MANAGER" });
+    expect(project.inputs.source).toMatchObject({
+      type: "GITHUB",
+      location: "https://github.com/acme/berth.git",
+      gitCloneDepth: 0,
+      auth: { type: "CODECONNECTIONS", resource: CONNECTION },
+    });
+    const { stmts, actions, managed } = serviceRole(run, project);
+    expect(managed).toEqual([]);
+    const start = stmts.find((s) => list(s.Action).includes("codebuild:StartBuild"))!;
+    expect(list(start.Resource)).toEqual([run.named("previews-worker").outputs.arn]);
+    expect(actions.filter((a) => /^(kms|ssm|sts|iam):/.test(a))).toEqual([]);
+    expect(list(stmts.find((s) => s.Sid === "ReadCommentToken")!.Resource)).toEqual([TOKEN]);
+  });
+
+  it("requires a maintainer's comment approval for pull requests from forks", () => {
+    expect(run.one(WEBHOOK).inputs.pullRequestBuildPolicy).toEqual({
+      requiresCommentApproval: "FORK_PULL_REQUESTS",
+      approverRoles: ["GITHUB_MAINTAIN", "GITHUB_ADMIN"],
+    });
+    expect(run.one(WEBHOOK).inputs.filterGroups).toEqual([
       {
         filters: [
           { type: "EVENT", pattern: "PULL_REQUEST_CREATED, PULL_REQUEST_UPDATED, PULL_REQUEST_REOPENED" },
@@ -38,142 +126,104 @@ describe("PullRequestPreviews", () => {
     ]);
   });
 
-  it("requires a maintainer's comment approval for pull requests from forks", () => {
-    expect(run.one(WEBHOOK).inputs.pullRequestBuildPolicy).toEqual({
-      requiresCommentApproval: "FORK_PULL_REQUESTS",
+  it("keeps the exchange bucket private, TLS-only, owner-enforced and short-lived", () => {
+    expect(run.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs).toMatchObject({
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    const policy = run.json(run.one("aws:s3/bucketPolicy:BucketPolicy"), "policy") as {
+      Statement: { Effect: string; Condition?: unknown }[];
+    };
+    expect(policy.Statement[0]).toMatchObject({
+      Effect: "Deny",
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    });
+    const lc = run.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs as {
+      rules: { expiration: { days: number } }[];
+    };
+    expect(lc.rules[0]!.expiration.days).toBe(3);
+  });
+});
+
+describe("PullRequestPreviews, pulumi mode", () => {
+  let run: RunResult;
+  beforeAll(async () => {
+    run = await runComponent(() => new PullRequestPreviews("previews", args()));
+  });
+
+  it("adds a credentialed lane whose every build waits for a maintainer's approval and checks the head is a branch of this repository", () => {
+    expect(
+      run
+        .ofType(PROJECT)
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(["previews-aws-project", "previews-aws-worker", "previews-project", "previews-worker"]);
+    const aws = run.named("previews-aws-webhook");
+    expect(aws.inputs.pullRequestBuildPolicy).toEqual({
+      requiresCommentApproval: "ALL_PULL_REQUESTS",
       approverRoles: ["GITHUB_MAINTAIN", "GITHUB_ADMIN"],
     });
-  });
-
-  it("clones the full history through the connection, unprivileged, with a concurrency limit", () => {
-    const project = run.one(PROJECT);
-    expect(project.inputs.source).toMatchObject({
-      type: "GITHUB",
-      location: "https://github.com/acme/berth.git",
-      gitCloneDepth: 0,
-      auth: { type: "CODECONNECTIONS", resource: CONNECTION },
-    });
-    expect((project.inputs.source as { buildspec: string }).buildspec).toContain(
-      "# Berth buildspec: preview",
-    );
-    expect((project.inputs.environment as { privilegedMode: boolean }).privilegedMode).toBe(false);
-    expect(project.inputs.concurrentBuildLimit).toBe(2);
-  });
-
-  it("reads the GitHub token from Secrets Manager, never as plain text", () => {
-    const vars = projectVariables(run.one(PROJECT));
-    expect(vars.GITHUB_TOKEN).toEqual({ value: TOKEN, type: "SECRETS_MANAGER" });
-    for (const [name, v] of Object.entries(vars))
-      if (name !== "GITHUB_TOKEN") expect(v.type).toBe("PLAINTEXT");
+    const vars = projectVariables(run.named("previews-aws-project"));
+    expect(vars.REQUIRE_SAME_REPOSITORY?.value).toBe("true");
     expect(vars.PREVIEW_MODE?.value).toBe("pulumi");
-    expect(vars.STATE_BUCKET?.value).toBe("acme-berth-state");
   });
 
-  it("has a read-only role: ViewOnlyAccess, the release pointers, the state bucket read, the state key decrypt, the token, nothing else", () => {
-    const role = run.one("aws:iam/role:Role");
-    expect(role.inputs.managedPolicyArns).toBeUndefined();
-    const attachment = run.one(ATTACHMENT);
-    expect(attachment.inputs).toMatchObject({
-      role: role.outputs.name,
-      policyArn: "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",
+  it("lets the credentialed worker assume exactly the per-stack read roles, and read no state, key, parameter or secret itself", () => {
+    const worker = run.named("previews-aws-worker");
+    const { stmts, actions, managed } = serviceRole(run, worker);
+    expect([...new Set(actions)].sort()).toEqual([...WORKER_ACTIONS, "sts:AssumeRole"].sort());
+    const assume = stmts.find((s) => list(s.Action).includes("sts:AssumeRole"))!;
+    expect(list(assume.Resource)).toEqual([DEV_ROLE, PROD_ROLE]);
+    expect(managed).toEqual([]);
+    expect(run.one(EXCLUSIVE).inputs.policyArns).toEqual([]);
+    const vars = projectVariables(worker);
+    expect(vars.GITHUB_TOKEN).toBeUndefined();
+    expect(JSON.parse(vars.PREVIEW_ROLE_ARNS!.value)).toEqual({
+      "berth-platform/dev": DEV_ROLE,
+      "210987654321": PROD_ROLE,
     });
-    expect(attachment.parent).toBe(run.one("berth:pipeline:PullRequestPreviews").urn);
-    expect(run.one(EXCLUSIVE).inputs).toEqual({
-      roleName: role.outputs.name,
-      policyArns: ["arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"],
-    });
-    const policy = run.one("aws:iam/rolePolicy:RolePolicy");
-    const actions = statements(run, policy).flatMap((s) => list(s.Action));
-    const writes = actions.filter(
-      (a) =>
-        !/^(logs:(CreateLogStream|PutLogEvents)|s3:(Get|List)\w+|kms:Decrypt|ssm:GetParameter|sts:GetCallerIdentity|secretsmanager:GetSecretValue|(codestar-connections|codeconnections):(UseConnection|GetConnectionToken|GetConnection))$/.test(
-          a,
-        ),
-    );
-    expect(writes).toEqual([]);
-    const byAction = (a: string) => statements(run, policy).find((s) => list(s.Action).includes(a))!;
-    expect(list(byAction("s3:GetObject").Resource)).toEqual(["arn:aws:s3:::acme-berth-state/*"]);
-    expect(list(byAction("s3:ListBucket").Resource)).toEqual(["arn:aws:s3:::acme-berth-state"]);
-    expect(list(byAction("kms:Decrypt").Resource)).toEqual([KEY]);
-    expect(list(byAction("ssm:GetParameter").Resource)).toEqual([
-      "arn:aws:ssm:*:123456789012:parameter/berth/*",
-    ]);
-    expect(list(byAction("sts:GetCallerIdentity").Resource)).toEqual(["*"]);
-    expect(list(byAction("secretsmanager:GetSecretValue").Resource)).toEqual([TOKEN]);
-    // only sts:GetCallerIdentity is on "*"; every read of data names its resource
-    const onStar = statements(run, policy).filter((s) => list(s.Resource).includes("*"));
-    expect(onStar.flatMap((s) => list(s.Action))).toEqual(["sts:GetCallerIdentity"]);
-    expect(actions).not.toContain("sts:AssumeRole");
-    expect(projectVariables(run.one(PROJECT)).PREVIEW_ROLE_ARNS).toBeUndefined();
-    for (const { statement } of allStatements(run)) {
-      expect(list(statement.Action).includes("*") && list(statement.Resource).includes("*")).toBe(false);
+    expect(vars.STATE_BUCKET?.value).toBe("acme-berth-state");
+    for (const v of Object.values(vars)) expect(v.type).toBe("PLAINTEXT");
+  });
+
+  it("no role anywhere reads the state key, the state bucket, SSM or Secrets Manager except the orchestrators' token", () => {
+    for (const { resource, statement } of allStatements(run)) {
+      const actions = list(statement.Action);
+      expect(
+        actions.filter((a) => a.startsWith("kms:") || a.startsWith("ssm:")),
+        resource.name,
+      ).toEqual([]);
+      expect(JSON.stringify(statement.Resource ?? "")).not.toContain("acme-berth-state");
+      if (actions.includes("secretsmanager:GetSecretValue")) {
+        expect(["previews-policy", "previews-aws-policy"]).toContain(resource.name);
+        expect(list(statement.Resource)).toEqual([TOKEN]);
+      }
+      expect(actions.includes("*") && list(statement.Resource).includes("*")).toBe(false);
     }
   });
 
-  it("may assume exactly the per-stack read roles it is given, and hands them to the buildspec", async () => {
-    const roles = {
-      "berth-platform/prod": "arn:aws:iam::210987654321:role/berth-preview-prod",
-      "345678901234": "arn:aws:iam::345678901234:role/berth-preview",
-    };
-    const multi = await runComponent(
-      () => new PullRequestPreviews("previews", args({ previewRoleArns: roles })),
-    );
-    const assume = statements(multi, multi.one("aws:iam/rolePolicy:RolePolicy")).filter((s) =>
-      list(s.Action).some((a) => a.startsWith("sts:") && a !== "sts:GetCallerIdentity"),
-    );
-    expect(assume).toHaveLength(1);
-    expect(list(assume[0]!.Action)).toEqual(["sts:AssumeRole"]);
-    expect(list(assume[0]!.Resource)).toEqual(Object.values(roles));
-    const vars = projectVariables(multi.one(PROJECT));
-    expect(vars.PREVIEW_ROLE_ARNS?.type).toBe("PLAINTEXT");
-    expect(JSON.parse(vars.PREVIEW_ROLE_ARNS!.value)).toEqual(roles);
+  it("exposes the credentialed worker's role as the principal the per-stack roles trust", () => {
+    const worker = run.named("previews-aws-worker");
+    expect(run.outputs).toBeDefined();
+    const role = run.ofType(ROLE).find((r) => r.outputs.arn === worker.inputs.serviceRole)!;
+    expect(role.name).toBe("previews-aws-worker-role");
   });
 
-  it("replaces ViewOnlyAccess with readOnlyPolicyArns, reads another pointer prefix, and transforms attachments", async () => {
-    const custom = "arn:aws:iam::123456789012:policy/berth-preview-read";
+  it("attaches readOnlyPolicyArns to the credentialed worker only", async () => {
     const other = await runComponent(
       () =>
         new PullRequestPreviews(
           "previews",
-          args({
-            readOnlyPolicyArns: [custom, "arn:aws:iam::aws:policy/AWSCodeBuildReadOnlyAccess"],
-            releaseParameterPrefix: "/acme/berth",
-            transform: { readOnlyPolicyAttachment: (a) => ({ ...a, policyArn: a.policyArn }) },
-          }),
+          args({ readOnlyPolicyArns: ["arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"] }),
         ),
     );
-    expect(other.ofType(ATTACHMENT).map((a) => a.inputs.policyArn)).toEqual([
-      custom,
-      "arn:aws:iam::aws:policy/AWSCodeBuildReadOnlyAccess",
+    const worker = other.named("previews-aws-worker");
+    expect(serviceRole(other, worker).managed.map((a) => a.inputs.policyArn)).toEqual([
+      "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",
     ]);
-    expect(other.one(EXCLUSIVE).inputs.policyArns).toEqual([
-      custom,
-      "arn:aws:iam::aws:policy/AWSCodeBuildReadOnlyAccess",
-    ]);
-    const ssm = statements(other, other.one("aws:iam/rolePolicy:RolePolicy")).find(
-      (s) => s.Sid === "ReadReleasePointers",
-    )!;
-    expect(list(ssm.Resource)).toEqual(["arn:aws:ssm:*:123456789012:parameter/acme/berth/*"]);
-  });
-
-  it("in offline mode gets no AWS read access, no state and no key", async () => {
-    const offline = await runComponent(
-      () =>
-        new PullRequestPreviews("previews", {
-          source: { connectionArn: CONNECTION, repository: "acme/berth" },
-          mode: "offline",
-        }),
-    );
-    expect(offline.ofType(ATTACHMENT)).toEqual([]);
-    // the exclusive list detaches anything attached to the role before (or out of band)
-    expect(offline.one(EXCLUSIVE).inputs.policyArns).toEqual([]);
-    const actions = statements(offline, offline.one("aws:iam/rolePolicy:RolePolicy")).flatMap((s) =>
-      list(s.Action),
-    );
-    expect(actions.filter((a) => /^(s3|kms|secretsmanager|ssm|sts):/.test(a))).toEqual([]);
-    const vars = projectVariables(offline.one(PROJECT));
-    expect(vars.PREVIEW_MODE?.value).toBe("offline");
-    expect(vars.STATE_BUCKET).toBeUndefined();
+    expect(serviceRole(other, other.named("previews-worker")).managed).toEqual([]);
   });
 
   it("filters on paths and another branch for GitLab, with GitLab approvers", async () => {
@@ -194,7 +244,7 @@ describe("PullRequestPreviews", () => {
           }),
         ),
     );
-    const webhook = gitlab.one(WEBHOOK);
+    const webhook = gitlab.named("previews-webhook");
     const filters = (webhook.inputs.filterGroups as { filters: { type: string; pattern: string }[] }[])[0]!
       .filters;
     expect(filters).toContainEqual({ type: "BASE_REF", pattern: "^refs/heads/release\\/1\\.x$" });
@@ -203,11 +253,11 @@ describe("PullRequestPreviews", () => {
       requiresCommentApproval: "ALL_PULL_REQUESTS",
       approverRoles: ["GITLAB_MAINTAINER", "GITLAB_OWNER"],
     });
-    expect(gitlab.one(PROJECT).inputs.source).toMatchObject({
+    expect(gitlab.named("previews-project").inputs.source).toMatchObject({
       type: "GITLAB",
       location: "https://gitlab.com/acme/platform/berth.git",
     });
-    expect(gitlab.one(PROJECT).inputs.concurrentBuildLimit).toBe(4);
+    expect(gitlab.named("previews-project").inputs.concurrentBuildLimit).toBe(4);
   });
 });
 
@@ -216,8 +266,26 @@ describe("PullRequestPreviews validation", () => {
     [
       "pulumi mode without state",
       { state: undefined },
-      /state is undefined; pulumi mode reads the state/,
+      /state is undefined; pulumi mode logs in to the state/,
       "state",
+    ],
+    [
+      "pulumi mode without a per-stack read role",
+      { previewRoleArns: {} },
+      /previewRoleArns is \{\}; pulumi mode previews only stacks that have a read-only role/,
+      "previewRoleArns",
+    ],
+    [
+      "a credentialed approver below maintainer",
+      { credentialedApproverRoles: ["GITHUB_WRITE"] },
+      /credentialedApproverRoles\[0\] is "GITHUB_WRITE"; allowed: "GITHUB_MAINTAIN", "GITHUB_ADMIN"/,
+      "credentialedApproverRoles[0]",
+    ],
+    [
+      "a comment author that is not a GitHub login",
+      { commentAuthor: "bot; rm -rf /" },
+      /commentAuthor is "bot; rm -rf \/"; must be a GitHub login/,
+      "commentAuthor",
     ],
     [
       "a state key that is not a KMS key",
@@ -302,12 +370,6 @@ describe("PullRequestPreviews validation", () => {
       'previewRoleArns["210987654321"]',
     ],
     [
-      "a release parameter prefix with a trailing slash",
-      { releaseParameterPrefix: "/berth/" },
-      /releaseParameterPrefix is "\/berth\/"; must be an SSM path/,
-      "releaseParameterPrefix",
-    ],
-    [
       "an unknown provider",
       { source: { connectionArn: CONNECTION, repository: "acme/berth", provider: "svn" as "github" } },
       /source\.provider is "svn"/,
@@ -326,14 +388,19 @@ describe("PullRequestPreviews validation", () => {
     ],
     [
       "state in offline mode (it would be ignored)",
-      { mode: "offline" },
+      { mode: "offline", previewRoleArns: undefined },
       /state is \{.*\}; is only used in pulumi mode/,
       "state",
     ],
     [
       "read-only policies in offline mode",
-      { mode: "offline", state: undefined, readOnlyPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] },
-      /readOnlyPolicyArns is .*are only used in pulumi mode/,
+      {
+        mode: "offline",
+        state: undefined,
+        previewRoleArns: undefined,
+        readOnlyPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+      },
+      /readOnlyPolicyArns is .*is only used in pulumi mode/,
       "readOnlyPolicyArns",
     ],
     ...(
