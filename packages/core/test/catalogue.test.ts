@@ -8,6 +8,7 @@ import {
   ManifestError,
   manifestJsonSchema,
   manifestReference,
+  platformEnvironments,
   referenceRows,
   SERVICE_KINDS,
 } from "../src/index.js";
@@ -141,6 +142,27 @@ describe("the catalogue: every manifest, checked together", () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^aa\/berth.yaml:2:7: kind is "cron"/);
     expect(lines[1]).toMatch(/^bb\/berth.yaml:3:1: portt is 1; not a field here; did you mean port\?/);
+  });
+});
+
+describe("platformEnvironments: the stacks of stacks/platform", () => {
+  it("lists Pulumi.<env>.yaml files in promotion order, others after by name", () => {
+    const repo = join(root, `repo-${n++}`);
+    mkdirSync(join(repo, "stacks", "platform"), { recursive: true });
+    for (const f of [
+      "Pulumi.yaml",
+      "Pulumi.prod.yaml",
+      "Pulumi.qa.yaml",
+      "Pulumi.dev.yaml",
+      "Pulumi.staging.yml",
+    ])
+      writeFileSync(join(repo, "stacks", "platform", f), "");
+    expect(platformEnvironments(repo)).toEqual(["dev", "staging", "prod", "qa"]);
+  });
+
+  it("falls back to dev, staging and prod without a platform folder; the repository's own are those", () => {
+    expect(platformEnvironments(join(root, "nowhere"))).toEqual(["dev", "staging", "prod"]);
+    expect(platformEnvironments(join(__dirname, "..", "..", ".."))).toEqual(["dev", "staging", "prod"]);
   });
 });
 

@@ -10,6 +10,29 @@ import {
 } from "./load.js";
 import type { ServiceManifest, WebManifest } from "./schema.js";
 
+/**
+ * The platform's environments: the stacks of `<repoRoot>/stacks/platform` (its `Pulumi.<env>.yaml`
+ * files), in promotion order when they are dev, staging and prod; the defaults when there is no
+ * such folder.
+ *
+ * @example
+ * platformEnvironments("/src/acme"); // ["dev", "staging", "prod"]
+ */
+export function platformEnvironments(repoRoot: string): string[] {
+  const dir = join(repoRoot, "stacks", "platform");
+  if (!existsSync(dir)) return [...DEFAULT_ENVIRONMENTS];
+  const found = readdirSync(dir)
+    .map((f) => /^Pulumi\.([a-z][a-z0-9-]*)\.ya?ml$/.exec(f)?.[1])
+    .filter((e): e is string => e !== undefined);
+  const order = (e: string) => {
+    const i = (DEFAULT_ENVIRONMENTS as readonly string[]).indexOf(e);
+    return i < 0 ? DEFAULT_ENVIRONMENTS.length : i;
+  };
+  return found.length
+    ? found.sort((a, b) => order(a) - order(b) || a.localeCompare(b))
+    : [...DEFAULT_ENVIRONMENTS];
+}
+
 /** The manifest file of a service folder. */
 export const MANIFEST_FILE = "berth.yaml";
 

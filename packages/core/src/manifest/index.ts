@@ -1,4 +1,11 @@
-export { type Catalogue, derivedPriority, loadCatalogue, MANIFEST_FILE, type Route } from "./catalogue.js";
+export {
+  type Catalogue,
+  derivedPriority,
+  loadCatalogue,
+  MANIFEST_FILE,
+  platformEnvironments,
+  type Route,
+} from "./catalogue.js";
 export {
   closest,
   DEFAULT_ENVIRONMENTS,
