@@ -122,6 +122,24 @@ export function answerInvoke(
         withDecryption: inputs.withDecryption ?? true,
       };
     }
+    case "aws:secretsmanager/getSecret:getSecret": {
+      // By name or ARN: the secret's full ARN, with the 6 random characters Secrets Manager appends.
+      const given = String(inputs.arn ?? inputs.name ?? "");
+      if (!given) throw new UnknownInvokeError(token, " without a name or an ARN");
+      const name = given.startsWith("arn:")
+        ? given
+            .split(":")
+            .slice(6)
+            .join(":")
+            .replace(/-[A-Za-z0-9]{6}$/, "")
+        : given;
+      const suffix = hex(6, "secret", name, ctx.region, ctx.account);
+      const arn =
+        given.startsWith("arn:") && /-[A-Za-z0-9]{6}$/.test(given)
+          ? given
+          : `arn:${ctx.partition}:secretsmanager:${ctx.region}:${ctx.account}:secret:${name}-${suffix}`;
+      return { id: arn, arn, name, description: "", kmsKeyId: "", policy: "", tags: {} };
+    }
     case "aws:ec2/getAmi:getAmi":
       return {
         id: `ami-${hex(17, "ami", JSON.stringify(inputs.filters ?? []), ctx.region)}`,

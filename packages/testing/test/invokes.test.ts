@@ -75,3 +75,22 @@ describe("the partition follows the region", () => {
     expect(out.caller).toMatch(new RegExp(`^arn:${partition}:`));
   });
 });
+
+describe("Secrets Manager secrets by name", () => {
+  it("answers getSecret with the full ARN (6-character suffix) in the run's account and region", async () => {
+    const run = await runComponent(
+      () => ({
+        byName: aws.secretsmanager.getSecretOutput({ name: "prod/orders-db" }).arn,
+        again: aws.secretsmanager.getSecretOutput({ name: "prod/orders-db" }).arn,
+        other: aws.secretsmanager.getSecretOutput({ name: "prod/other" }).arn,
+      }),
+      { config: { "aws:region": "eu-west-1" } },
+    );
+    const out = run.outputs as Record<string, string>;
+    expect(out.byName).toMatch(
+      /^arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod\/orders-db-[0-9a-f]{6}$/,
+    );
+    expect(out.again).toBe(out.byName);
+    expect(out.other).not.toBe(out.byName);
+  });
+});
