@@ -83,10 +83,8 @@ describe("the example services in apps/", () => {
       const orders = get("orders", env);
       expect(orders.kind).toBe("internal");
       expect(orders.count ?? 1).toBe(1);
-      expect(orders.healthCheck).toEqual({
-        path: "/healthz",
-        command: ["CMD", "node", "dist/healthcheck.js"],
-      });
+      // No load balancer in front: the container check, no path.
+      expect(orders.healthCheck).toEqual({ command: ["CMD", "node", "dist/healthcheck.js"] });
     }
     expect(get("orders", "dev").logs?.retentionDays).toBe(7);
     expect(get("orders", "prod")).toMatchObject({ cpu: 512, memory: 1024, logs: { retentionDays: 365 } });

@@ -90,6 +90,11 @@ const invalid: [string, string, string | RegExp][] = [
     `${FILE}:4:8: count is 2; a job runs one task per schedule: no count`,
   ],
   [
+    "a health-check path on an internal service",
+    "name: orders\nkind: internal\nhealthCheck: { path: /healthz }\n",
+    /healthCheck.path is "\/healthz"; applies to kind web \(the load balancer checks it\); give the container a healthCheck.command/,
+  ],
+  [
     "a job with calls",
     job("calls: [orders]\n"),
     /:4:8: calls is \["orders"\]; a scheduled task is not an ECS service and cannot use Service Connect/,

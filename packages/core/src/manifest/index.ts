@@ -22,6 +22,7 @@ export {
   AWS_CREDENTIAL_NAMES,
   DEPLOYMENT_STRATEGIES,
   ENV_NAME,
+  ENVIRONMENT_NAME,
   type InternalManifest,
   type JobManifest,
   manifestJsonSchema,

@@ -267,7 +267,6 @@ const sidecar = z
     image: text.meta({ description: "The container's image; pin it by digest." }),
     cpu: int(0, 16384).optional().meta({ description: "CPU units reserved for the container.", default: 0 }),
     memory: int(4, 122880).optional().meta({ description: "Hard memory limit, MiB (none by default)." }),
-    port: int(1, 65535).optional().meta({ description: "A port the container listens on." }),
     essential: z
       .boolean()
       .optional()
@@ -535,6 +534,12 @@ function crossFieldChecks(m: ServiceManifest, ctx: z.RefinementCtx): void {
   }
   if (m.kind === "web" && m.http && !m.http.hosts?.length && !m.http.paths?.length) {
     issue(["http"], "give http.hosts, http.paths or both");
+  }
+  if (hc?.path !== undefined && m.kind !== "web") {
+    issue(
+      ["healthCheck", "path"],
+      "applies to kind web (the load balancer checks it); give the container a healthCheck.command",
+    );
   }
   const sidecarNames = new Set<string>();
   for (const [i, s] of (m.sidecars ?? []).entries()) {
