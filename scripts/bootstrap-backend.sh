@@ -5,6 +5,9 @@
 #   - a KMS key (rotation on) with an alias, for Pulumi's secrets provider,
 # then prints the `pulumi login` and `pulumi stack init` commands to use them.
 # Safe to run again: existing bucket and key are kept and their settings re-applied.
+# A single-account trial backend only. For real accounts use stacks/bootstrap (docs/security.md):
+# it also makes the scoped deploy and preview roles, one secrets key per environment and a bucket
+# policy under which each environment's state is written only by its own deploy role.
 #
 # Usage: scripts/bootstrap-backend.sh --bucket <name> --region <region> [--kms-alias alias/<name>] [--dry-run]
 # Needs: the AWS CLI v2 and credentials for the target account (not needed with --dry-run).
@@ -16,7 +19,7 @@ alias_name="alias/berth-pulumi-secrets"
 dry_run=false
 
 usage() {
-  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
   exit "${1:-0}"
 }
 
@@ -78,8 +81,10 @@ aws_ s3api put-bucket-ownership-controls --bucket "$bucket" \
 aws_ s3api put-public-access-block --bucket "$bucket" \
   --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true
 aws_ s3api put-bucket-versioning --bucket "$bucket" --versioning-configuration Status=Enabled
+# No S3 Bucket Key: with one, the KMS encryption context is the bucket's ARN instead of each object's,
+# and no policy could limit a role's decrypts to its own stacks' objects (kms:EncryptionContext:aws:s3:arn).
 aws_ s3api put-bucket-encryption --bucket "$bucket" --server-side-encryption-configuration \
-  "{\"Rules\":[{\"ApplyServerSideEncryptionByDefault\":{\"SSEAlgorithm\":\"aws:kms\",\"KMSMasterKeyID\":\"$key_arn\"},\"BucketKeyEnabled\":true}]}"
+  "{\"Rules\":[{\"ApplyServerSideEncryptionByDefault\":{\"SSEAlgorithm\":\"aws:kms\",\"KMSMasterKeyID\":\"$key_arn\"},\"BucketKeyEnabled\":false}]}"
 aws_ s3api put-bucket-policy --bucket "$bucket" --policy \
   "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"DenyInsecureTransport\",\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":[\"arn:aws:s3:::$bucket\",\"arn:aws:s3:::$bucket/*\"],\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}}}]}"
 
