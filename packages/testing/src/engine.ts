@@ -60,6 +60,12 @@ export interface ProgramRunOptions extends EngineOptions {
    * @default false
    */
   stackConfigOptional?: boolean;
+  /**
+   * Environment variables the program sees during this run only (set before it loads, restored
+   * after), e.g. `{ BERTH_APPS_DIR: dir }`. Runs in a reused child process get them too.
+   * @default {}
+   */
+  environment?: Record<string, string>;
 }
 
 export interface InlineRunOptions extends EngineOptions {
@@ -230,7 +236,8 @@ async function resolveStackReference(session: Session, name: string): Promise<Re
   }
   const repoRoot = findRepoRoot(dir);
   const cache = ReferenceCache.forRepo(repoRoot);
-  const key = cache?.key(dir, stack!, org!, session.ctx.account, repoRoot!);
+  const environment = (session.options as ProgramRunOptions).environment ?? {};
+  const key = cache?.key(dir, stack!, org!, session.ctx.account, repoRoot!, environment);
   const cached = key ? cache?.get(key) : undefined;
   if (cached) {
     session.diagnostics.push({
@@ -245,6 +252,8 @@ async function resolveStackReference(session: Session, name: string): Promise<Re
     stack: stack!,
     fixtures: undefined,
     configFile: undefined,
+    // A referenced stack has its own file: a missing one is the error it always is.
+    stackConfigOptional: undefined,
     referenceChain: [...chain, full],
   });
   if (!record.error && key) cache?.set(key, record.outputs);
@@ -631,16 +640,22 @@ async function runLoaded(opts: ProgramRunOptions): Promise<RunRecord> {
     const cwd = process.cwd();
     // The file the run's config came from, for programs whose errors name it (@berth/core's
     // readStackConfig reads BERTH_CONFIG_FILE; `pulumi preview --config-file` users set it too).
-    const configFileBefore = process.env[CONFIG_FILE_ENV];
-    if (config.file) process.env[CONFIG_FILE_ENV] = config.file;
+    const variables = {
+      ...(opts.environment ?? {}),
+      ...(config.file ? { [CONFIG_FILE_ENV]: config.file } : {}),
+    };
+    const before = Object.fromEntries(Object.keys(variables).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, variables);
     process.chdir(project.dir);
     try {
       forgetModulesUnder(project.dir);
       return await execute(session, config, () => require(entry));
     } finally {
       process.chdir(cwd);
-      if (configFileBefore === undefined) delete process.env[CONFIG_FILE_ENV];
-      else process.env[CONFIG_FILE_ENV] = configFileBefore;
+      for (const [k, v] of Object.entries(before)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
     }
   }
 }

@@ -27,9 +27,17 @@ export class ReferenceCache {
   }
 
   /** The key of a referenced stack's run: what it runs, with which config, on which engine. */
-  key(projectDir: string, stack: string, organization: string, account: string, repoRoot: string): string {
+  key(
+    projectDir: string,
+    stack: string,
+    organization: string,
+    account: string,
+    repoRoot: string,
+    environment: Record<string, string> = {},
+  ): string {
     const h = createHash("sha256");
     h.update(`${stack}\0${organization}\0${account}\0`);
+    for (const k of Object.keys(environment).sort()) h.update(`env\0${k}\0${environment[k]}\0`);
     const visit = (path: string, skip: (name: string) => boolean) => {
       if (!existsSync(path)) return;
       const st = statSync(path);
@@ -47,6 +55,12 @@ export class ReferenceCache {
         visit(join(realpathSync(join(scope, pkg)), "dist"), () => false);
     }
     visit(join(repoRoot, "pnpm-lock.yaml"), () => false);
+    // The service catalogue (apps/*/berth.yaml, or the folder BERTH_APPS_DIR names): the platform
+    // and shared stacks read it, so their outputs change with it.
+    const apps = environment.BERTH_APPS_DIR ?? join(repoRoot, "apps");
+    if (existsSync(apps)) {
+      for (const app of readdirSync(apps).sort()) visit(join(apps, app, "berth.yaml"), () => false);
+    }
     visit(__dirname, (n) => !n.endsWith(".js"));
     return h.digest("hex");
   }

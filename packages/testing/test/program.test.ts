@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { parseCidr } from "@berth/core";
@@ -283,5 +285,28 @@ describe("the pool of reused child processes", () => {
       .then((r) => console.log(r.error ? "error" : "ran " + r.resources.length));`;
     const { stdout } = await exec(process.execPath, ["-e", script], { timeout: 40_000 });
     expect(stdout.trim()).toBe(`ran ${raw.resources.length}`);
+  });
+});
+
+describe("run options", () => {
+  it("gives the program the environment variables of its run only, in a reused process too", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "berth-env-"));
+    writeFileSync(
+      join(dir, "Pulumi.yaml"),
+      "name: env-fixture\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n",
+    );
+    writeFileSync(join(dir, "Pulumi.dev.yaml"), "config: {}\n");
+    writeFileSync(
+      join(dir, "index.js"),
+      'module.exports = { value: process.env.BERTH_TEST_VAR ?? "unset" };\n',
+    );
+    const withVar = await runProgram({
+      projectDir: dir,
+      stack: "dev",
+      environment: { BERTH_TEST_VAR: "one" },
+    });
+    expect(withVar.outputs.value).toBe("one");
+    const without = await runProgram({ projectDir: dir, stack: "dev" });
+    expect(without.outputs.value).toBe("unset");
   });
 });

@@ -50,6 +50,21 @@ describe("the stack-reference cache", () => {
     expect(cache.key(project, "shared", "organization", "210987654321", root)).not.toBe(key());
   });
 
+  it("changes its key when a service manifest, or the folder the run reads them from, changes", () => {
+    const { root, project } = repo();
+    const cache = ReferenceCache.forRepo(root)!;
+    const key = (env: Record<string, string> = {}) =>
+      cache.key(project, "dev", "organization", "123456789012", root, env);
+    mkdirSync(join(root, "apps", "orders"), { recursive: true });
+    writeFileSync(join(root, "apps", "orders", "berth.yaml"), "name: orders\nkind: internal\n");
+    const first = key();
+    writeFileSync(join(root, "apps", "orders", "berth.yaml"), "name: orders\nkind: worker\n");
+    const afterManifest = key();
+    expect(afterManifest).not.toBe(first);
+    mkdirSync(join(root, "other-apps"));
+    expect(key({ BERTH_APPS_DIR: join(root, "other-apps") })).not.toBe(afterManifest);
+  });
+
   it("is off with BERTH_NO_CACHE=1", () => {
     const { root } = repo();
     process.env.BERTH_NO_CACHE = "1";
