@@ -75,6 +75,7 @@ const allEnvs: BucketEnvironment[] = Object.entries(cfg.environments).map(([name
 // 2. The state bucket and its key (state account only).
 let stateKeyArn: pulumi.Output<string>;
 let stateBucket: pulumi.Output<string> = pulumi.output(cfg.state.bucket);
+let sharedSecretsKeyArn: pulumi.Output<string | undefined> = pulumi.output(undefined);
 if (createsState) {
   const key = new aws.kms.Key(
     "state-key",
@@ -169,6 +170,46 @@ if (createsState) {
     { bucket: bucket.id, key: META_KEY, content: "version: 1\n", contentType: "application/x-yaml" },
     opts,
   );
+  // The secrets key of berth-shared (the tooling stack every environment reads by StackReference).
+  // Environments decrypt with it only where they list it in readStackKeyArns; other accounts'
+  // roles need this key policy too.
+  const sharedKey = new aws.kms.Key(
+    "secrets-shared",
+    {
+      description: "Berth Pulumi secrets of berth-shared (awskms secrets provider)",
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: json({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "AccountAdministersThroughIam",
+            Effect: "Allow",
+            Principal: { AWS: `arn:${partition}:iam::${cfg.accountId}:root` },
+            Action: "kms:*",
+            Resource: "*",
+          },
+          ...allEnvs
+            .filter((e) => e.account !== cfg.accountId)
+            .map((e) => ({
+              Sid: `CrossAccount${e.name.replace(/(^|-)([a-z])/g, (_m, _d, ch: string) => ch.toUpperCase())}Decrypt`,
+              Effect: "Allow",
+              Principal: { AWS: `arn:${partition}:iam::${e.account}:root` },
+              Action: "kms:Decrypt",
+              Resource: "*",
+              Condition: { ArnEquals: { "aws:PrincipalArn": [e.deployRole, e.previewRole] } },
+            })),
+        ],
+      }),
+    },
+    stateful,
+  );
+  new aws.kms.Alias(
+    "secrets-shared-alias",
+    { name: "alias/berth-secrets-shared", targetKeyId: sharedKey.keyId },
+    opts,
+  );
+  sharedSecretsKeyArn = sharedKey.arn;
 } else {
   stateKeyArn = pulumi.output(cfg.state.keyArn!);
 }
@@ -319,6 +360,8 @@ for (const [name, e] of local) {
 
 export const stateBucketName = stateBucket;
 export const stateKey = stateKeyArn;
+/** berth-shared's secrets key (state account): `awskms://alias/berth-secrets-shared`; list it in readStackKeyArns. */
+export const sharedSecretsKey = sharedSecretsKeyArn;
 /** `pulumi stack init --secrets-provider <this>` for each environment's stacks. */
 export const secretsProviders = Object.fromEntries(
   local.map(([name]) => [name, `awskms://alias/berth-secrets-${name}?region=${cfg.aws.region}`]),

@@ -101,6 +101,13 @@ describe("berth-bootstrap, the tooling account (state, dev, staging)", () => {
       content: "version: 1\n",
     });
     expect(run.one("aws:s3/bucket:Bucket").options.protect).toBe(true);
+    // berth-shared's secrets key: prod's roles (another account) may only decrypt with it.
+    const shared = (JSON.parse(run.named("secrets-shared").inputs.policy as string) as PolicyDocument)
+      .Statement;
+    expect(shared.map((s) => [s.Sid, s.Action])).toEqual([
+      ["AccountAdministersThroughIam", "kms:*"],
+      ["CrossAccountProdDecrypt", "kms:Decrypt"],
+    ]);
   });
 
   it("no policy allows `*` on `*`, `iam:*`, or any action on every resource without a condition beyond the known read-only ones", () => {
