@@ -211,7 +211,7 @@ export class RecordingMonitor extends MockMonitor {
               ? req.getReplaceonchangesList()
               : undefined,
             additionalSecretOutputs: additionalSecrets.length ? additionalSecrets : undefined,
-            aliases: req.getAliasurnsList().length ? req.getAliasurnsList() : undefined,
+            aliases: aliasUrns(req, urn),
             deletedWith: req.getDeletedwith() || undefined,
             importId: req.getImportid() || undefined,
             version: req.getVersion() || undefined,
@@ -314,4 +314,53 @@ export class RecordingMonitor extends MockMonitor {
       callback(err, undefined);
     }
   }
+}
+
+/**
+ * The URNs a resource also answers to: old-style alias URNs and alias specs (what the SDK sends
+ * when the engine supports them), a spec turned into the URN it names (another name, type, stack
+ * project or parent).
+ */
+function aliasUrns(
+  req: { getAliasurnsList(): string[]; getAliasesList?(): unknown[] },
+  urn: string,
+): string[] | undefined {
+  const out = [...req.getAliasurnsList()];
+  for (const a of (req.getAliasesList?.() ?? []) as {
+    getUrn(): string;
+    getSpec():
+      | {
+          getName(): string;
+          getType(): string;
+          getStack(): string;
+          getProject(): string;
+          getParenturn(): string;
+        }
+      | undefined;
+  }[]) {
+    if (a.getUrn()) {
+      out.push(a.getUrn());
+      continue;
+    }
+    const spec = a.getSpec();
+    if (!spec) continue;
+    const m = /^urn:pulumi:([^:]*)::([^:]*)::(.*)::([^:]*)$/.exec(urn);
+    if (!m) continue;
+    const [, stack, project, typeChain, name] = m;
+    const types = typeChain!.split("$");
+    if (spec.getType()) types[types.length - 1] = spec.getType();
+    // Another parent: the child's type chain continues the new parent's.
+    const parent = /^urn:pulumi:[^:]*::[^:]*::(.*)::[^:]*$/.exec(spec.getParenturn())?.[1];
+    // (The stack itself is no part of its children's type chains.)
+    const chain =
+      parent && parent !== "pulumi:pulumi:Stack"
+        ? `${parent}$${types.at(-1)}`
+        : parent
+          ? types.at(-1)!
+          : types.join("$");
+    out.push(
+      `urn:pulumi:${spec.getStack() || stack}::${spec.getProject() || project}::${chain}::${spec.getName() || name}`,
+    );
+  }
+  return out.length ? out : undefined;
 }

@@ -113,3 +113,24 @@ describe("expectInvalid", () => {
     );
   });
 });
+
+describe("aliases", () => {
+  it("records alias specs as the URNs they name (type, name, parent)", async () => {
+    const run = await runComponent(() => {
+      const parent = new pulumi.ComponentResource("test:index:Parent", "p");
+      new pulumi.ComponentResource("test:index:New", "child", {}, { aliases: [{ type: "test:index:Old" }] });
+      new pulumi.ComponentResource(
+        "test:index:Leaf",
+        "leaf",
+        {},
+        { parent, aliases: [{ name: "old-leaf" }] },
+      );
+    });
+    expect(run.one("test:index:New").options.aliases).toEqual([
+      "urn:pulumi:test::berth-test::test:index:Old::child",
+    ]);
+    expect(run.one("test:index:Leaf").options.aliases).toEqual([
+      "urn:pulumi:test::berth-test::test:index:Parent$test:index:Leaf::old-leaf",
+    ]);
+  });
+});
