@@ -1,17 +1,23 @@
 export { BUILDSPEC_NAMES, type BuildspecName, loadBuildspec } from "./buildspecs.js";
 export {
+  CatalogueDelivery,
+  type CatalogueDeliveryArgs,
+  DEFAULT_SHARED_PATHS,
+  type DeliveredService,
+  type DeliveryEnvironment,
+  defaultDeployRoleName,
+  deliveredServices,
+  type EnvironmentScope,
+  environmentRoleStatements,
+  releasedCommitParameterName,
+} from "./catalogue-delivery.js";
+export {
   CONNECTION_ARN,
   DEFAULT_PULUMI_VERSION,
   IAM_ROLE_ARN,
   type ImagePlatform,
   type SourceProvider,
 } from "./common.js";
-export {
-  type DeliveryEnvironment,
-  DeliveryPipeline,
-  type DeliveryPipelineArgs,
-  defaultDeployRoleName,
-} from "./delivery-pipeline.js";
 export {
   DEFAULT_APPROVER_ROLES,
   DEFAULT_PREVIEW_POLICY,

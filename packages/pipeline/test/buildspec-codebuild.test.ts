@@ -2,7 +2,7 @@
 // The buildspecs run the way CodeBuild runs them (test/codebuild.ts: each command its own script,
 // variables carried, shell options not), with stub commands that record their calls.
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -104,13 +104,44 @@ if [[ "$*" == *--dry-run* ]]; then echo "turbo: could not resolve the workspace"
 });
 
 describe("build-image buildspec, run like CodeBuild", () => {
-  function stubs(bin: string, opts: { loginFails?: boolean } = {}): void {
+  const SERVICES = JSON.stringify({
+    hello: { repository: `${REPO_URI}`, dockerfile: "apps/hello/Dockerfile", context: "." },
+    orders: {
+      repository: "123456789012.dkr.ecr.us-east-1.amazonaws.com/orders",
+      dockerfile: "apps/orders/Dockerfile",
+      context: ".",
+      args: { NODE_ENV: "production" },
+    },
+  });
+
+  /** A clone with apps/hello, apps/orders and packages/core; both services released at the first commit. */
+  function clone(): { dir: string; bin: string; first: string; commit: (file: string) => string } {
+    const { dir, bin } = scratch("berth-image-cb-");
+    const git = (...args: string[]) =>
+      spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
+        cwd: dir,
+        encoding: "utf8",
+      });
+    git("init", "-q");
+    const commit = (file: string) => {
+      mkdirSync(join(dir, file, ".."), { recursive: true });
+      writeFileSync(join(dir, file), `${Math.random()}\n`);
+      git("add", file);
+      git("commit", "-q", "-m", file);
+      return git("rev-parse", "HEAD").stdout.trim();
+    };
+    commit("apps/hello/src.ts");
+    commit("apps/orders/src.ts");
+    const first = commit("packages/core/index.ts");
+    mkdirSync(join(dir, ".markers"));
+    for (const svc of ["hello", "orders"]) writeFileSync(join(dir, ".markers", svc), first);
     stub(
       bin,
       "aws",
       `echo "aws $*" >> "$CALLS"
 case "$*" in
-  *get-login-password*) ${opts.loginFails ? 'echo "Unable to locate credentials" >&2; exit 255' : "echo token"} ;;
+  *ssm\\ get-parameter*) all="$*"; name="\${all#*--name }"; name="\${name%% *}"; cat "$PWD/.markers/\${name##*/}" 2>/dev/null || { echo "ParameterNotFound" >&2; exit 254; } ;;
+  *get-login-password*) echo token ;;
   *describe-images*) echo "An error occurred (ImageNotFoundException)" >&2; exit 254 ;;
 esac`,
     );
@@ -118,146 +149,280 @@ esac`,
       bin,
       "docker",
       `echo "docker $*" >> "$CALLS"
-if [[ "$1" == "login" ]]; then
-  password="$(cat)"
-  [[ -n "\${password}" ]] || { echo "docker login: password is empty" >&2; exit 1; }
-  echo "docker login with \${password}" >> "$CALLS"
-fi
+if [[ "$1" == "login" ]]; then cat > /dev/null; fi
 if [[ "$1 $2" == "buildx build" ]]; then
   while [[ $# -gt 0 && "$1" != "--metadata-file" ]]; do shift; done
   printf '{"containerimage.digest":"${DIGEST}"}' > "$2"
 fi`,
     );
+    return { dir, bin, first, commit };
   }
-  const env = {
-    IMAGE_REPO_URI: REPO_URI,
-    CODEBUILD_RESOLVED_SOURCE_VERSION: COMMIT,
+  const env = (commit: string) => ({
+    SERVICES,
+    MARKER_PREFIX: "/berth/_delivery/berth",
+    CODEBUILD_RESOLVED_SOURCE_VERSION: commit,
     AWS_REGION: "us-east-1",
-  };
+  });
+  const builds = (calls: string[]) =>
+    calls.filter((c) => c.startsWith("docker buildx build")).map((c) => /--tag \S+\/(\w+):/.exec(c)?.[1]);
 
-  it("pushes the image tagged git-<commit> (what the lifecycle keeps N of) and records its digest", () => {
-    const { dir, bin } = scratch("berth-image-cb-");
-    stubs(bin);
-    const run = runPhases(spec("build-image"), ["pre_build", "build"], dir, bin, env);
+  it("builds only the service whose folder changed since its released commit, and records its digest", () => {
+    const { dir, bin, commit } = clone();
+    const head = commit("apps/hello/src.ts");
+    const run = runPhases(spec("build-image"), ["pre_build", "build"], dir, bin, env(head));
     expect(run.status, run.stderr).toBe(0);
-    const build = run.calls.find((c) => c.startsWith("docker buildx build"))!;
-    expect(build).toContain(`--tag ${REPO_URI}:git-${COMMIT} `);
-    const image = JSON.parse(readFileSync(join(dir, "image.json"), "utf8"));
-    expect(image).toEqual({
-      imageUri: `${REPO_URI}@${DIGEST}`,
-      digest: DIGEST,
-      tag: `git-${COMMIT}`,
-      commit: COMMIT,
-      repository: REPO_URI,
+    expect(builds(run.calls)).toEqual(["hello"]);
+    expect(run.stdout).toContain("orders: unchanged since");
+    const release = JSON.parse(readFileSync(join(dir, "release.json"), "utf8"));
+    expect(release).toEqual({
+      commit: head,
+      platform: "linux/arm64",
+      services: {
+        hello: {
+          imageUri: `${REPO_URI}@${DIGEST}`,
+          digest: DIGEST,
+          tag: `git-${head}`,
+          repository: REPO_URI,
+        },
+      },
     });
   });
 
-  it("pulls BuildKit, the Dockerfile frontend and the base images through the pull-through cache when given one", () => {
-    const { dir, bin } = scratch("berth-image-cb-");
-    stubs(bin);
-    const cache = "123456789012.dkr.ecr.us-east-1.amazonaws.com/docker-hub";
+  it("builds every service when a shared package changed, with each one's build arguments", () => {
+    const { dir, bin, commit } = clone();
+    const head = commit("packages/core/index.ts");
+    const run = runPhases(spec("build-image"), ["pre_build", "build"], dir, bin, env(head));
+    expect(run.status, run.stderr).toBe(0);
+    expect(builds(run.calls)).toEqual(["hello", "orders"]);
+    expect(run.calls.find((c) => c.includes("/orders:"))).toContain("--build-arg NODE_ENV=production ");
+    expect(Object.keys(JSON.parse(readFileSync(join(dir, "release.json"), "utf8")).services)).toEqual([
+      "hello",
+      "orders",
+    ]);
+  });
+
+  it("builds nothing, and logs in nowhere, when no service is affected; a service never released is", () => {
+    const { dir, bin, commit } = clone();
+    const head = commit("docs/readme.md");
+    const run = runPhases(spec("build-image"), ["pre_build", "build"], dir, bin, env(head));
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.calls.filter((c) => c.startsWith("docker"))).toEqual([]);
+    expect(JSON.parse(readFileSync(join(dir, "release.json"), "utf8")).services).toEqual({});
+    rmSync(join(dir, ".markers", "orders"));
+    const again = runPhases(spec("build-image"), ["pre_build", "build"], dir, bin, env(head));
+    expect(builds(again.calls)).toEqual(["orders"]);
+  });
+
+  it("refuses a service name that is not one, before building anything", () => {
+    const { dir, bin, commit } = clone();
+    const head = commit("apps/hello/src.ts");
     const run = runPhases(spec("build-image"), ["pre_build", "build"], dir, bin, {
-      ...env,
-      BASE_IMAGE_REGISTRY: cache,
+      ...env(head),
+      SERVICES: JSON.stringify({ "x;rm -rf": { repository: REPO_URI } }),
     });
-    expect(run.status, run.stderr).toBe(0);
-    expect(run.calls.find((c) => c.startsWith("docker buildx create"))).toContain(
-      `--driver-opt image=${cache}/moby/buildkit:buildx-stable-1 `,
-    );
-    const build = run.calls.find((c) => c.startsWith("docker buildx build"))!;
-    expect(build).toContain(`--build-arg BASE_REGISTRY=${cache} `);
-    expect(build).toContain(`--build-arg BUILDKIT_SYNTAX=${cache}/docker/dockerfile:1 `);
-    expect(run.stderr).not.toContain("pulled anonymously");
-  });
-
-  it("without a cache, says base images come from Docker Hub and passes no cache build arguments", () => {
-    const { dir, bin } = scratch("berth-image-cb-");
-    stubs(bin);
-    const run = runPhases(spec("build-image"), ["pre_build", "build"], dir, bin, env);
-    expect(run.stderr).toContain("base images are pulled anonymously from Docker Hub");
-    expect(run.calls.find((c) => c.startsWith("docker buildx build"))).not.toContain("BUILDKIT_SYNTAX");
-  });
-
-  it("fails when the ECR login fails, though `docker login` at the end of the pipe succeeds", () => {
-    const { dir, bin } = scratch("berth-image-cb-");
-    stubs(bin, { loginFails: true });
-    // A docker that accepts an empty password, like a pipe that hides the failing `aws`.
-    stub(bin, "docker", `echo "docker $*" >> "$CALLS"; cat > /dev/null`);
-    const run = runPhases(spec("build-image"), ["pre_build", "build"], dir, bin, env);
     expect(run.status).toBe(1);
-    expect(run.failedPhase).toBe("pre_build");
-    expect(run.commands.at(-1)!.command).toContain("get-login-password");
-    expect(run.calls.some((c) => c.startsWith("docker buildx build"))).toBe(false);
+    expect(run.stderr).toContain("is not a service name");
+    expect(run.calls.some((c) => c.startsWith("docker"))).toBe(false);
   });
 });
 
 describe("deploy buildspec, run like CodeBuild", () => {
-  const IMAGE_URI = `${REPO_URI}@${DIGEST}`;
   const MEDIA = "application/vnd.docker.distribution.manifest.v2+json";
+  const uri = (svc: string) => `123456789012.dkr.ecr.us-east-1.amazonaws.com/${svc}@${DIGEST}`;
+  const TD = (svc: string, rev: number) =>
+    `arn:aws:ecs:us-east-1:210987654321:task-definition/platform-${svc}:${rev}`;
 
-  function stubs(bin: string, putImage = 'echo "{}"'): void {
+  /**
+   * A deploy of `services` with stub aws and pulumi: each stack's outputs come from
+   * .outputs/<stack>.json, `pulumi up` fails for the stacks in FAIL_UP, the release task exits with
+   * RELEASE_EXIT.
+   */
+  function setup(services: string[], outputs: Record<string, unknown>) {
+    const { dir, bin } = scratch("berth-deploy-cb-");
+    const art = join(dir, ".release");
+    mkdirSync(art);
+    writeFileSync(
+      join(art, "release.json"),
+      JSON.stringify({
+        commit: COMMIT,
+        platform: "linux/arm64",
+        services: Object.fromEntries(services.map((s) => [s, { imageUri: uri(s), digest: DIGEST }])),
+      }),
+    );
+    mkdirSync(join(dir, ".outputs"));
+    for (const [stack, out] of Object.entries(outputs)) {
+      writeFileSync(join(dir, ".outputs", `${stack}.json`), JSON.stringify(out));
+    }
     stub(
       bin,
       "aws",
       `echo "aws $* profile=\${AWS_PROFILE:-}" >> "$CALLS"
 case "$*" in
   *batch-get-image*) printf '["${MEDIA}", "{\\\\"schemaVersion\\\\": 2}"]\\n' ;;
-  *put-image*) ${putImage} ;;
   *get-caller-identity*) echo "arn:aws:sts::210987654321:assumed-role/berth-deploy-prod/x" ;;
+  *run-task*) echo '{"tasks":[{"taskArn":"arn:aws:ecs:us-east-1:210987654321:task/platform/abc"}],"failures":[]}' ;;
+  *describe-tasks*) echo "\${RELEASE_EXIT:-0}" ;;
+  *describe-services*) all="$*"; svc="\${all#*--services }"; svc="\${svc%% *}"; printf '{"status":"PRIMARY","rolloutState":"COMPLETED","taskDefinition":"arn:aws:ecs:us-east-1:210987654321:task-definition/platform-%s:7"}' "\${svc}" ;;
+  *describe-task-definition*) all="$*"; td="\${all#*task-definition/platform-}"; td="\${td%%:*}"; echo "123456789012.dkr.ecr.us-east-1.amazonaws.com/\${td}@${DIGEST}" ;;
 esac`,
     );
-    stub(bin, "pulumi", `echo "pulumi $*" >> "$CALLS"`);
+    stub(
+      bin,
+      "pulumi",
+      `echo "pulumi $*" >> "$CALLS"
+stack=""; args=("$@")
+for ((i = 0; i < \${#args[@]}; i++)); do
+  if [[ "\${args[i]}" == "--stack" ]]; then stack="\${args[i+1]##*/}"; fi
+  if [[ "\${args[0]} \${args[1]}" == "stack select" && $i == 2 ]]; then stack="\${args[i]##*/}"; fi
+done
+case "$1 $2" in
+  "stack output") cat "$PWD/.outputs/\${stack}.json" 2>/dev/null || echo '{}' ;;
+  "stack export") td="$(jq -r '.releaseTask.taskDefinitionArn // empty' "$PWD/.outputs/\${stack}.json")"
+    printf '{"deployment":{"resources":[{"urn":"urn:pulumi:%s::berth-service::aws:ecs/taskDefinition:TaskDefinition::x-release-taskdef","type":"aws:ecs/taskDefinition:TaskDefinition","outputs":{"arn":"%s"}}]}}' "\${stack}" "\${td}" ;;
+  "up --yes") if [[ " \${FAIL_UP:-} " == *" \${stack} "* ]]; then echo "error: update of \${stack} failed" >&2; exit 255; fi ;;
+esac`,
+    );
+    return { dir, bin };
   }
   const env = {
     ENVIRONMENT: "prod",
-    STACK: "prod",
-    RELEASE_PARAMETER: "/berth/prod/hello/image",
     STATE_BUCKET: "acme-berth-state",
-    IMAGE_URI,
+    SECRETS_PROVIDER: "awskms://alias/berth-state?region=us-east-1",
+    RELEASE_ARTIFACTS: "ReleaseArm64",
     AWS_REGION: "us-east-1",
     DEPLOY_ROLE_ARN: "arn:aws:iam::210987654321:role/berth-deploy-prod",
   };
+  const serviceOutputs = (svc: string) => ({
+    serviceName: svc,
+    clusterName: "platform",
+    taskDefinitionArn: TD(svc, 7),
+  });
+  const phases = ["pre_build", "build", "post_build"];
+  const run = (d: { dir: string; bin: string }, extra: Record<string, string> = {}) =>
+    runPhases(spec("deploy"), phases, d.dir, d.bin, {
+      ...env,
+      CODEBUILD_SRC_DIR_ReleaseArm64: join(d.dir, ".release"),
+      ...extra,
+    });
 
-  it("tags the released image release-<environment> with the build's own role, before the release pointer moves", () => {
-    const { dir, bin } = scratch("berth-deploy-cb-");
-    stubs(bin);
-    const run = runPhases(spec("deploy"), ["pre_build", "build"], dir, bin, env);
-    expect(run.status, run.stderr).toBe(0);
-    const put = run.calls.findIndex((c) => c.startsWith("aws ecr put-image"));
-    expect(run.calls[put]).toContain(
-      `--registry-id 123456789012 --repository-name hello --image-tag release-prod --image-digest ${DIGEST} --image-manifest {"schemaVersion": 2} --image-manifest-media-type ${MEDIA} `,
+  it("deploys each service as its own stack: tag, pointer, stack select --create, up, then checks its own outputs", () => {
+    const d = setup(["hello", "orders"], {
+      "prod.hello": serviceOutputs("hello"),
+      "prod.orders": serviceOutputs("orders"),
+    });
+    const r = run(d, { MARKER_PREFIX: "/berth/_delivery/berth" });
+    expect(r.status, r.stderr).toBe(0);
+    const hello = r.calls.filter((c) => c.includes("hello"));
+    const idx = (re: RegExp) => hello.findIndex((c) => re.test(c));
+    expect(idx(/^aws ecr put-image .*--image-tag release-prod .*profile=$/)).toBeGreaterThan(-1);
+    expect(
+      idx(/^aws ssm put-parameter --name \/berth\/prod\/hello\/image .*profile=berth-deploy$/),
+    ).toBeGreaterThan(idx(/^aws ecr put-image/));
+    expect(hello).toContain(
+      "pulumi stack select organization/berth-service/prod.hello --cwd stacks/service --create --secrets-provider awskms://alias/berth-state?region=us-east-1",
     );
-    // The registry's account, not the environment's deploy role.
-    expect(run.calls[put]).toMatch(/profile=$/);
-    const pointer = run.calls.findIndex((c) => c.startsWith("aws ssm put-parameter"));
-    expect(pointer).toBeGreaterThan(put);
-    expect(run.calls[pointer]).toContain("profile=berth-deploy");
-    expect(run.stdout).toContain(`Tagged ${IMAGE_URI} release-prod`);
+    expect(idx(/^pulumi up --yes .*--stack organization\/berth-service\/prod\.hello/)).toBeGreaterThan(
+      idx(/^aws ssm put-parameter/),
+    );
+    // The rollout check asks about the service the stack deployed, from its outputs.
+    expect(r.calls).toContain(
+      "aws ecs describe-services --cluster platform --services hello --query services[0].deployments[?status=='PRIMARY'] | [0] --output json profile=berth-deploy",
+    );
+    expect(r.calls.some((c) => c.includes("--services orders"))).toBe(true);
+    // The last environment records each released service's commit, with the build's own role.
+    expect(r.calls).toContain(
+      `aws ssm put-parameter --name /berth/_delivery/berth/hello --type String --value ${COMMIT} --overwrite profile=`,
+    );
   });
 
-  it("accepts an image that already carries the tag, and fails on any other tagging error", () => {
-    const already = scratch("berth-deploy-cb-");
-    stubs(
-      already.bin,
-      'echo "An error occurred (ImageAlreadyExistsException) when calling the PutImage operation" >&2; exit 254',
-    );
-    const ok = runPhases(spec("deploy"), ["pre_build"], already.dir, already.bin, env);
+  it("lets the other services deploy when one fails, then fails the stage naming it (and records no marker for it)", () => {
+    const d = setup(["hello", "mailer", "orders"], {
+      "prod.hello": serviceOutputs("hello"),
+      "prod.mailer": serviceOutputs("mailer"),
+      "prod.orders": serviceOutputs("orders"),
+    });
+    const r = run(d, { FAIL_UP: "prod.mailer", MARKER_PREFIX: "/berth/_delivery/berth" });
+    expect(r.status).toBe(1);
+    expect(r.failedPhase).toBe("post_build");
+    expect(r.stderr).toContain("Failed in prod: mailer");
+    expect(r.calls.some((c) => /^pulumi up --yes .*prod\.orders/.test(c))).toBe(true);
+    expect(r.stdout).toContain("=== orders: deployed to prod");
+    expect(r.calls.some((c) => c.includes("_delivery/berth/mailer"))).toBe(false);
+    expect(r.calls.some((c) => c.includes("_delivery/berth/orders"))).toBe(true);
+  });
+
+  it("fails the stage when ECS runs another task definition than the stack deployed (a rollback)", () => {
+    const d = setup(["hello"], {
+      "prod.hello": { ...serviceOutputs("hello"), taskDefinitionArn: TD("hello", 8) },
+    });
+    const r = run(d);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`hello: hello runs ${TD("hello", 7)}, not the stack's ${TD("hello", 8)}`);
+  });
+
+  it("runs the release task with the new task definition revision before rolling; exit 1 stops that service only", () => {
+    const releaseTask = {
+      taskDefinitionArn: "arn:aws:ecs:us-east-1:210987654321:task-definition/platform-orders-release:3",
+      cluster: "arn:aws:ecs:us-east-1:210987654321:cluster/platform",
+      networkConfiguration: {
+        awsvpcConfiguration: { subnets: ["subnet-1"], securityGroups: ["sg-1"], assignPublicIp: "DISABLED" },
+      },
+      capacityProviderStrategy: [{ capacityProvider: "FARGATE", weight: 1 }],
+      containerName: "app",
+      timeoutMinutes: 5,
+    };
+    const outputs = {
+      "prod.orders": { ...serviceOutputs("orders"), releaseTask },
+      "prod.hello": serviceOutputs("hello"),
+    };
+    const ok = run(setup(["orders"], outputs));
     expect(ok.status, ok.stderr).toBe(0);
-    expect(ok.stdout).toContain("is already tagged release-prod");
+    const orders = ok.calls.filter((c) => /^(pulumi up|aws ecs run-task)/.test(c));
+    expect(orders[0]).toMatch(
+      /^pulumi up --yes --non-interactive --target urn:pulumi:prod\.orders::\S+x-release-taskdef /,
+    );
+    expect(orders[1]).toContain(
+      `aws ecs run-task --cluster ${releaseTask.cluster} --task-definition ${releaseTask.taskDefinitionArn} --network-configuration {"awsvpcConfiguration":{"subnets":["subnet-1"],"securityGroups":["sg-1"],"assignPublicIp":"DISABLED"}} --capacity-provider-strategy [{"capacityProvider":"FARGATE","weight":1}]`,
+    );
+    expect(orders[2]).toMatch(
+      /^pulumi up --yes --non-interactive --diff --stack organization\/berth-service\/prod\.orders/,
+    );
 
-    const denied = scratch("berth-deploy-cb-");
-    stubs(denied.bin, 'echo "An error occurred (AccessDeniedException)" >&2; exit 254');
-    const bad = runPhases(spec("deploy"), ["pre_build", "build"], denied.dir, denied.bin, env);
-    expect(bad.status).toBe(1);
-    expect(bad.stderr).toContain("AccessDeniedException");
-    expect(bad.calls.some((c) => c.startsWith("aws ssm put-parameter"))).toBe(false);
+    const failed = run(setup(["hello", "orders"], outputs), { RELEASE_EXIT: "1" });
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain(
+      "orders: the release task's container app exited with '1'; not rolling the service",
+    );
+    expect(failed.stderr).toContain("Failed in prod: orders");
+    expect(
+      failed.calls.filter((c) => /^pulumi up --yes --non-interactive --diff .*prod\.orders/.test(c)),
+    ).toEqual([]);
+    expect(failed.calls.some((c) => /^pulumi up --yes .*prod\.hello/.test(c))).toBe(true);
   });
 
-  it("tags nothing when RELEASE_TAG_PREFIX is empty", () => {
-    const { dir, bin } = scratch("berth-deploy-cb-");
-    stubs(bin);
-    const run = runPhases(spec("deploy"), ["pre_build"], dir, bin, { ...env, RELEASE_TAG_PREFIX: "" });
-    expect(run.status, run.stderr).toBe(0);
-    expect(run.calls.some((c) => c.includes("ecr "))).toBe(false);
+  it("checks a job's schedule instead of an ECS service", () => {
+    const d = setup(["nightly"], {
+      "prod.nightly": {
+        taskDefinitionArn: TD("nightly", 7),
+        scheduleArn: "arn:aws:scheduler:us-east-1:210987654321:schedule/nightly-group/nightly",
+      },
+    });
+    stub(
+      d.bin,
+      "aws",
+      `echo "aws $* profile=\${AWS_PROFILE:-}" >> "$CALLS"
+case "$*" in
+  *batch-get-image*) printf '["${MEDIA}", "{}"]\\n' ;;
+  *get-schedule*) echo "${TD("nightly", 6)}" ;;
+esac`,
+    );
+    const r = run(d);
+    expect(r.status).toBe(1);
+    expect(r.calls).toContain(
+      "aws scheduler get-schedule --group-name nightly-group --name nightly --query Target.EcsParameters.TaskDefinitionArn --output text profile=berth-deploy",
+    );
+    expect(r.stderr).toContain(
+      `nightly: the schedule runs ${TD("nightly", 6)}, not the stack's ${TD("nightly", 7)}`,
+    );
   });
 });

@@ -183,33 +183,27 @@ describe("build-image buildspec", () => {
   const { spec } = read("build-image");
   const all = commands(spec);
 
-  it("builds with buildx and the ECR registry cache in image-manifest OCI form", () => {
+  it("builds with buildx and the ECR registry cache in image-manifest OCI form, per service repository", () => {
     expect(all).toContain("docker buildx build");
-    expect(all).toContain('--cache-from "type=registry,ref=${IMAGE_REPO_URI}:${CACHE_TAG}"');
+    expect(all).toContain('--cache-from "type=registry,ref=${repo}:${CACHE_TAG}"');
     expect(all).toContain(
-      '--cache-to "type=registry,ref=${IMAGE_REPO_URI}:${CACHE_TAG},mode=max,image-manifest=true,oci-mediatypes=true"',
+      '--cache-to "type=registry,ref=${repo}:${CACHE_TAG},mode=max,image-manifest=true,oci-mediatypes=true"',
     );
     expect(all).toContain("--push");
-  });
-
-  it("builds ARM from apps/hello/Dockerfile with the repository root as context by default", () => {
-    expect(spec.env?.variables).toMatchObject({
-      PLATFORM: "linux/arm64",
-      DOCKERFILE: "apps/hello/Dockerfile",
-      BUILD_CONTEXT: ".",
-    });
     expect(all).toContain('--platform "${PLATFORM}"');
-    expect(all).toContain('--file "${DOCKERFILE}"');
+    expect(spec.env?.variables?.PLATFORM).toBe("linux/arm64");
   });
 
-  it("tags git-<commit> and records the pushed digest as variables and as the image.json artifact", () => {
+  it("tags git-<commit>, records the digests in release.json and exports the affected services", () => {
     expect(spec.env?.variables?.IMAGE_TAG_PREFIX).toBe("git-");
-    expect(all).toContain('IMAGE_TAG="${IMAGE_TAG:-${IMAGE_TAG_PREFIX}${COMMIT}}"');
-    expect(all).toContain('--tag "${IMAGE_REPO_URI}:${IMAGE_TAG}"');
+    expect(all).toContain('IMAGE_TAG="${IMAGE_TAG_PREFIX}${COMMIT}"');
     expect(all).toContain("containerimage.digest");
-    expect(all).toContain('IMAGE_URI="${IMAGE_REPO_URI}@${IMAGE_DIGEST}"');
-    expect(spec.env?.["exported-variables"]).toEqual(expect.arrayContaining(["IMAGE_DIGEST", "IMAGE_URI"]));
-    expect(spec.artifacts?.files).toEqual(["image.json"]);
+    expect(spec.env?.["exported-variables"]).toEqual(["AFFECTED_SERVICES", "COMMIT"]);
+    expect(spec.artifacts?.files).toEqual(["release.json"]);
+  });
+
+  it("never hands a value to sed or eval", () => {
+    expect(all).not.toMatch(/\b(sed|eval)\b/);
   });
 });
 
@@ -217,28 +211,27 @@ describe("deploy buildspec", () => {
   const { spec } = read("deploy");
   const all = commands(spec);
 
-  it("pins the Pulumi CLI and logs in to the S3 backend", () => {
+  it("pins the Pulumi CLI, logs in to the S3 backend and deploys the berth-service stacks", () => {
     expect(spec.env?.variables?.PULUMI_VERSION).toMatch(/^\d+\.\d+\.\d+$/);
     expect(all).toContain('--version "${PULUMI_VERSION}"');
     expect(all).toContain('pulumi login "s3://${STATE_BUCKET}');
+    expect(spec.env?.variables).toMatchObject({
+      PULUMI_PROJECT: "berth-service",
+      STACK_DIR: "stacks/service",
+    });
+    expect(all).toContain('stack_ref="${PULUMI_ORG}/${PULUMI_PROJECT}/${ENVIRONMENT}.${svc}"');
+    expect(all).toContain('--create --secrets-provider "${SECRETS_PROVIDER}"');
   });
 
-  it("sets the release pointer with the deploy role before pulumi up of the given stack", () => {
+  it("switches to the deploy role before the pointers and pulumi up", () => {
     const assume = all.indexOf('export AWS_PROFILE="berth-deploy"');
-    const put = all.indexOf("aws ssm put-parameter");
-    const up = all.indexOf("pulumi up --yes");
     expect(assume).toBeGreaterThan(-1);
-    expect(put).toBeGreaterThan(assume);
-    expect(up).toBeGreaterThan(put);
-    expect(all).toContain('--name "${RELEASE_PARAMETER}"');
-    expect(all).toContain("--type String");
-    expect(all).toContain("--overwrite");
-    expect(all).toContain('STACK_REF="${PULUMI_ORG}/${PULUMI_PROJECT}/${STACK}"');
-    expect(all).toMatch(/pulumi up --yes .*--stack "\$\{STACK_REF\}"/);
+    expect(all.indexOf("aws ssm put-parameter")).toBeGreaterThan(assume);
+    expect(all.indexOf("pulumi up --yes")).toBeGreaterThan(assume);
   });
 
   it("refuses an image that is not digest-pinned", () => {
-    const pattern = /IMAGE_URI}" =~ (\S+) \]\]/.exec(all)?.[1];
+    const pattern = /uri}" =~ (\S+) \]\]/.exec(all)?.[1];
     expect(pattern).toBeDefined();
     const re = new RegExp(pattern!);
     expect(re.test(`123456789012.dkr.ecr.us-east-1.amazonaws.com/hello@sha256:${"ab".repeat(32)}`)).toBe(
@@ -247,12 +240,17 @@ describe("deploy buildspec", () => {
     expect(re.test("123456789012.dkr.ecr.us-east-1.amazonaws.com/hello:latest")).toBe(false);
   });
 
-  it("reads ECS only to verify the rollout and fails on a rollback; never changes a service", () => {
-    expect(all).toContain("aws ecs describe-services");
-    expect(all).toContain('"${rollout}" == "FAILED"');
-    const ecsCalls = [...all.matchAll(/aws ecs ([a-z-]+)/g)].map((m) => m[1]);
-    expect(ecsCalls.length).toBeGreaterThan(0);
-    for (const call of ecsCalls) expect(call).toMatch(/^describe-/);
+  it("changes ECS only by running and stopping release tasks; everything else it reads", () => {
+    const ecsCalls = [...new Set([...all.matchAll(/aws ecs ([a-z-]+)/g)].map((m) => m[1]))].sort();
+    expect(ecsCalls).toEqual([
+      "describe-services",
+      "describe-task-definition",
+      "describe-tasks",
+      "run-task",
+      "stop-task",
+      "wait",
+    ]);
+    expect(all).not.toMatch(/\beval\b/);
   });
 });
 

@@ -1,6 +1,7 @@
-import type { PolicyDocument, PolicyStatement, RepositoryRef } from "@berth/core";
+import { join } from "node:path";
+import { loadCatalogue, type PolicyDocument, type PolicyStatement, type RepositoryRef } from "@berth/core";
 import type { RecordedResource, RunResult } from "@berth/testing";
-import type { DeliveryPipelineArgs } from "../src/index.js";
+import { type CatalogueDeliveryArgs, deliveredServices } from "../src/index.js";
 
 export const CONNECTION =
   "arn:aws:codestar-connections:us-east-1:123456789012:connection/8f0c1c1e-4a4b-4b7e-9a59-0d3c5e2f1a7b";
@@ -12,16 +13,37 @@ export const REPOSITORY: RepositoryRef = {
 };
 export const PROD_ROLE = "arn:aws:iam::210987654321:role/berth-deploy-prod";
 
-export function pipelineArgs(over: Partial<DeliveryPipelineArgs> = {}): DeliveryPipelineArgs {
+/** The repository's own catalogue: hello, mailer, nightly, orders. */
+export const APPS = join(__dirname, "..", "..", "..", "apps");
+
+export function repositoryRef(name: string): RepositoryRef {
+  return {
+    name,
+    arn: `arn:aws:ecr:us-east-1:123456789012:repository/${name}`,
+    url: `123456789012.dkr.ecr.us-east-1.amazonaws.com/${name}`,
+  };
+}
+
+export function catalogueServices(appsDir = APPS) {
+  const catalogue = loadCatalogue(appsDir);
+  const repositories = Object.fromEntries(catalogue.services.map((s) => [s.name, repositoryRef(s.name)]));
+  return deliveredServices(catalogue, { repositories });
+}
+
+export function deliveryArgs(over: Partial<CatalogueDeliveryArgs> = {}): CatalogueDeliveryArgs {
   return {
     source: { connectionArn: CONNECTION, repository: "acme/berth" },
-    repository: REPOSITORY,
+    services: catalogueServices(),
     environments: [
-      { name: "dev", stack: "dev" },
-      { name: "staging", stack: "staging" },
-      { name: "prod", stack: "prod", deployRoleArn: PROD_ROLE, account: "210987654321" },
+      { name: "dev" },
+      { name: "staging" },
+      { name: "prod", deployRoleArn: PROD_ROLE, account: "210987654321", clusterName: "platform-prod" },
     ],
-    state: { bucket: "acme-berth-state", secretsProvider: "awskms://alias/berth-state?region=us-east-1" },
+    state: {
+      bucket: "acme-berth-state",
+      secretsProvider: "awskms://alias/berth-state?region=us-east-1",
+      keyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    },
     ...over,
   };
 }

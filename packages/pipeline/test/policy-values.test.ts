@@ -1,14 +1,14 @@
 import { runComponent } from "@berth/testing";
 import { describe, expect, it } from "vitest";
-import { DeliveryPipeline, PullRequestPreviews } from "../src/index.js";
-import { allStatements, CONNECTION, list, pipelineArgs } from "./helpers.js";
+import { CatalogueDelivery, PullRequestPreviews } from "../src/index.js";
+import { allStatements, CONNECTION, deliveryArgs, list } from "./helpers.js";
 
 // Policies are built from resource outputs (ARNs known only at deploy time). A value that reached
 // a policy through string formatting instead of pulumi.interpolate/jsonStringify would read
 // "Calling [toString] on an [Output<T>]…", which IAM rejects.
 describe("policy documents hold real values, not stringified Outputs", () => {
-  it("in the delivery pipeline: each build may write exactly to its own log group and its streams", async () => {
-    const run = await runComponent(() => new DeliveryPipeline("hello", pipelineArgs()));
+  it("in the catalogue delivery: each build may write exactly to its own log group and its streams", async () => {
+    const run = await runComponent(() => new CatalogueDelivery("berth", deliveryArgs()));
     const all = allStatements(run);
     expect(JSON.stringify(all.map((s) => s.statement))).not.toContain("Calling [toString]");
     const logWrites = all.filter((s) => s.statement.Sid === "WriteBuildLogs");
@@ -26,6 +26,8 @@ describe("policy documents hold real values, not stringified Outputs", () => {
       () =>
         new PullRequestPreviews("previews", {
           source: { connectionArn: CONNECTION, repository: "acme/berth" },
+          mode: "pulumi",
+          previewRoleArns: { "berth-platform/dev": "arn:aws:iam::123456789012:role/berth-preview-dev" },
           state: {
             bucket: "acme-berth-state",
             keyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
