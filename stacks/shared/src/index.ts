@@ -1,10 +1,12 @@
-// berth-shared / shared: the registry, the delivery pipeline of apps/hello and the pull-request
-// previews. One stack serves every environment (dev, staging, prod), so its stateful resources are
+// berth-shared / shared: the registry (a repository per service of the catalogue), the one delivery of
+// the catalogue and the pull-request previews. One stack serves every environment (dev, staging, prod), so its stateful resources are
 // treated as production: the repositories are protected and retained.
 //
 // Imports are extensionless on purpose: this package is CommonJS, and the Pulumi CLI's ts-node
 // resolves "./config" but not "./config.js" to src/config.ts.
-import { DeliveryPipeline, PullRequestPreviews } from "@berth/pipeline";
+import { resolve } from "node:path";
+import { loadCatalogue } from "@berth/core";
+import { CatalogueDelivery, deliveredServices, PullRequestPreviews } from "@berth/pipeline";
 import { Registry } from "@berth/registry";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -12,6 +14,11 @@ import { ENVIRONMENTS, loadConfig } from "./config";
 
 // 1. Config first: a wrong or missing key stops the program before any resource exists.
 const cfg = loadConfig();
+
+// The catalogue: every apps/<name>/berth.yaml, checked together before anything exists. Config
+// berth-shared:appsDir (relative to this project) exists for tests that add a service.
+const catalogue = loadCatalogue(resolve(__dirname, "..", cfg.appsDir), { environments: ENVIRONMENTS });
+const serviceNames = catalogue.services.map((s) => s.name);
 
 // 2. One explicit provider for everything (Pulumi.shared.yaml disables the default aws provider,
 //    so nothing can be created untagged or in another account by accident).
@@ -40,7 +47,7 @@ const pullAccountIds = [...new Set(Object.values(cfg.environmentAccounts))].filt
 const registry = new Registry(
   "shared",
   {
-    repositories: ["hello"],
+    repositories: serviceNames,
     // Release tags never change; the BuildKit cache tag (`buildcache`, what the build-image buildspec
     // writes with --cache-to) is excluded from immutability (IMMUTABLE_WITH_EXCLUSION).
     immutableTags: true,
@@ -85,15 +92,12 @@ const registry = new Registry(
   opts,
 );
 
-// 4. Delivery: build once, record the digest, promote it dev -> staging -> (approval) -> prod by
-//    writing /berth/<env>/hello/image and running `pulumi up` of stacks/platform (berth-platform).
-//    The state bucket and the awskms:// secrets provider are the ones scripts/bootstrap-backend.sh
-//    creates.
-//
-//    Each environment's deploy build assumes `berth-deploy-<env>` in that environment's account. That
-//    role is not created here: it must TRUST the role in the `deployProjectRoleArns` output (one per
-//    environment) and allow ssm:PutParameter on its release pointer, the state bucket and key, and what
-//    `pulumi up` of the platform stack changes (see docs/components/pipeline.md).
+// 4. Delivery: one CodePipeline for the repository. A push builds the services it affects (their
+//    folder, or a shared package, changed since the commit last released to prod), once each, and
+//    promotes their digests dev -> staging -> (approval) -> prod: per service, the release pointer
+//    /berth/<env>/<service>/image, the tag release-<env> and `pulumi up` of berth-service/<env>.<service>.
+//    Each environment's deploy build assumes `berth-deploy-<env>` there: it must trust
+//    deployProjectRoleArns.<env> and hold environmentRolePolicies.<env> (docs/components/pipeline.md).
 // The application's repository, through the CodeStar connection: delivered and previewed alike.
 const source = {
   connectionArn: cfg.source.connectionArn,
@@ -101,26 +105,19 @@ const source = {
   provider: "github" as const,
 };
 
-const pipeline = new DeliveryPipeline(
-  "hello",
+const delivery = new CatalogueDelivery(
+  "berth",
   {
     source: { ...source, branch: cfg.source.branch },
-    repository: registry.repositories.hello!,
-    service: "hello",
-    environments: ENVIRONMENTS.map((env) => ({
-      name: env,
-      stack: env,
-      account: cfg.environmentAccounts[env],
-    })),
-    state: { bucket: cfg.state.bucket, secretsProvider: cfg.state.secretsProvider },
-    pulumi: { project: "berth-platform", stackDir: "stacks/platform" },
-    image: {
-      dockerfile: "apps/hello/Dockerfile",
-      context: ".",
-      platform: "linux/arm64",
-      // BuildKit, the Dockerfile frontend and the base images through the Docker Hub cache rule.
-      ...(cfg.registry.dockerHubCredentialArn ? { pullThroughCachePrefix: "docker-hub" } : {}),
+    services: deliveredServices(catalogue, { repositories: registry.repositories }),
+    environments: ENVIRONMENTS.map((env) => ({ name: env, account: cfg.environmentAccounts[env] })),
+    state: {
+      bucket: cfg.state.bucket,
+      secretsProvider: cfg.state.secretsProvider,
+      keyArn: cfg.state.keyArn,
     },
+    // BuildKit, the Dockerfile frontend and the base images through the Docker Hub cache rule.
+    ...(cfg.registry.dockerHubCredentialArn ? { pullThroughCachePrefix: "docker-hub" } : {}),
     executionMode: cfg.pipeline.executionMode,
     ...(cfg.pipeline.notificationTopicArn ? { notificationTopicArn: cfg.pipeline.notificationTopicArn } : {}),
     // The artifact key and bucket hold what the deploys of every environment read.
@@ -153,13 +150,15 @@ export const registryId = registry.registryId;
 export const registryUrl = registry.registryUrl;
 export const pullThroughCacheUrls = registry.pullThroughCacheUrls;
 
-export const pipelineName = pipeline.pipelineName;
-export const pipelineArn = pipeline.pipelineArn;
+export const pipelineName = delivery.pipelineName;
+export const pipelineArn = delivery.pipelineArn;
 /** Trust these from each environment's `berth-deploy-<env>` role. */
-export const deployProjectRoleArns = pipeline.deployProjectRoleArns;
-export const deployRoleArns = pipeline.deployRoleArns;
-export const releaseParameterNames = pipeline.releaseParameterNames;
-export const notificationTopicArn = pipeline.notificationTopicArn;
+export const deployProjectRoleArns = delivery.deployProjectRoleArns;
+export const deployRoleArns = delivery.deployRoleArns;
+/** What each `berth-deploy-<env>` role needs for the delivery (a policy document, JSON). */
+export const environmentRolePolicies = delivery.environmentRolePolicies;
+export const releaseParameterNames = delivery.releaseParameterNames;
+export const notificationTopicArn = delivery.notificationTopicArn;
 
 export const previewProjectName = previews.projectName;
 export const previewWebhookUrl = previews.webhookUrl;

@@ -1,9 +1,13 @@
 import { execFileSync } from "node:child_process";
-import { resolve } from "node:path";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { type RecordedResource, type RunResult, runStack } from "@berth/testing";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
 
 const projectDir = resolve(__dirname, "..");
+const SERVICES = ["hello", "mailer", "nightly", "orders"];
 
 interface PolicyStatement {
   Sid?: string;
@@ -30,8 +34,8 @@ beforeAll(async () => {
 
 function hello(): RecordedResource {
   const repos = run.ofType("aws:ecr/repository:Repository");
-  expect(repos.map((r) => r.inputs.name)).toEqual(["hello"]);
-  return repos[0]!;
+  expect(repos.map((r) => r.inputs.name)).toEqual(SERVICES);
+  return repos.find((r) => r.inputs.name === "hello")!;
 }
 
 interface EnvironmentVariable {
@@ -57,7 +61,8 @@ describe("the shared stack offline", () => {
     expect(run.ok).toBe(true);
     expect(run.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     expect(run.countsByType()["berth:registry:Registry"]).toBe(1);
-    expect(run.countsByType()["berth:pipeline:DeliveryPipeline"]).toBe(1);
+    expect(run.countsByType()["berth:pipeline:CatalogueDelivery"]).toBe(1);
+    expect(run.countsByType()["berth:pipeline:DeliveryPipeline"]).toBeUndefined();
     expect(run.countsByType()["berth:pipeline:PullRequestPreviews"]).toBe(1);
   });
 
@@ -70,21 +75,24 @@ describe("the shared stack offline", () => {
     expect(doc.steps.map((s) => s.newState.urn).sort()).toEqual(run.resources.map((r) => r.urn).sort());
   });
 
-  it("exports what the platform stack reads: repository maps with hello and the registry id", () => {
+  it("exports what the platform stack reads: repository maps with every service and the registry id", () => {
     const urls = run.outputs.repositoryUrls as Record<string, string>;
     const arns = run.outputs.repositoryArns as Record<string, string>;
-    expect(Object.keys(urls)).toEqual(["hello"]);
+    expect(Object.keys(urls)).toEqual(SERVICES);
     expect(urls.hello).toBe("123456789012.dkr.ecr.us-east-1.amazonaws.com/hello");
     expect(arns.hello).toBe("arn:aws:ecr:us-east-1:123456789012:repository/hello");
     expect(run.outputs.registryId).toBe("123456789012");
   });
 
   it("exports the pipeline, its deploy roles, the release pointers, the previews and the topic", () => {
-    expect(run.outputs.releaseParameterNames).toEqual({
-      dev: "/berth/dev/hello/image",
-      staging: "/berth/staging/hello/image",
-      prod: "/berth/prod/hello/image",
-    });
+    expect(run.outputs.releaseParameterNames).toEqual(
+      Object.fromEntries(
+        ["dev", "staging", "prod"].map((env) => [
+          env,
+          Object.fromEntries(SERVICES.map((svc) => [svc, `/berth/${env}/${svc}/image`])),
+        ]),
+      ),
+    );
     const projectRoles = run.outputs.deployProjectRoleArns as Record<string, string>;
     expect(Object.keys(projectRoles).sort()).toEqual(["dev", "prod", "staging"]);
     for (const arn of Object.values(projectRoles)) expect(arn).toMatch(/^arn:aws:iam::123456789012:role\//);
@@ -129,11 +137,20 @@ describe("registry", () => {
   });
 
   it("never lets a lifecycle rule select commit-SHA tagged images", () => {
-    const policy = run.json(run.one("aws:ecr/lifecyclePolicy:LifecyclePolicy"), "policy") as {
-      rules: { selection: { tagStatus: string; tagPrefixList?: string[]; tagPatternList?: string[] } }[];
-    };
+    const policies = run.ofType("aws:ecr/lifecyclePolicy:LifecyclePolicy");
+    expect(policies).toHaveLength(SERVICES.length);
+    const rules = policies.flatMap(
+      (p) =>
+        (
+          run.json(p, "policy") as {
+            rules: {
+              selection: { tagStatus: string; tagPrefixList?: string[]; tagPatternList?: string[] };
+            }[];
+          }
+        ).rules,
+    );
     const sha = "3f9a2c1e8b7d6f5a4c3b2a1908f7e6d5c4b3a291";
-    for (const { selection } of policy.rules) {
+    for (const { selection } of rules) {
       // no catch-all rule: images that only carry a commit tag are never expired
       expect(selection.tagStatus).not.toBe("any");
       for (const prefix of selection.tagPrefixList ?? []) expect(sha.startsWith(prefix)).toBe(false);
@@ -142,12 +159,12 @@ describe("registry", () => {
   });
 
   it("lets the prod account pull, and no other foreign account", () => {
-    const policy = run.json(run.one("aws:ecr/repositoryPolicy:RepositoryPolicy"), "policy") as {
-      Statement: PolicyStatement[];
-    };
-    const principals = policy.Statement.flatMap((s) => [s.Principal?.AWS ?? []].flat());
-    expect(principals).toEqual(["arn:aws:iam::210987654321:root"]);
-    for (const s of policy.Statement) expect([s.Action].flat()).not.toContain("ecr:PutImage");
+    for (const r of run.ofType("aws:ecr/repositoryPolicy:RepositoryPolicy")) {
+      const policy = run.json(r, "policy") as { Statement: PolicyStatement[] };
+      const principals = policy.Statement.flatMap((s) => [s.Principal?.AWS ?? []].flat());
+      expect(principals).toEqual(["arn:aws:iam::210987654321:root"]);
+      for (const s of policy.Statement) expect([s.Action].flat()).not.toContain("ecr:PutImage");
+    }
   });
 
   it("caches ECR Public and Docker Hub (with credentials) through the registry", () => {
@@ -184,29 +201,31 @@ describe("delivery pipeline", () => {
     expect(approve.runOrder!).toBeLessThan(deploy.runOrder!);
   });
 
-  it("builds apps/hello for arm64 and pushes only to the hello repository", () => {
-    const vars = variableValues("hello-build-image");
+  it("builds the catalogue's services for arm64, each into its own repository, through the Docker Hub cache", () => {
+    const vars = variableValues("berth-build-arm64");
+    const services = JSON.parse(vars.SERVICES!) as Record<string, { repository: string; dockerfile: string }>;
+    expect(Object.keys(services)).toEqual(SERVICES);
+    for (const svc of SERVICES) {
+      expect(services[svc]).toMatchObject({
+        repository: `123456789012.dkr.ecr.us-east-1.amazonaws.com/${svc}`,
+        dockerfile: `apps/${svc}/Dockerfile`,
+      });
+    }
     expect(vars).toMatchObject({
-      IMAGE_REPO_URI: "123456789012.dkr.ecr.us-east-1.amazonaws.com/hello",
-      DOCKERFILE: "apps/hello/Dockerfile",
-      BUILD_CONTEXT: ".",
       PLATFORM: "linux/arm64",
-      // BuildKit, the Dockerfile frontend and base images come through the Docker Hub cache rule.
       BASE_IMAGE_REGISTRY: "123456789012.dkr.ecr.us-east-1.amazonaws.com/docker-hub",
     });
   });
 
-  it("deploys the berth-platform stacks with the state bucket and KMS secrets provider from config", () => {
+  it("deploys the berth-service stacks with the state bucket and KMS secrets provider from config", () => {
     for (const env of ["dev", "staging", "prod"]) {
-      const vars = variableValues(`hello-deploy-${env}`);
+      const vars = variableValues(`berth-deploy-${env}`);
       expect(vars).toMatchObject({
         ENVIRONMENT: env,
-        STACK: env,
-        RELEASE_PARAMETER: `/berth/${env}/hello/image`,
         STATE_BUCKET: "acme-berth-state",
         SECRETS_PROVIDER: "awskms://alias/berth-pulumi-secrets?region=us-east-1",
-        PULUMI_PROJECT: "berth-platform",
-        STACK_DIR: "stacks/platform",
+        PULUMI_PROJECT: "berth-service",
+        STACK_DIR: "stacks/service",
       });
     }
   });
@@ -300,5 +319,44 @@ describe("provider and IAM", () => {
         expect(streams, p.name).toBe(`${group}:*`);
       }
     }
+  });
+});
+
+describe("growth with the catalogue", () => {
+  const tmp = mkdtempSync(join(tmpdir(), "berth-shared-apps-"));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it("adds at most 5 resources per service: one more app adds its repository and nothing to the delivery", async () => {
+    // The real apps, plus a copy of orders named billing.
+    const apps = join(tmp, "apps");
+    cpSync(resolve(projectDir, "../../apps"), apps, {
+      recursive: true,
+      filter: (src) => !/node_modules|dist$/.test(src),
+    });
+    cpSync(join(apps, "orders"), join(apps, "billing"), { recursive: true });
+    const manifest = join(apps, "billing", "berth.yaml");
+    writeFileSync(manifest, readFileSync(manifest, "utf8").replace(/^name: orders$/m, "name: billing"));
+    const base = parse(readFileSync(join(projectDir, "Pulumi.shared.yaml"), "utf8")) as {
+      config: Record<string, unknown>;
+    };
+    const file = join(tmp, "Pulumi.shared.yaml");
+    writeFileSync(file, stringify({ config: { ...base.config, "berth-shared:appsDir": apps } }));
+    const bigger = await runStack(projectDir, "shared", { configFile: file });
+    expect(bigger.error).toBeUndefined();
+    const added = bigger.resources.length - run.resources.length;
+    expect(added).toBeGreaterThan(0);
+    expect(added).toBeLessThanOrEqual(5);
+    const before = run.countsByType();
+    const after = bigger.countsByType();
+    // Only the registry grows; the delivery keeps its 35 resources.
+    const grown = Object.keys(after).filter((k) => after[k] !== before[k]);
+    expect(grown.every((k) => k.startsWith("aws:ecr/"))).toBe(true);
+    expect(Object.keys(bigger.outputs.repositoryUrls as Record<string, string>)).toEqual([
+      "billing",
+      ...SERVICES,
+    ]);
+    console.log(
+      `shared stack: ${run.resources.length} resources with 4 services, ${bigger.resources.length} with 5 (+${added})`,
+    );
   });
 });
