@@ -6,7 +6,6 @@
  *
  *   Pulumi.dev.yaml: berth-platform:network.natMode is "fast"; allowed: "none", "single", "perAz", "instance"
  */
-import { FARGATE_CPU_VALUES, fargateMemoryOptions } from "@berth/cluster";
 import {
   config,
   configFailer,
@@ -61,7 +60,7 @@ export const platformSchema = {
   owner: TAG_VALUE,
   /** Cost center billed for the environment: the `CostCenter` tag on every resource. */
   costCenter: TAG_VALUE,
-  /** The shared stack (registry) whose `repositoryUrls`/`repositoryArns`/`registryId` this stack reads. */
+  /** The shared stack (registry): the service stacks read their repositories from it. */
   sharedStack: config.withDefault(
     config.string({
       pattern: /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/,
@@ -128,53 +127,16 @@ export const platformSchema = {
       retentionInDays: config.withDefault(config.integer({ min: 1, max: 3650 }), 90),
     }),
   }),
-  hello: config.object({
-    /**
-     * First deploy only, before the pipeline has written the release pointer: a digest-pinned
-     * image to run instead of reading `/berth/<env>/hello/image`. Remove it once the pipeline ran.
-     */
-    imageOverride: config.optional(
-      config.string({ pattern: /^[^\s@]+@sha256:[0-9a-f]{64}$/, describe: "an image pinned by digest" }),
-    ),
-    cpu: config.integerIn(FARGATE_CPU_VALUES),
-    memory: config.integer({ min: 512 }),
-    architecture: config.withDefault(config.oneOf(["ARM64", "X86_64"]), "ARM64"),
-    desiredCount: config.integer({ min: 1, max: 1000 }),
-    /**
-     * Where the tasks run: "private" subnets behind NAT (the default), or "public" subnets with a
-     * public IP each, for a network without NAT (`network.natMode: none`, the cheapest dev).
-     */
-    subnets: config.withDefault(config.oneOf(["private", "public"]), "private"),
-    /**
-     * How long one replacement batch takes at worst (grace + 2 × interval + deregistration delay +
-     * stop timeout): about 20 s in dev, under 60 s in prod. The app's own drain deadline
-     * (SHUTDOWN_TIMEOUT_MS) is set 2 s inside the stop timeout, so ECS never kills a draining task.
-     */
-    rollout: config.defaulted(
-      config.object({
-        healthCheckIntervalSeconds: config.withDefault(config.integer({ min: 5, max: 300 }), 10),
-        healthCheckGracePeriodSeconds: config.withDefault(config.integer({ min: 0, max: 2_147_483_647 }), 10),
-        deregistrationDelaySeconds: config.withDefault(config.integer({ min: 0, max: 3600 }), 15),
-        stopTimeoutSeconds: config.withDefault(config.integer({ min: 3, max: 120 }), 10),
-      }),
-    ),
-    /** Listener rule priority on the shared load balancer. */
-    priority: config.withDefault(config.integer({ min: 1, max: 50_000 }), 100),
-    logRetentionInDays: retentionDays,
-    deployment: config.object({
-      strategy: config.oneOf(["ROLLING", "CANARY", "LINEAR"]),
-      canaryPercent: config.optional(config.integer({ min: 1, max: 100 })),
-      linearStepPercent: config.optional(config.integer({ min: 3, max: 100 })),
-      bakeTimeMinutes: config.optional(config.integer({ min: 0, max: 1440 })),
+  /** How the environment runs service tasks (every service of the catalogue). */
+  tasks: config.defaulted(
+    config.object({
+      /**
+       * Where the tasks run: "private" subnets behind NAT (the default), or "public" subnets with a
+       * public IP each, for a network without NAT (`network.natMode: none`, the cheapest dev).
+       */
+      subnets: config.withDefault(config.oneOf(["private", "public"]), "private"),
     }),
-    scaling: config.optional(
-      config.object({
-        min: config.integer({ min: 1, max: 1000 }),
-        max: config.integer({ min: 1, max: 1000 }),
-        cpuTarget: config.withDefault(config.integer({ min: 10, max: 90 }), 70),
-      }),
-    ),
-  }),
+  ),
 };
 
 /** `aws:*` keys: the explicit provider is built from them, so any other `aws:` key would be ignored. */
@@ -228,40 +190,12 @@ export function loadPlatformConfig(stack = pulumi.getStack()): PlatformConfig {
     );
   }
 
-  const hello = cfg.hello;
-  if (cfg.network.natMode === "none" && hello.subnets !== "public") {
+  if (cfg.network.natMode === "none" && cfg.tasks.subnets !== "public") {
     fail(
-      "hello.subnets",
-      `is ${show(hello.subnets)}; with network.natMode "none" the private subnets reach nothing (no image ` +
+      "tasks.subnets",
+      `is ${show(cfg.tasks.subnets)}; with network.natMode "none" the private subnets reach nothing (no image ` +
         'pulls): use "public", or a NAT mode ("instance", "single", "perAz")',
     );
-  }
-  const memoryOptions = fargateMemoryOptions(hello.cpu);
-  if (!memoryOptions.includes(hello.memory)) {
-    fail(
-      "hello.memory",
-      `is ${hello.memory}; with hello.cpu ${hello.cpu}, allowed: ${memoryOptions.join(", ")}`,
-    );
-  }
-  const d = hello.deployment;
-  if (d.canaryPercent !== undefined && d.strategy !== "CANARY") {
-    fail(
-      "hello.deployment.canaryPercent",
-      `applies to strategy "CANARY" only (strategy is ${show(d.strategy)})`,
-    );
-  }
-  if (d.linearStepPercent !== undefined && d.strategy !== "LINEAR") {
-    fail(
-      "hello.deployment.linearStepPercent",
-      `applies to strategy "LINEAR" only (strategy is ${show(d.strategy)})`,
-    );
-  }
-  if (d.bakeTimeMinutes !== undefined && d.strategy === "ROLLING") {
-    fail("hello.deployment.bakeTimeMinutes", 'applies to strategies "CANARY" and "LINEAR" only');
-  }
-  const s = hello.scaling;
-  if (s && !(s.min <= hello.desiredCount && hello.desiredCount <= s.max)) {
-    fail("hello.scaling", `is ${show(s)}; needs min <= hello.desiredCount (${hello.desiredCount}) <= max`);
   }
   return { ...cfg, aws };
 }

@@ -1,24 +1,33 @@
 /**
- * berth-platform: one environment (dev, staging or prod) of the Berth platform.
+ * berth-platform: one environment (dev, staging or prod) of the Berth platform: what its services
+ * share.
  *
- *   network -> cluster -> shared load balancer -> hello service
+ *   network -> cluster (with the Service Connect namespace) -> shared load balancer
+ *           -> per internal service, the security group of its callers
  *
  * Everything that differs between environments is in Pulumi.<env>.yaml, checked against
- * src/config.ts before anything is created. The hello image comes from the environment's release
- * pointer (`/berth/<env>/hello/image`), which the deploy pipeline writes before `pulumi up`, so a
- * later manual `pulumi up` keeps the deployed image.
+ * src/config.ts before anything is created. The services themselves are not here: each runs in its
+ * own stack (berth-service/<env>.<service>, stacks/service), which reads `forServices` through a
+ * StackReference, so deploying one service never locks or risks another.
  */
-import { Cluster, type FargateCapacityShare, LoadBalancer, Service } from "@berth/cluster";
-import { releaseParameterName } from "@berth/core";
+import { join } from "node:path";
+import { Cluster, type FargateCapacityShare, LoadBalancer } from "@berth/cluster";
+import { loadCatalogue, platformEnvironments } from "@berth/core";
 import { Network } from "@berth/networking";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadPlatformConfig, type PlatformConfig } from "./config";
-import { releaseImage } from "./release";
 
 const env = pulumi.getStack();
 const cfg = loadPlatformConfig(env);
-const { protect, network: net, cluster: ecs, loadBalancer: lb, hello } = cfg;
+const { protect, network: net, cluster: ecs, loadBalancer: lb } = cfg;
+
+// The catalogue (apps/*/berth.yaml), checked whole before any resource: the environment keeps what
+// its services share (the callers' security groups of the internal ones).
+const repoRoot = join(__dirname, "..", "..", "..");
+const catalogue = loadCatalogue(process.env.BERTH_APPS_DIR ?? join(repoRoot, "apps"), {
+  environments: platformEnvironments(repoRoot),
+});
 
 // One provider for the whole stack: every resource is tagged, in this account and region.
 const provider = new aws.Provider("aws", {
@@ -37,25 +46,7 @@ const provider = new aws.Provider("aws", {
 });
 const providers = { providers: [provider] };
 
-// The registry lives in the shared stack (berth-shared).
-const shared = new pulumi.StackReference(cfg.sharedStack);
-
 export = async () => {
-  // The image first: a wrong release pointer stops the program before any AWS resource is declared
-  // (only the provider and the StackReference exist by then, and they create nothing in AWS).
-  const image = await releaseImage({
-    environment: env,
-    service: "hello",
-    shared,
-    provider,
-    region: cfg.aws.region,
-    override: hello.imageOverride,
-    overrideKey: "berth-platform:hello.imageOverride",
-    hint:
-      "The deploy pipeline writes it; for a first deploy before any pipeline run, set " +
-      `berth-platform:hello.imageOverride in Pulumi.${env}.yaml.`,
-  });
-
   const network = new Network(
     "platform",
     {
@@ -79,6 +70,8 @@ export = async () => {
       containerInsights: ecs.containerInsights,
       capacity: ecs.capacity,
       execLogs: { retentionInDays: ecs.execLogRetentionInDays },
+      // ECS Service Connect: internal services publish http://<name>:<port> in this namespace.
+      serviceConnectNamespace: { name: `${env}.internal` },
       protect,
     },
     providers,
@@ -98,71 +91,47 @@ export = async () => {
     providers,
   );
 
-  const service = new Service(
-    "hello",
-    {
-      cluster: cluster.ref,
-      network: network.ref,
-      loadBalancer: loadBalancer.ref,
-      image,
-      port: 8080,
-      healthCheck: {
-        path: "/healthz",
-        interval: hello.rollout.healthCheckIntervalSeconds,
-        timeout: Math.min(5, hello.rollout.healthCheckIntervalSeconds - 1),
+  // Per internal service of the catalogue, the security group its callers' tasks join: the internal
+  // service admits exactly this group, so no service stack ever names another service's stack.
+  // Kept in AWS when a service leaves the catalogue in prod (retiring a service is an explicit step).
+  const callerSecurityGroups: Record<string, pulumi.Output<string>> = {};
+  for (const svc of catalogue.services.filter((s) => s.kind === "internal")) {
+    callerSecurityGroups[svc.name] = new aws.ec2.SecurityGroup(
+      `${svc.name}-callers`,
+      {
+        vpcId: network.vpcId,
+        description: `Tasks that may call ${svc.name} through Service Connect`,
+        tags: { Name: `${svc.name}-callers`, Service: svc.name },
       },
-      deployment: {
-        ...deployment(hello.deployment),
-        healthCheckGracePeriodSeconds: hello.rollout.healthCheckGracePeriodSeconds,
-      },
-      deregistrationDelaySeconds: hello.rollout.deregistrationDelaySeconds,
-      stopTimeout: hello.rollout.stopTimeoutSeconds,
-      environment: {
-        SERVICE_NAME: "hello",
-        DEPLOY_ENV: env,
-        // The app drains on SIGTERM and exits before ECS's SIGKILL at the stop timeout.
-        SHUTDOWN_TIMEOUT_MS: String((hello.rollout.stopTimeoutSeconds - 2) * 1000),
-      },
-      rule: lb.domain
-        ? { priority: hello.priority, hosts: [lb.domain] }
-        : { priority: hello.priority, paths: ["/*"] },
-      cpu: hello.cpu,
-      memory: hello.memory,
-      architecture: hello.architecture,
-      desiredCount: hello.desiredCount,
-      logs: { retentionInDays: hello.logRetentionInDays },
-      ...(hello.scaling ? { scaling: hello.scaling } : {}),
-      // The same Fargate / Fargate Spot mix as the cluster's default strategy.
-      capacity: capacityProviderStrategy(ecs.capacity),
-      subnets: hello.subnets,
-      protect,
-    },
-    providers,
-  );
+      { provider, ...(protect ? { retainOnDelete: true } : {}) },
+    ).id;
+  }
+
+  // What every service stack (berth-service/<env>.<service>) reads through a StackReference.
+  const forServices = {
+    environment: env,
+    region: cfg.aws.region,
+    accountId: cfg.accountId,
+    sharedStack: cfg.sharedStack,
+    protect,
+    tags: { Owner: cfg.owner, CostCenter: cfg.costCenter },
+    network: network.ref,
+    cluster: cluster.ref,
+    loadBalancer: loadBalancer.ref,
+    // Where tasks run and on which capacity: dev has no NAT, so its tasks are public.
+    tasks: { subnets: cfg.tasks.subnets, capacity: capacityProviderStrategy(ecs.capacity) },
+    callerSecurityGroups,
+  };
 
   return {
     environment: env,
-    url: service.url,
+    forServices,
     vpcId: network.vpcId,
     clusterName: cluster.name,
-    serviceName: service.serviceName,
     loadBalancerDnsName: loadBalancer.dnsName,
-    logGroupName: service.logGroupName,
-    worstCaseBatchSeconds: service.worstCaseBatchSeconds,
-    dashboardName: service.dashboardName,
-    image,
-    releasePointer: hello.imageOverride ? undefined : releaseParameterName(env, "hello"),
+    url: loadBalancer.url,
   };
 };
-
-function deployment(d: PlatformConfig["hello"]["deployment"]) {
-  return {
-    strategy: d.strategy,
-    ...(d.canaryPercent !== undefined ? { canary: { percent: d.canaryPercent } } : {}),
-    ...(d.linearStepPercent !== undefined ? { linear: { stepPercent: d.linearStepPercent } } : {}),
-    ...(d.bakeTimeMinutes !== undefined ? { bakeTimeMinutes: d.bakeTimeMinutes } : {}),
-  };
-}
 
 function capacityProviderStrategy(capacity: PlatformConfig["cluster"]["capacity"]): FargateCapacityShare[] {
   return [

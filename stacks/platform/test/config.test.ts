@@ -45,9 +45,9 @@ const invalid: Case[] = [
   {
     name: "a typo in a key inside an object",
     change: (c) => {
-      at(c, `${P}:hello`).desiredCont = 1;
+      at(c, `${P}:network`).natMod = "none";
     },
-    message: /berth-platform:hello\.desiredCont is not a known key; known keys: .*desiredCount/,
+    message: /berth-platform:network\.natMod is not a known key; known keys: .*natMode/,
   },
   {
     name: "a typo in a top-level key",
@@ -75,25 +75,24 @@ const invalid: Case[] = [
   {
     name: "private tasks in a network without NAT",
     change: (c) => {
-      delete at(c, `${P}:hello`).subnets;
+      delete c[`${P}:tasks`];
     },
     message:
-      /berth-platform:hello\.subnets is "private"; with network\.natMode "none" the private subnets reach nothing/,
+      /berth-platform:tasks\.subnets is "private"; with network\.natMode "none" the private subnets reach nothing/,
   },
   {
     name: "a task placement that does not exist",
     change: (c) => {
-      at(c, `${P}:hello`).subnets = "dmz";
+      at(c, `${P}:tasks`).subnets = "dmz";
     },
-    message: /berth-platform:hello\.subnets is "dmz"; allowed: "private", "public"/,
+    message: /berth-platform:tasks\.subnets is "dmz"; allowed: "private", "public"/,
   },
   {
-    name: "a deployment strategy the stack does not offer",
+    name: "a Container Insights mode ECS does not offer",
     change: (c) => {
-      at(at(c, `${P}:hello`), "deployment").strategy = "BLUE-GREEN";
+      at(c, `${P}:cluster`).containerInsights = "on";
     },
-    message:
-      /berth-platform:hello\.deployment\.strategy is "BLUE-GREEN"; allowed: "ROLLING", "CANARY", "LINEAR"/,
+    message: /berth-platform:cluster\.containerInsights is "on"; allowed: "enabled", "enhanced", "disabled"/,
   },
   {
     name: "too many availability zones",
@@ -105,9 +104,9 @@ const invalid: Case[] = [
   {
     name: "a log retention CloudWatch does not offer",
     change: (c) => {
-      at(c, `${P}:hello`).logRetentionInDays = 10;
+      at(c, `${P}:cluster`).execLogRetentionInDays = 10;
     },
-    message: /berth-platform:hello\.logRetentionInDays is 10; allowed: 1, 3, 5, 7, 14, 30, 60, 90/,
+    message: /berth-platform:cluster\.execLogRetentionInDays is 10; allowed: 1, 3, 5, 7, 14, 30, 60, 90/,
   },
   {
     name: "a missing required key",
@@ -119,16 +118,16 @@ const invalid: Case[] = [
   {
     name: "a missing required key inside an object",
     change: (c) => {
-      delete at(c, `${P}:hello`).desiredCount;
+      delete at(c, `${P}:network`).availabilityZones;
     },
-    message: /berth-platform:hello\.desiredCount is missing; expected a whole number from 1 to 1000/,
+    message: /berth-platform:network\.availabilityZones is missing; expected a whole number from 2 to 6/,
   },
   {
     name: "a value of the wrong type",
     change: (c) => {
-      at(c, `${P}:hello`).desiredCount = "two";
+      at(c, `${P}:network`).availabilityZones = "two";
     },
-    message: /berth-platform:hello\.desiredCount is "two"; expected a whole number from 1 to 1000/,
+    message: /berth-platform:network\.availabilityZones is "two"; expected a whole number from 2 to 6/,
   },
   {
     name: "a boolean given as text",
@@ -169,27 +168,6 @@ const invalid: Case[] = [
     },
     message:
       /berth-platform:loadBalancer\.domain is "hello\.example\.org"; must be inside loadBalancer\.hostedZone "example\.com"/,
-  },
-  {
-    name: "memory Fargate does not pair with the CPU",
-    change: (c) => {
-      at(c, `${P}:hello`).memory = 4096;
-    },
-    message: /berth-platform:hello\.memory is 4096; with hello\.cpu 256, allowed: 512, 1024, 2048/,
-  },
-  {
-    name: "a desired count outside the scaling bounds",
-    change: (c) => {
-      at(c, `${P}:hello`).scaling = { min: 2, max: 4 };
-    },
-    message: /berth-platform:hello\.scaling is .*; needs min <= hello\.desiredCount \(1\) <= max/,
-  },
-  {
-    name: "canary settings on a rolling deployment",
-    change: (c) => {
-      at(at(c, `${P}:hello`), "deployment").canaryPercent = 10;
-    },
-    message: /berth-platform:hello\.deployment\.canaryPercent applies to strategy "CANARY" only/,
   },
   {
     name: "an owner with a newline (AWS refuses it as a tag value)",
@@ -344,56 +322,6 @@ describe("a stack file that is not what Pulumi reads, through berth preview --co
       expect(digest.steps.map((s) => s.newState.type)).toEqual(structural ? [] : ["pulumi:pulumi:Stack"]);
     },
   );
-});
-
-describe("the release pointer", () => {
-  const pointer = "/berth/dev/hello/image";
-  const repo = "123456789012.dkr.ecr.us-east-1.amazonaws.com/hello";
-  const digest = "a".repeat(64);
-  const withPointer = (value: string) =>
-    runStack(projectDir, "dev", { fixtures: { ssmParameters: { [pointer]: value } }, allowError: true });
-
-  it("must be pinned by digest", async () => {
-    const run = await withPointer(`${repo}:latest`);
-    expect(run.error?.message).toContain(
-      `release pointer ${pointer} is "${repo}:latest"; it is not pinned by digest (a tag can move). Expected ${repo}@sha256:<64 hex digits>`,
-    );
-    expect(run.error?.message).toContain("berth-platform:hello.imageOverride in Pulumi.dev.yaml");
-    // The pointer is checked before any resource is declared.
-    expect(run.managed.filter((r) => r.type !== "pulumi:pulumi:StackReference")).toEqual([]);
-  });
-
-  it("must name the hello repository of the shared registry", async () => {
-    const other = await withPointer(`123456789012.dkr.ecr.us-east-1.amazonaws.com/other@sha256:${digest}`);
-    expect(other.error?.message).toMatch(/it is not in the hello repository of registry 123456789012/);
-    const foreign = await withPointer(`999999999999.dkr.ecr.us-east-1.amazonaws.com/hello@sha256:${digest}`);
-    expect(foreign.error?.message).toMatch(/it is not in the hello repository of registry 123456789012/);
-  });
-
-  it("an image override for the first deploy skips the pointer, visibly", async () => {
-    const override = `${repo}@sha256:${digest}`;
-    const file = variant("override", (c) => {
-      at(c, `${P}:hello`).imageOverride = override;
-    });
-    // No pointer exists yet: the fixtures give none.
-    const run = await runStack(projectDir, "dev", { configFile: file, fixtures: {}, allowError: true });
-    expect(run.error?.message).toBeUndefined();
-    expect(run.outputs.image).toBe(override);
-    expect(run.outputs.releasePointer).toBeUndefined();
-    expect(
-      run.diagnostics.some((d) => d.severity === "warning" && d.message.includes("hello.imageOverride")),
-    ).toBe(true);
-  });
-
-  it("an image override must be pinned by digest too", async () => {
-    const file = variant("override-tag", (c) => {
-      at(c, `${P}:hello`).imageOverride = `${repo}:v1`;
-    });
-    const run = await runStack(projectDir, "dev", { configFile: file, allowError: true });
-    expect(run.error?.message).toMatch(
-      /Pulumi\.dev\.override-tag\.yaml: berth-platform:hello\.imageOverride is ".*:v1"; expected an image pinned by digest/,
-    );
-  });
 });
 
 describe("IPv6: a dual-stack network and load balancer from config", () => {
