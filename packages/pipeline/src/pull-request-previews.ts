@@ -259,7 +259,7 @@ export interface PullRequestPreviewsArgs {
    * own role's credentials. Create them with stacks/bootstrap (`berth-preview-<env>`: that
    * environment's state objects, its secrets key, its release pointers; no SSM SecureString or
    * Secrets Manager value) trusting `previewPrincipalArn`. A stack without a role is previewed offline.
-   * @default {} (required, at least one, in `pulumi` mode)
+   * @default {} (in `pulumi` mode without any, no credentialed lane is created, with a warning)
    * @example previewRoleArns: { "berth-platform/dev": "arn:aws:iam::123456789012:role/berth-preview-dev" }
    */
   previewRoleArns?: Record<string, pulumi.Input<string>>;
@@ -395,12 +395,11 @@ function validate(name: string, args: PullRequestPreviewsArgs | undefined): Reso
     if (state.region !== undefined)
       v.matches("state.region", state.region, /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, "must be a region");
     if (state.keyArn !== undefined) v.arn("state.keyArn", state.keyArn, "kms", /^key\/.+$/);
-    v.check(
-      a.previewRoleArns !== undefined && Object.keys(a.previewRoleArns).length >= 1,
-      "previewRoleArns",
-      a.previewRoleArns,
-      "pulumi mode previews only stacks that have a read-only role (stacks/bootstrap creates berth-preview-<env>): give at least one",
-    );
+    if (a.previewRoleArns === undefined || Object.keys(a.previewRoleArns).length === 0) {
+      pulumi.log.warn(
+        `${TYPE} '${name}': pulumi mode without previewRoleArns previews every stack offline and creates no credentialed lane; give the read-only roles stacks/bootstrap creates (berth-preview-<env>)`,
+      );
+    }
   } else {
     for (const [field, value] of [
       ["state", a.state],
@@ -835,13 +834,14 @@ export class PullRequestPreviews extends pulumi.ComponentResource {
     });
 
     let previewPrincipalArn: pulumi.Output<string | undefined> = pulumi.output(undefined);
-    if (r.mode === "pulumi") {
-      const stackRoles = Object.values(args.previewRoleArns ?? {});
+    let credentialed = false;
+    const stackRoles = Object.values(args.previewRoleArns ?? {});
+    if (r.mode === "pulumi" && stackRoles.length > 0) {
       const state = args.state!;
       // Managed policies on the credentialed worker's own role: none by default; the exclusive list
       // detaches anything attached out of band on the next `pulumi up`.
       const readOnlyPolicies = args.readOnlyPolicyArns ?? [];
-      const credentialed = lane({
+      const awsLane = lane({
         prefix: `${name}-aws`,
         mode: "pulumi",
         workerStatements: [
@@ -867,7 +867,7 @@ export class PullRequestPreviews extends pulumi.ComponentResource {
           approverRoles: r.credentialedApproverRoles,
         },
       });
-      const workerRole = credentialed.workerRole;
+      const workerRole = awsLane.workerRole;
       const attachments = readOnlyPolicies.map((policyArn, i) => {
         const [aArgs, aOpts] = transformed(
           t.readOnlyPolicyAttachment,
@@ -886,6 +886,7 @@ export class PullRequestPreviews extends pulumi.ComponentResource {
       );
       new aws.iam.RolePolicyAttachmentsExclusive(`${name}-managed-policies`, exArgs, exOpts);
       previewPrincipalArn = workerRole.arn;
+      credentialed = true;
     }
 
     this.projectName = offline.project.name;
@@ -903,7 +904,7 @@ export class PullRequestPreviews extends pulumi.ComponentResource {
       roleArn: this.roleArn,
       workerProjectName: this.workerProjectName,
       workerRoleArn: this.workerRoleArn,
-      previewPrincipalArn: this.previewPrincipalArn,
+      ...(credentialed ? { previewPrincipalArn: this.previewPrincipalArn } : {}),
       exchangeBucketName: this.exchangeBucketName,
       logGroupName: this.logGroupName,
       webhookUrl: this.webhookUrl,

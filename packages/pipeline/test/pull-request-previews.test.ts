@@ -211,6 +211,17 @@ describe("PullRequestPreviews, pulumi mode", () => {
     expect(role.name).toBe("previews-aws-worker-role");
   });
 
+  it("creates no credentialed lane, with a warning, when no per-stack read role is given", async () => {
+    const none = await runComponent(() => new PullRequestPreviews("previews", args({ previewRoleArns: {} })));
+    expect(none.ofType(PROJECT).map((p) => p.name)).toEqual(["previews-worker", "previews-project"]);
+    const warnings = none.diagnostics.filter(
+      (d) => d.severity === "warning" && d.message.startsWith("berth:"),
+    );
+    expect(warnings.map((d) => d.message)).toEqual([
+      expect.stringContaining("pulumi mode without previewRoleArns previews every stack offline"),
+    ]);
+  });
+
   it("attaches readOnlyPolicyArns to the credentialed worker only", async () => {
     const other = await runComponent(
       () =>
@@ -268,12 +279,6 @@ describe("PullRequestPreviews validation", () => {
       { state: undefined },
       /state is undefined; pulumi mode logs in to the state/,
       "state",
-    ],
-    [
-      "pulumi mode without a per-stack read role",
-      { previewRoleArns: {} },
-      /previewRoleArns is \{\}; pulumi mode previews only stacks that have a read-only role/,
-      "previewRoleArns",
     ],
     [
       "a credentialed approver below maintainer",
