@@ -111,7 +111,7 @@ function scratch() {
     `#!/bin/bash
 ${record}
 case "$*" in
-  *"turbo run typecheck"*) echo '{"tasks":[{"directory":"stacks/platform"},{"directory":"stacks/pwn"}]}' ;;
+  *"turbo run typecheck"*) echo '{"tasks":[{"directory":"stacks/platform","package":"@berth-stacks/platform"},{"directory":"stacks/pwn","package":"$(touch pwned)"}]}' ;;
   *"exec berth preview"*)
     echo 'plan @octocat \`\`\`\` </details><script>x</script>'
     env > "${root}/program.env" ;;
@@ -149,6 +149,10 @@ describe("GitHub preview workflow, run", () => {
     }
     const calls = read(log).split("\n").filter(Boolean);
     expect(calls).toContain("pnpm install --frozen-lockfile --ignore-scripts --ignore-pnpmfile");
+    expect(calls).toContain(
+      "pnpm turbo run build --output-logs=errors-only --filter=@berth/cli... --filter=@berth-stacks/platform...",
+    );
+    expect(existsSync(join(repo, "pwned"))).toBe(false);
     for (const d of readdirSync(join(root, "envs")))
       expect(read(join(root, "envs", d)), d).not.toMatch(/TOKEN|GITHUB_|ACTIONS_/);
     expect(read(join(root, "program.env"))).not.toMatch(/TOKEN|GITHUB_|ACTIONS_/);

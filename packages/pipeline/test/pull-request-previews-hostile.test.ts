@@ -211,7 +211,7 @@ case "$*" in
       bash -c "$(script package.json postinstall)"
     fi ;;
   *"turbo run typecheck"*)
-    echo '{"tasks":[{"directory":"packages/evil"},{"directory":"stacks/platform"},{"directory":"stacks/pwn"},{"directory":"stacks/../../etc"}]}' ;;
+    echo '{"tasks":[{"directory":"packages/evil","package":"evil"},{"directory":"stacks/platform","package":"@berth-stacks/platform"},{"directory":"stacks/pwn","package":"pwn;touch x"},{"directory":"stacks/../../etc","package":"etc"}]}' ;;
   *"turbo run build"*) bash -c "$(script package.json build)" ;;
   *"exec berth preview"*)
     dir="" stack=""
@@ -426,8 +426,12 @@ describe("a hostile pull request, previewed as configured", () => {
       ["stacks/pwn", "", "", "invalid-project-name"],
     ]);
     expect([...workerCalls, ...orchestratorCalls].filter((c) => c.startsWith("sed "))).toEqual([]);
-    // `stacks/../../etc` from turbo's output was dropped, not previewed.
+    // `stacks/../../etc` from turbo's output was dropped, not previewed; a package name that is not
+    // a name is not built.
     expect(workerCalls.some((c) => c.includes("etc"))).toBe(false);
+    const build = workerCalls.find((c) => c.startsWith("pnpm turbo run build"))!;
+    expect(build).toContain("--filter=@berth/cli... --filter=@berth-stacks/platform...");
+    expect(build).not.toContain("pwn");
   });
 
   it("refuses to run the pull-request stage when a token is in its environment", () => {
