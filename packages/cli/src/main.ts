@@ -2,9 +2,15 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadProject, ProjectError, type RunRecord, runProgramInProcess } from "@berth/testing";
 import { Command, CommanderError } from "commander";
+import { UsageError } from "./errors.js";
+import { reportFailure } from "./failure.js";
+import { type NewOptions, newCommand, runNew } from "./new.js";
 import { toPreviewDigest } from "./preview-json.js";
 import { renderMarkdown, renderText } from "./render.js";
+import { runServices, type ServicesOptions, servicesCommand } from "./services-command.js";
+import { previewStacks } from "./stacks.js";
 import { styleFor } from "./style.js";
+import { value } from "./values.js";
 
 export interface Io {
   stdout: { write(s: string): unknown; isTTY?: boolean };
@@ -13,8 +19,7 @@ export interface Io {
   cwd: string;
 }
 
-/** A mistake on the command line: reported on stderr with exit code 2, never with a stack trace. */
-export class UsageError extends Error {}
+export { UsageError };
 
 export interface PreviewOptions {
   cwd: string;
@@ -25,19 +30,14 @@ export interface PreviewOptions {
   fixtures?: string;
   configFile?: string;
   debug: boolean;
+  /** A service of the catalogue: its stack `<env>.<service>` of project berth-service (needs env). */
+  service?: string;
+  /** An environment: the platform stack `<env>`, then every service's (or only --service's). */
+  env?: string;
 }
-
-/**
- * The environment variable that tells a program which stack file the run read (read by
- * `readStackConfig` of @berth/core, so its messages name that file).
- */
 
 /** What `pulumi preview`'s own option says, so the two read alike. */
 function previewCommand(cwd: string, onOptions: (opts: PreviewOptions) => void): Command {
-  const value = (flag: string) => (v: string) => {
-    if (v.startsWith("-")) throw new UsageError(`${flag} needs a value`);
-    return v;
-  };
   return new Command("preview")
     .description("Run a Pulumi program offline and show what it would create")
     .option("-C, --cwd <dir>", "Run the Pulumi project in this folder (default: current folder)", value("-C"))
@@ -55,9 +55,23 @@ function previewCommand(cwd: string, onOptions: (opts: PreviewOptions) => void):
       value("--fixtures"),
     )
     .option("--debug", "Show stack traces of program errors")
+    .option(
+      "--service <name>",
+      "Preview this service's stack <env>.<name> (project berth-service, stacks/service); needs --env",
+      value("--service"),
+    )
+    .option(
+      "--env <env>",
+      "Preview this environment: the platform stack (stacks/platform), then every service's stack",
+      value("--env"),
+    )
     .addHelpText(
       "after",
-      "\nExit codes: 0 ok, 1 the program failed (its message on stderr), 2 bad usage.\n" +
+      "\nExamples:\n" +
+        "  berth preview -C stacks/platform -s dev    one stack of a Pulumi project\n" +
+        "  berth preview --service orders --env prod  the stack prod.orders of stacks/service\n" +
+        "  berth preview --env dev                    the platform's dev, then every service's dev.<name>\n" +
+        "\nExit codes: 0 ok, 1 a program failed (its message on stderr), 2 bad usage.\n" +
         "No credentials, no network: the program runs under the offline engine.",
     )
     .action((raw: Record<string, string | boolean | undefined>) => {
@@ -73,18 +87,30 @@ function previewCommand(cwd: string, onOptions: (opts: PreviewOptions) => void):
         ...(raw.fixtures ? { fixtures: resolve(cwd, raw.fixtures as string) } : {}),
         ...(raw.configFile ? { configFile: resolve(cwd, raw.configFile as string) } : {}),
         debug: raw.debug === true,
+        ...(raw.service !== undefined ? { service: raw.service as string } : {}),
+        ...(raw.env !== undefined ? { env: raw.env as string } : {}),
       });
     });
 }
 
+interface Handlers {
+  preview(o: PreviewOptions): void;
+  services(o: ServicesOptions): void;
+  scaffold(o: NewOptions): void;
+}
+
 /** The `berth` command, writing to `io` and never exiting the process itself. */
-function program(io: Pick<Io, "stdout" | "stderr">, cwd: string, onPreview: (o: PreviewOptions) => void) {
+function program(io: Pick<Io, "stdout" | "stderr">, cwd: string, on: Handlers) {
   const root = new Command("berth")
-    .description("Offline previews of Pulumi programs: no AWS account, no Pulumi CLI, no network.")
+    .description(
+      "Services as data, and offline previews of Pulumi programs: no AWS account, no Pulumi CLI, no network.",
+    )
     .version(version(), "-v, --version", "Show the version")
     .helpOption("-h, --help", "Show this help")
     .helpCommand("help [command]", "Show the help of a command")
-    .addCommand(previewCommand(cwd, onPreview).helpOption("-h, --help", "Show this help"));
+    .addCommand(previewCommand(cwd, on.preview).helpOption("-h, --help", "Show this help"))
+    .addCommand(servicesCommand(cwd, on.services).helpOption("-h, --help", "Show this help"))
+    .addCommand(newCommand(cwd, on.scaffold).helpOption("-h, --help", "Show this help"));
   const configure = (c: Command) =>
     c
       .exitOverride()
@@ -105,7 +131,9 @@ function program(io: Pick<Io, "stdout" | "stderr">, cwd: string, onPreview: (o: 
 }
 
 /** `berth` with no command: the same help, for the usage errors to point at. */
-export const USAGE = program({ stdout: { write: () => 0 }, stderr: { write: () => 0 } }, ".", () => undefined)
+const IGNORE: Handlers = { preview: () => undefined, services: () => undefined, scaffold: () => undefined };
+
+export const USAGE = program({ stdout: { write: () => 0 }, stderr: { write: () => 0 } }, ".", IGNORE)
   .helpInformation()
   .replace(/^Usage: berth \[options\] \[command\]/, "Usage: berth <command> [options]");
 
@@ -116,8 +144,11 @@ export const USAGE = program({ stdout: { write: () => 0 }, stderr: { write: () =
 export function parsePreviewArgs(args: string[], cwd: string): PreviewOptions {
   let parsed: PreviewOptions | undefined;
   const silent = { write: () => 0 };
-  const cmd = program({ stdout: silent, stderr: silent }, cwd, (o) => {
-    parsed = o;
+  const cmd = program({ stdout: silent, stderr: silent }, cwd, {
+    ...IGNORE,
+    preview: (o) => {
+      parsed = o;
+    },
   });
   try {
     cmd.parse(["preview", ...args], { from: "user" });
@@ -204,19 +235,6 @@ function version(): string {
   return pkg.version;
 }
 
-/** Errors that point at a bug rather than at bad input: their stack trace is worth offering. */
-const PROGRAMMING_ERRORS = ["TypeError", "ReferenceError", "SyntaxError", "RangeError"];
-
-function reportFailure(record: RunRecord, io: Io, debug: boolean): void {
-  const style = styleFor(io.stderr, io.env);
-  const err = record.error!;
-  io.stderr.write(`${style.red("error")}: ${err.message}\n`);
-  if (debug && err.stack) io.stderr.write(`${err.stack}\n`);
-  else if (PROGRAMMING_ERRORS.includes(err.name) && err.stack) {
-    io.stderr.write(style.dim("(run with --debug for the stack trace)\n"));
-  }
-}
-
 /** The project named in -s must be the folder's project, as the Pulumi CLI requires. */
 function checkProject(dir: string, ref: StackRef, given: string): void {
   if (ref.project === undefined) return;
@@ -233,6 +251,7 @@ function checkProject(dir: string, ref: StackRef, given: string): void {
 }
 
 async function preview(opts: PreviewOptions, io: Io): Promise<number> {
+  if (opts.env !== undefined || opts.service !== undefined) return previewStacks(opts, io);
   const given = pickStack(opts.cwd, opts.stack);
   const ref = parseStackRef(given);
   checkProject(opts.cwd, ref, given);
@@ -260,9 +279,17 @@ async function preview(opts: PreviewOptions, io: Io): Promise<number> {
 
 /** Runs the CLI; returns the exit code (0 ok, 1 the program failed, 2 bad usage). */
 export async function main(argv: string[], io: Io): Promise<number> {
-  let options: PreviewOptions | undefined;
-  const cmd = program(io, io.cwd, (o) => {
-    options = o;
+  let action: (() => Promise<number>) | undefined;
+  const cmd = program(io, io.cwd, {
+    preview: (o) => {
+      action = () => preview(o, io);
+    },
+    services: (o) => {
+      action = () => runServices(o, io);
+    },
+    scaffold: (o) => {
+      action = () => runNew(o, io);
+    },
   });
   if (argv.length === 0) {
     cmd.outputHelp({ error: true });
@@ -286,9 +313,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (e instanceof UsageError) return usage(e.message, true);
     throw e;
   }
-  if (!options) return 0;
+  if (!action) return 0;
   try {
-    return await preview(options, io);
+    return await action();
   } catch (e) {
     if (e instanceof UsageError) return usage(e.message, false);
     throw e;
