@@ -161,11 +161,6 @@ export const schema = {
       ),
     }),
   ),
-  /** The folder of the services (`<name>/berth.yaml`), relative to this project. */
-  appsDir: config.withDefault(
-    config.string({ pattern: /^[^\0]{1,4096}$/, describe: "a folder path" }),
-    "../../apps",
-  ),
   /** Pull-request previews (read-only `pulumi preview` against the same state). */
   previews: config.object({
     /** Secrets Manager secret with a GitHub token that may comment on pull requests. */

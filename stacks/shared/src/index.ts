@@ -15,9 +15,12 @@ import { ENVIRONMENTS, loadConfig } from "./config";
 // 1. Config first: a wrong or missing key stops the program before any resource exists.
 const cfg = loadConfig();
 
-// The catalogue: every apps/<name>/berth.yaml, checked together before anything exists. Config
-// berth-shared:appsDir (relative to this project) exists for tests that add a service.
-const catalogue = loadCatalogue(resolve(__dirname, "..", cfg.appsDir), { environments: ENVIRONMENTS });
+// The catalogue: every apps/<name>/berth.yaml, checked together before anything exists.
+// BERTH_APPS_DIR names another catalogue folder (tools and tests; the service and platform stacks
+// read it too).
+const catalogue = loadCatalogue(process.env.BERTH_APPS_DIR ?? resolve(__dirname, "..", "..", "..", "apps"), {
+  environments: ENVIRONMENTS,
+});
 const serviceNames = catalogue.services.map((s) => s.name);
 
 // 2. One explicit provider for everything (Pulumi.shared.yaml disables the default aws provider,

@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type RecordedResource, type RunResult, runStack } from "@berth/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse, stringify } from "yaml";
 
 const projectDir = resolve(__dirname, "..");
 const SERVICES = ["hello", "mailer", "nightly", "orders"];
@@ -336,12 +335,7 @@ describe("growth with the catalogue", () => {
     cpSync(join(apps, "orders"), join(apps, "billing"), { recursive: true });
     const manifest = join(apps, "billing", "berth.yaml");
     writeFileSync(manifest, readFileSync(manifest, "utf8").replace(/^name: orders$/m, "name: billing"));
-    const base = parse(readFileSync(join(projectDir, "Pulumi.shared.yaml"), "utf8")) as {
-      config: Record<string, unknown>;
-    };
-    const file = join(tmp, "Pulumi.shared.yaml");
-    writeFileSync(file, stringify({ config: { ...base.config, "berth-shared:appsDir": apps } }));
-    const bigger = await runStack(projectDir, "shared", { configFile: file });
+    const bigger = await runStack(projectDir, "shared", { environment: { BERTH_APPS_DIR: apps } });
     expect(bigger.error).toBeUndefined();
     const added = bigger.resources.length - run.resources.length;
     expect(added).toBeGreaterThan(0);
