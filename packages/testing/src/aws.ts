@@ -665,6 +665,17 @@ const SYNTHS: Record<string, Synth> = {
       },
     };
   },
+  "aws:servicediscovery/httpNamespace:HttpNamespace": (ctx, type, name, inputs) => {
+    const id = `ns-${hex(16, type, name)}`;
+    return {
+      id,
+      state: {
+        arn: arn(ctx, "servicediscovery", `namespace/${id}`),
+        httpName: inputs.name,
+        name: inputs.name,
+      },
+    };
+  },
   "aws:servicediscovery/service:Service": (ctx, type, name, inputs) => {
     const id = `srv-${hex(16, type, name)}`;
     return {

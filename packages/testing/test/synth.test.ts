@@ -213,3 +213,17 @@ describe("partitions", () => {
     );
   });
 });
+
+describe("Cloud Map", () => {
+  it("an HTTP namespace gets an ns- id and a namespace/ ARN, like AWS's", async () => {
+    const { runComponent } = await import("../src/index.js");
+    const aws = await import("@pulumi/aws");
+    const run = await runComponent(
+      () => new aws.servicediscovery.HttpNamespace("ns", { name: "dev.internal" }),
+    );
+    const ns = run.one("aws:servicediscovery/httpNamespace:HttpNamespace");
+    expect(ns.id).toMatch(/^ns-[0-9a-f]{16}$/);
+    expect(ns.outputs.arn).toBe(`arn:aws:servicediscovery:us-east-1:123456789012:namespace/${ns.id}`);
+    expect(ns.outputs.httpName).toBe("dev.internal");
+  });
+});
