@@ -1,8 +1,10 @@
-import { existsSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { DEFAULT_ENVIRONMENTS, ENVIRONMENT_NAME } from "@berth/core";
+import { platformEnvironments } from "@berth/core";
 import { findRepoRoot } from "@berth/testing";
 import { UsageError } from "./errors.js";
+
+/** The platform's environments: core's reading of `<root>/stacks/platform/Pulumi.<env>.yaml`. */
+export { platformEnvironments };
 
 /** Where the platform's environments are: one `Pulumi.<env>.yaml` per environment. */
 export const PLATFORM_DIR = join("stacks", "platform");
@@ -20,27 +22,6 @@ export function repositoryRoot(from: string): string {
     );
   }
   return root;
-}
-
-const STACK_FILE = /^Pulumi\.(.+)\.ya?ml$/;
-
-/**
- * The platform's environments: the stacks of `<root>/stacks/platform` (its `Pulumi.<env>.yaml`
- * files) when that folder exists, else dev, staging and prod. The usual three come first, in that
- * order, then any other by name.
- */
-export function platformEnvironments(root: string): string[] {
-  const dir = join(root, PLATFORM_DIR);
-  if (!existsSync(dir)) return [...DEFAULT_ENVIRONMENTS];
-  const found = readdirSync(dir)
-    .map((f) => STACK_FILE.exec(f)?.[1])
-    .filter((e): e is string => e !== undefined && ENVIRONMENT_NAME.test(e));
-  if (found.length === 0) return [...DEFAULT_ENVIRONMENTS];
-  const rank = (e: string) => {
-    const i = (DEFAULT_ENVIRONMENTS as readonly string[]).indexOf(e);
-    return i < 0 ? DEFAULT_ENVIRONMENTS.length : i;
-  };
-  return [...new Set(found)].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
 /** Checks `--env` against the platform's environments. */
