@@ -18,7 +18,7 @@ import {
   createAccessLogBucket,
 } from "./lb-access-logs.js";
 import { aliasTo, checkRuleConditions, claimListenerRule, ruleConditions } from "./listener-rules.js";
-import type { LoadBalancerRef } from "./refs.js";
+import { aliasRecordTypes, type IpAddressType, type LoadBalancerRef } from "./refs.js";
 
 export {
   accessLogBucketPolicy,
@@ -27,9 +27,6 @@ export {
   ELB_LOG_DELIVERY_PRINCIPAL,
   elbAccountArn,
 } from "./lb-access-logs.js";
-
-/** The IP address types of an Application Load Balancer. */
-export type IpAddressType = "ipv4" | "dualstack" | "dualstack-without-public-ipv4";
 
 const TYPE = "berth:cluster:LoadBalancer";
 const RULE = "berth:cluster:ListenerRule";
@@ -68,7 +65,9 @@ export interface LoadBalancerDomain {
    */
   hostedZoneName?: string;
   /**
-   * Create A (and with dualstack AAAA) alias records for the names in the hosted zone.
+   * Create alias records for the names in the hosted zone: `A` with `ipAddressType` `"ipv4"`,
+   * `A` and `AAAA` with `"dualstack"`, `AAAA` only with `"dualstack-without-public-ipv4"` (whose
+   * DNS name has no public IPv4 address).
    * @default true when a hosted zone is given
    */
   createRecords?: boolean;
@@ -98,7 +97,7 @@ export interface LoadBalancerArgs {
    * IPv4 addresses, so no public IPv4 charge; IPv4-only clients cannot connect). Both dualstack types
    * need a VPC and subnets with IPv6 blocks, so the network's ref must say `ipv6: true` (a `Network`
    * with IPv6 turned on); Berth then also opens the listener ports to `::/0` (internet-facing) and
-   * writes AAAA alias records.
+   * writes AAAA alias records (and, with `"dualstack-without-public-ipv4"`, no A records).
    * @default "ipv4"
    * @example ipAddressType: "dualstack-without-public-ipv4"
    */
@@ -210,6 +209,7 @@ export interface LoadBalancerArgs {
   };
 }
 
+    /** Called once per alias record; `args.type` (`A` or `AAAA`) and `args.name` tell which. */
 /** How a service's requests are routed to it: host and/or path conditions, and a priority. */
 export interface ListenerRuleArgs {
   /**
@@ -821,7 +821,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
 
     // Alias records.
     r.recordNames.forEach((n, i) => {
-      for (const type of r.ipAddressType !== "ipv4" ? ["A", "AAAA"] : ["A"]) {
+      for (const type of aliasRecordTypes(r.ipAddressType)) {
         const [a, o] = transformed(
           t.aliasRecord,
           {
@@ -888,4 +888,5 @@ export class LoadBalancer extends pulumi.ComponentResource {
   addRule(name: string, args: ListenerRuleArgs, opts?: pulumi.CustomResourceOptions): aws.lb.ListenerRule {
     return addListenerRule(name, this.ref, args, { parent: this, ...opts });
   }
+      ipAddressType: r.ipAddressType,
 }

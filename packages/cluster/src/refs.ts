@@ -48,6 +48,26 @@ export interface ClusterRef {
   serviceConnectNamespaceName?: pulumi.Input<string>;
 }
 
+/** The IP address types of an Application Load Balancer. */
+export type IpAddressType = "ipv4" | "dualstack" | "dualstack-without-public-ipv4";
+
+/**
+ * The Route 53 alias record types that resolve for a load balancer of this IP address type:
+ * `A` for `ipv4`, `A` and `AAAA` for `dualstack`, and `AAAA` only for
+ * `dualstack-without-public-ipv4` (its DNS name has no public IPv4 address, so an `A` alias to it
+ * would resolve to nothing).
+ */
+export function aliasRecordTypes(ipAddressType: IpAddressType = "ipv4"): ("A" | "AAAA")[] {
+  switch (ipAddressType) {
+    case "dualstack":
+      return ["A", "AAAA"];
+    case "dualstack-without-public-ipv4":
+      return ["AAAA"];
+    default:
+      return ["A"];
+  }
+}
+
 /**
  * A shared Application Load Balancer as plain outputs. `LoadBalancer` produces it; services attach
  * their own listener rules to `listenerArn` and admit traffic from `securityGroupId`.
@@ -73,4 +93,14 @@ export interface LoadBalancerRef {
   testListenerArn?: pulumi.Input<string>;
   /** Base URL of the load balancer (`https://<domain>` or `http://<dns name>`). */
   url: pulumi.Input<string>;
+  /**
+   * The load balancer's IP address type, a plain value so that a service knows which alias records
+   * to write for its `dns` before anything is created: `A` for `"ipv4"`, `A` and `AAAA` for
+   * `"dualstack"`, `AAAA` only for `"dualstack-without-public-ipv4"`. `LoadBalancer.ref` sets it;
+   * give it when building a ref by hand (for example from a `StackReference`) for a dualstack
+   * load balancer.
+   * @default "ipv4"
+   * @example ipAddressType: "dualstack"
+   */
+  ipAddressType?: IpAddressType;
 }

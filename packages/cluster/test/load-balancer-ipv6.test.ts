@@ -22,7 +22,7 @@ function ingress(run: Awaited<ReturnType<typeof runComponent>>): string[] {
 }
 
 describe("LoadBalancer IP address types", () => {
-  it("drops the public IPv4 addresses, opens the listener ports to ::/0 and writes AAAA records", async () => {
+  it("drops the public IPv4 addresses, opens the listener ports to ::/0 and writes AAAA records only", async () => {
     const run = await runComponent(
       () =>
         new LoadBalancer("web", {
@@ -39,7 +39,7 @@ describe("LoadBalancer IP address types", () => {
         .filter((r) => r.inputs.type !== "CNAME")
         .map((r) => r.inputs.type)
         .sort(),
-    ).toEqual(["A", "AAAA"]);
+    ).toEqual(["AAAA"]);
   });
 
   it("opens a dualstack load balancer to ::/0 as well as 0.0.0.0/0", async () => {

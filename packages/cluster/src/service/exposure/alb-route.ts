@@ -2,7 +2,7 @@ import { type NetworkRef, type Transform, transformed, type Validator } from "@b
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { aliasTo, checkRuleConditions, claimListenerRule, ruleConditions } from "../../listener-rules.js";
-import type { LoadBalancerRef } from "../../refs.js";
+import { aliasRecordTypes, type LoadBalancerRef } from "../../refs.js";
 import type { DeploymentStrategy, ServiceRuleArgs, TargetHealthCheckArgs } from "../../service-args.js";
 import { childOpts, type PartScope } from "../scope.js";
 
@@ -38,7 +38,9 @@ export interface AlbRouteArgs {
    */
   slowStartSeconds?: number;
   /**
-   * Route 53 alias record for the service's host name, pointing to the load balancer.
+   * Route 53 alias records for the service's host name, pointing to the load balancer, by the
+   * load balancer ref's `ipAddressType`: `A` for `"ipv4"` (the default), `A` and `AAAA` for
+   * `"dualstack"`, `AAAA` only for `"dualstack-without-public-ipv4"`.
    * @default none
    * @example dns: { zoneId: "Z0123456789ABC" } // name defaults to the first of rule.hosts
    */
@@ -53,7 +55,7 @@ export interface AlbRouteTransforms {
   targetGroup?: Transform<aws.lb.TargetGroupArgs>;
   /** The listener rule(s) (`aws.lb.ListenerRule`): production, and test with a test listener. */
   listenerRule?: Transform<aws.lb.ListenerRuleArgs>;
-  /** The Route 53 alias record (`aws.route53.Record`), with `dns`. */
+  /** The Route 53 alias record(s) (`aws.route53.Record`), with `dns`; called once per record, `args.type` tells which. */
   record?: Transform<aws.route53.RecordArgs>;
 }
 
@@ -274,7 +276,10 @@ export function createAlbRoute(
   return { targetGroups, productionRule, ...(testRule ? { testRule } : {}) };
 }
 
-/** The Route 53 alias of `dns`, pointing at the load balancer. */
+/**
+ * The Route 53 alias records of `dns`, pointing at the load balancer: by its `ipAddressType`, `A`
+ * (`<name>-dns`), `AAAA` (`<name>-dns-aaaa`) or both.
+ */
 export function createAlbDns(
   scope: PartScope,
   args: AlbRouteArgs,
@@ -282,17 +287,20 @@ export function createAlbDns(
   t: AlbRouteTransforms,
 ): void {
   if (!args.dns || !r.dnsName) return;
-  const [rcArgs, rcOpts] = transformed(
-    t.record,
-    {
-      zoneId: args.dns.zoneId,
-      name: r.dnsName,
-      type: "A",
-      aliases: aliasTo(args.loadBalancer),
-    } as aws.route53.RecordArgs,
-    childOpts(scope),
-  );
-  new aws.route53.Record(`${scope.name}-dns`, rcArgs, rcOpts);
+  for (const type of aliasRecordTypes(args.loadBalancer.ipAddressType)) {
+    const [rcArgs, rcOpts] = transformed(
+      t.record,
+      {
+        zoneId: args.dns.zoneId,
+        name: r.dnsName,
+        type,
+        aliases: aliasTo(args.loadBalancer),
+      } as aws.route53.RecordArgs,
+      childOpts(scope),
+    );
+    // The A record keeps the name it always had, so an ipv4 service's URN does not change.
+    new aws.route53.Record(type === "A" ? `${scope.name}-dns` : `${scope.name}-dns-aaaa`, rcArgs, rcOpts);
+  }
 }
 
 /** Where the route answers: `<scheme>://<host><path prefix>`, or the load balancer's URL plus the path prefix. */
