@@ -66,6 +66,15 @@ export interface ProgramRunOptions extends EngineOptions {
    * @default {}
    */
   environment?: Record<string, string>;
+  /**
+   * How TypeScript is loaded. `"tsx"` transpiles without type checking (fast; `pnpm typecheck`
+   * checks types). `"pulumi"` does what the Pulumi CLI's Node.js host does (`@pulumi/pulumi`'s
+   * cmd/run): ts-node (the project's, else the one vendored in @pulumi/pulumi) with the project's
+   * TypeScript and tsconfig, type-checked unless the tsconfig says `noCheck`, so a program that would
+   * not load under `pulumi up` fails here too. Such a run gets a process of its own.
+   * @default "tsx"
+   */
+  loader?: "tsx" | "pulumi";
 }
 
 export interface InlineRunOptions extends EngineOptions {
@@ -570,10 +579,19 @@ function trimRuntimeDiagnostics(): void {
 /** Called with (type, name) as the program constructs each resource, while a run is active. */
 let constructed: ((type: string, name: string) => void) | undefined;
 
-let tsRegistered = false;
+let tsRegistered: "tsx" | "pulumi" | undefined;
 
-function registerTypeScript(): void {
-  if (tsRegistered) return;
+function registerTypeScript(loader: "tsx" | "pulumi", projectDir: string): void {
+  if (tsRegistered) {
+    if (tsRegistered !== loader)
+      throw new Error(`this process loads TypeScript with ${tsRegistered}, not ${loader}`);
+    return;
+  }
+  tsRegistered = loader;
+  if (loader === "pulumi") {
+    registerLikePulumi(projectDir);
+    return;
+  }
   // tsx transpiles TypeScript the way the program's own tsconfig says, without type checking
   // (`pnpm typecheck` does that), so the program runs exactly as written.
   require("tsx/cjs/api").register();
@@ -581,7 +599,34 @@ function registerTypeScript(): void {
   // every resource it registers; mapping each through source maps tripled the time of a large run.
   // Offline reports never show those traces, so keep them off unless asked (BERTH_SOURCE_MAPS=1).
   if (process.env.BERTH_SOURCE_MAPS !== "1") process.setSourceMapsEnabled(false);
-  tsRegistered = true;
+}
+
+/** ts-node registered the way @pulumi/pulumi's cmd/run/run.js does it for a CommonJS project. */
+function registerLikePulumi(projectDir: string): void {
+  const tsutils = require("@pulumi/pulumi/tsutils") as {
+    typeScriptRequireStrings(): { tsnodeRequire: string; typescriptRequire: string };
+    loadTypeScriptCompilerOptions(path: string): Record<string, unknown>;
+  };
+  const tsConfigPath = process.env.PULUMI_NODEJS_TSCONFIG_PATH ?? "tsconfig.json";
+  const compilerOptions = tsutils.loadTypeScriptCompilerOptions(join(projectDir, tsConfigPath));
+  const { tsnodeRequire, typescriptRequire } = tsutils.typeScriptRequireStrings();
+  const ts = require(typescriptRequire) as { version: string };
+  const [major, minor] = ts.version.split(".").map(Number) as [number, number];
+  const useNodeNext = major > 4 || (major === 4 && minor >= 7);
+  const transpileOnlyEnv = process.env.PULUMI_NODEJS_TRANSPILE_ONLY;
+  (require(tsnodeRequire) as { register(o: unknown): void }).register({
+    compiler: typescriptRequire,
+    transpileOnly: transpileOnlyEnv ? transpileOnlyEnv === "true" : compilerOptions.noCheck,
+    project: join(projectDir, tsConfigPath),
+    skipProject: !existsSync(join(projectDir, tsConfigPath)),
+    compilerOptions: {
+      target: "ES2020",
+      module: useNodeNext ? "nodenext" : "commonjs",
+      moduleResolution: useNodeNext ? "nodenext" : "node",
+      sourceMap: "true",
+      ...compilerOptions,
+    },
+  });
 }
 
 /**
@@ -636,7 +681,7 @@ async function runLoaded(opts: ProgramRunOptions): Promise<RunRecord> {
       project.dir,
     );
     const entry = resolveEntry(project);
-    if (project.runtime.options.typescript !== false) registerTypeScript();
+    if (project.runtime.options.typescript !== false) registerTypeScript(opts.loader ?? "tsx", project.dir);
     const cwd = process.cwd();
     // The file the run's config came from, for programs whose errors name it (@berth/core's
     // readStackConfig reads BERTH_CONFIG_FILE; `pulumi preview --config-file` users set it too).
@@ -697,7 +742,9 @@ export function runInline(program: () => unknown, opts: InlineRunOptions = {}): 
  * wait their turn instead of competing for the cores.
  */
 export function runProgram(opts: ProgramRunOptions): Promise<RunRecord> {
-  return programWorkers().run({ ...opts, projectDir: resolve(opts.projectDir) });
+  const run = { ...opts, projectDir: resolve(opts.projectDir) };
+  // The CLI's loader hooks TypeScript differently: a process of its own, never reused.
+  return opts.loader === "pulumi" ? new WorkerPool(1, false).run(run) : programWorkers().run(run);
 }
 
 let pool: WorkerPool | undefined;
@@ -723,7 +770,10 @@ class WorkerPool {
   private readonly waiting: (() => void)[] = [];
   private busy = 0;
 
-  constructor(private readonly size: number) {}
+  constructor(
+    private readonly size: number,
+    private readonly reuse = true,
+  ) {}
 
   async run(opts: ProgramRunOptions): Promise<RunRecord> {
     if (this.busy >= this.size) await new Promise<void>((r) => this.waiting.push(r));
@@ -732,7 +782,7 @@ class WorkerPool {
     holdParent(child, true);
     try {
       const record = await runOn(child, opts);
-      if (reusable(record)) {
+      if (this.reuse && reusable(record)) {
         holdParent(child, false);
         this.idle.push(child);
       } else {
