@@ -205,11 +205,11 @@ export interface LoadBalancerArgs {
     testListener?: Transform<aws.lb.ListenerArgs>;
     certificate?: Transform<aws.acm.CertificateArgs>;
     validationRecord?: Transform<aws.route53.RecordArgs>;
+    /** Called once per alias record; `args.type` (`A` or `AAAA`) and `args.name` tell which. */
     aliasRecord?: Transform<aws.route53.RecordArgs>;
   };
 }
 
-    /** Called once per alias record; `args.type` (`A` or `AAAA`) and `args.name` tell which. */
 /** How a service's requests are routed to it: host and/or path conditions, and a priority. */
 export interface ListenerRuleArgs {
   /**
@@ -867,6 +867,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
       ...common,
       protocol: this.protocol,
       ...(testListener ? { testListenerArn: testListener.arn } : {}),
+      ipAddressType: r.ipAddressType,
     };
     this.registerOutputs({
       ...common,
@@ -888,5 +889,4 @@ export class LoadBalancer extends pulumi.ComponentResource {
   addRule(name: string, args: ListenerRuleArgs, opts?: pulumi.CustomResourceOptions): aws.lb.ListenerRule {
     return addListenerRule(name, this.ref, args, { parent: this, ...opts });
   }
-      ipAddressType: r.ipAddressType,
 }
