@@ -135,7 +135,8 @@ export interface Ec2CapacityArgs {
 export interface ClusterArgs {
   /**
    * Physical name of the ECS cluster (letters, numbers, hyphens, underscores; up to 255).
-   * @default the component name with a random suffix
+   * Without it the component name must be a valid start of one (no `.`, at most 239 characters).
+   * @default `<component name>-cluster-<random suffix>`
    * @example clusterName: "platform-prod"
    */
   clusterName?: pulumi.Input<string>;
@@ -260,6 +261,16 @@ function validateCluster(name: string, args: ClusterArgs): Resolved {
     /^[A-Za-z0-9_-]{1,255}$/,
     "up to 255 letters, numbers, hyphens and underscores",
   );
+  if (args?.clusterName === undefined) {
+    // Pulumi auto-names the ECS cluster `<name>-cluster-<7 random characters>`, and ECS
+    // CreateCluster accepts only letters, numbers, hyphens and underscores, up to 255.
+    v.check(
+      /^[A-Za-z0-9_-]{1,239}$/.test(name),
+      "name",
+      name,
+      "the ECS cluster is named after the component (<name>-cluster-<random>), and ECS allows only letters, numbers, hyphens and underscores, up to 255 characters: use at most 239 of those in the component name, or give clusterName",
+    );
+  }
   v.oneOf("containerInsights", args.containerInsights, ["enabled", "enhanced", "disabled"]);
   if (args.serviceConnectNamespace !== undefined) {
     // Cloud Map: an HTTP namespace name is 1 to 1024 printable ASCII characters; Berth keeps to a DNS-like name.

@@ -86,8 +86,10 @@ export interface LoadBalancerArgs {
    */
   internal?: boolean;
   /**
-   * Physical name of the load balancer (up to 32 letters, numbers and hyphens).
-   * @default the component name with a random suffix
+   * Physical name of the load balancer (up to 32 letters, numbers and hyphens, not beginning or
+   * ending with a hyphen nor beginning with `internal-`). Without it the component name must be at
+   * most 20 letters, numbers and hyphens and not begin with `internal-`.
+   * @default `<component name>-alb-<random suffix>`
    * @example name: "platform-prod"
    */
   name?: string;
@@ -161,7 +163,9 @@ export interface LoadBalancerArgs {
    */
   dropInvalidHeaderFields?: boolean;
   /**
-   * Access logs. By default Berth creates the bucket (SSE-S3, public access blocked, objects expire);
+   * Access logs. By default Berth creates the bucket (SSE-S3, public access blocked, objects expire),
+   * named `<component name>-access-logs-<random>`, so the component name then has at most 43
+   * letters, numbers, dots and hyphens (S3 refuses `_`);
    * give `bucketName` to log into an existing bucket whose policy already admits ELB log delivery;
    * `false` turns them off.
    * @default {}
@@ -350,7 +354,14 @@ function validateLoadBalancer(name: string, args: LoadBalancerArgs): Resolved {
     );
   }
   if (args.name === undefined) {
-    // Auto-named `<name>-alb` plus Pulumi's 8-character suffix: an ALB name has 32 characters at most.
+    // Auto-named `<name>-alb` plus Pulumi's 8-character suffix: an ALB name has 32 characters at most,
+    // of letters, numbers and hyphens, and may not begin with `internal-`.
+    v.check(
+      /^[A-Za-z0-9-]+$/.test(name) && !/^internal-/i.test(name),
+      "name",
+      name,
+      "the load balancer is named after the component (<name>-alb-<random>), and an ELB name has only letters, numbers and hyphens and may not begin with internal-: rename the component or give args.name",
+    );
     v.check(
       name.length <= 20,
       "name",
@@ -504,6 +515,16 @@ function validateLoadBalancer(name: string, args: LoadBalancerArgs): Resolved {
     if (bucket !== undefined) {
       const problem = bucketNameProblem(bucket);
       if (problem) v.fail("accessLogs.bucketName", bucket, problem);
+    }
+    if (a.bucketName === undefined) {
+      // Pulumi auto-names the bucket `<name>-access-logs-<7 random characters>` (lowercased); S3
+      // bucket names are 3 to 63 lowercase letters, numbers, dots and hyphens, without `_`.
+      v.check(
+        /^[A-Za-z0-9.-]{1,43}$/.test(name) && !/\.\.|\.-|-\./.test(name),
+        "name",
+        name,
+        "the access-logs bucket is named after the component (<name>-access-logs-<random>), and S3 bucket names have only letters, numbers, dots and hyphens (no _), up to 63 characters: use at most 43 of those in the component name, give accessLogs.bucketName, or set accessLogs: false",
+      );
     }
     const prefix = a.prefix ?? "";
     if (prefix !== "") {

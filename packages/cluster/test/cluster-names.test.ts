@@ -11,7 +11,9 @@ describe("Cluster names", () => {
   it.each([["ecs-platform"], ["aws-shared"], ["Fargate-jobs"], ["platform.v2"]])(
     "derives a capacity provider name ECS accepts for a cluster named %s",
     async (name) => {
-      const run = await runComponent(() => new Cluster(name, { network, ec2: {} }));
+      // A component name with a dot needs clusterName (ECS refuses the dot in the cluster's auto-name).
+      const clusterName = name.includes(".") ? { clusterName: name.replace(".", "-") } : {};
+      const run = await runComponent(() => new Cluster(name, { network, ec2: {}, ...clusterName }));
       const cp = run.one(CP);
       const physical = cp.outputs.name as string;
       expect(physical).toMatch(VALID_CP_NAME);
@@ -51,6 +53,20 @@ describe("Cluster names", () => {
     ],
     ["a non-ASCII name", "plattform-ü", {}, /only ASCII letters, digits/, "name"],
     [
+      "a name with a dot and no clusterName (ECS refuses the dot in the auto-name)",
+      "platform.v2",
+      {},
+      /name is "platform\.v2"; the ECS cluster is named after the component .*or give clusterName/,
+      "name",
+    ],
+    [
+      "a name too long for the cluster's auto-name",
+      "p".repeat(240),
+      {},
+      /use at most 239 of those in the component name, or give clusterName/,
+      "name",
+    ],
+    [
       "a capacity provider name with a reserved prefix",
       "platform",
       { network, ec2: { capacityProviderName: "ecs-prod" } },
@@ -84,6 +100,23 @@ describe("Cluster names", () => {
     const err = await expectInvalid(() => new Cluster(name as string, args), message);
     expect(err.field).toBe(field);
     expect(err.message).toMatch(/^berth:cluster:Cluster '/);
+  });
+});
+
+describe("Cluster physical names", () => {
+  it("keeps Pulumi's auto-name for a valid component name and fits ECS's rule", async () => {
+    const run = await runComponent(() => new Cluster("platform_v2"));
+    const cl = run.one("aws:ecs/cluster:Cluster");
+    expect(cl.name).toBe("platform_v2-cluster");
+    expect(cl.inputs.name).toBeUndefined();
+    expect(cl.outputs.name as string).toMatch(/^platform_v2-cluster-[0-9a-f]{7}$/);
+  });
+
+  it("accepts a dotted component name with clusterName, and the longest name that fits", async () => {
+    const run = await runComponent(() => new Cluster("platform.v2", { clusterName: "platform-v2" }));
+    expect(run.one("aws:ecs/cluster:Cluster").inputs.name).toBe("platform-v2");
+    const long = await runComponent(() => new Cluster("p".repeat(239)));
+    expect((long.one("aws:ecs/cluster:Cluster").outputs.name as string).length).toBe(255);
   });
 });
 

@@ -40,4 +40,51 @@ describe("names that become AWS names with a length limit", () => {
     );
     expect(run.one("aws:lb/loadBalancer:LoadBalancer").outputs.name).toBe("shared-web");
   });
+
+  it.each([
+    ["web.v2", /only letters, numbers and hyphens and may not begin with internal-/],
+    ["web_v2", /only letters, numbers and hyphens and may not begin with internal-/],
+    ["internal-web", /only letters, numbers and hyphens and may not begin with internal-/],
+    ["Internal-web", /only letters, numbers and hyphens and may not begin with internal-/],
+  ])(
+    "rejects %s, which its auto-named ALB could not carry, unless a name is given",
+    async (name, message) => {
+      const err = await expectInvalid(
+        () => new LoadBalancer(name, { network, allowHttpOnly: true }),
+        message,
+      );
+      expect(err.field).toBe("name");
+      if (name.includes("_")) return; // the access-logs bucket refuses `_` too (next test)
+      const run = await runComponent(
+        () => new LoadBalancer(name, { network, allowHttpOnly: true, name: "shared-web" }),
+      );
+      expect(run.one("aws:lb/loadBalancer:LoadBalancer").outputs.name).toBe("shared-web");
+    },
+  );
+
+  it("rejects _ in the name of the access-logs bucket it creates, unless it logs elsewhere", async () => {
+    const err = await expectInvalid(
+      () => new LoadBalancer("web_v2", { network, allowHttpOnly: true, name: "shared-web" }),
+      /S3 bucket names have only letters, numbers, dots and hyphens \(no _\)/,
+    );
+    expect(err.field).toBe("name");
+    for (const accessLogs of [false, { bucketName: "acme-alb-logs" }] as const) {
+      const run = await runComponent(
+        () => new LoadBalancer("web_v2", { network, allowHttpOnly: true, name: "shared-web", accessLogs }),
+      );
+      expect(run.ofType("aws:s3/bucket:Bucket")).toHaveLength(0);
+    }
+  });
+
+  it("rejects a component name too long for the access-logs bucket's auto-name", async () => {
+    const name = "w".repeat(44);
+    await expectInvalid(
+      () => new LoadBalancer(name, { network, allowHttpOnly: true, name: "shared-web" }),
+      /use at most 43 of those in the component name/,
+    );
+    const run = await runComponent(
+      () => new LoadBalancer("w".repeat(43), { network, allowHttpOnly: true, name: "shared-web" }),
+    );
+    expect((run.one("aws:s3/bucket:Bucket").outputs.bucket as string).length).toBe(63);
+  });
 });
