@@ -25,6 +25,9 @@ export const QUEUE_LIMITS = {
   kmsDataKeyReusePeriodSeconds: { min: 60, max: 86_400 },
 } as const;
 
+/** SQS's longest queue name, `.fifo` included (Amazon SQS Developer Guide, "Quotas"). */
+export const QUEUE_NAME_MAX = 80;
+
 /** How a service may use a queue. */
 export type QueueAccess = "consume" | "send";
 
@@ -165,6 +168,24 @@ const DAY = 86_400;
 function validateQueue(name: string, args: QueueArgs): Resolved {
   const v = checkComponent(TYPE, name, args);
   const a = args ?? {};
+  // Pulumi auto-names the queues `<name>-queue-<7 random characters>` and `<name>-dlq-<7>`, within
+  // SQS's 80 characters, then appends `.fifo` for a FIFO queue (pulumi-aws's auto-naming of
+  // aws_sqs_queue), which can take the name past 80. SQS names have only letters, numbers, hyphens
+  // and underscores (plus the `.fifo` suffix).
+  const fifo = a.fifo ?? false;
+  const maxName = QUEUE_NAME_MAX - "-queue-".length - 7 - (fifo ? ".fifo".length : 0);
+  v.check(
+    /^[A-Za-z0-9_-]+$/.test(name),
+    "name",
+    name,
+    "the queues are named after the component (<name>-queue-<random>), and SQS queue names have only letters, numbers, hyphens and underscores",
+  );
+  v.check(
+    name.length <= maxName,
+    "name",
+    name,
+    `the queues are named after the component (<name>-queue-<7 random characters>${fifo ? ".fifo" : ""}) and an SQS queue name has at most ${QUEUE_NAME_MAX} characters: use at most ${maxName} characters${fifo ? " for a FIFO queue" : ""}`,
+  );
   checkTags(v, "tags", a.tags);
   const L = QUEUE_LIMITS;
   v.integer("visibilityTimeoutSeconds", a.visibilityTimeoutSeconds, L.visibilityTimeoutSeconds, " seconds");
@@ -232,6 +253,9 @@ function validateQueue(name: string, args: QueueArgs): Resolved {
  * polling, failed messages moved aside after `maxReceiveCount` receives and kept 14 days, and an
  * alarm when that happens. A service uses it through {@link Queue.link}: `consume` (a worker) or
  * `send` (a producer), each exact actions on this queue only.
+ *
+ * The name becomes the queues' auto-names (`<name>-queue-<random>`, `<name>-dlq-<random>`, plus
+ * `.fifo` for FIFO queues): letters, numbers, `-` and `_`, at most 66 characters (61 for FIFO).
  *
  * @example
  * const jobs = new Queue("jobs", { visibilityTimeoutSeconds: 180, protect: true });

@@ -249,3 +249,43 @@ describe("invalid Queue args are rejected before anything is created", () => {
     await expectInvalid(() => new Queue("my jobs"), /name is "my jobs"/);
   });
 });
+
+describe("Queue names SQS accepts", () => {
+  // pulumi-aws auto-names an SQS queue `<logical name>-<7 random characters>` within 80
+  // characters, then appends `.fifo` for a FIFO queue: the longest component name leaves room for both.
+  function autoName(logical: string, fifo: boolean): string {
+    return `${logical}-${"0".repeat(7)}${fifo ? ".fifo" : ""}`;
+  }
+
+  it.each([
+    [66, false],
+    [61, true],
+  ])(
+    "accepts a %i-character name (fifo: %s) whose queues' auto-names fit 80 characters",
+    async (length, fifo) => {
+      const name = "q".repeat(length);
+      const run = await runComponent(() => new Queue(name, { fifo, envPrefix: "JOBS" }));
+      for (const q of run.ofType(Q)) {
+        expect(q.inputs.name).toBeUndefined();
+        expect(autoName(q.name, fifo).length).toBeLessThanOrEqual(80);
+      }
+      expect(autoName(`${name}-queue`, fifo)).toHaveLength(80);
+    },
+  );
+
+  it.each([
+    [67, false, /use at most 66 characters/],
+    [62, true, /<name>-queue-<7 random characters>\.fifo\) .*use at most 61 characters for a FIFO queue/],
+  ])("rejects a %i-character name (fifo: %s)", async (length, fifo, message) => {
+    const err = await expectInvalid(() => new Queue("q".repeat(length), { fifo }), message);
+    expect(err.field).toBe("name");
+  });
+
+  it("rejects a dot in the name (SQS names have letters, numbers, - and _ only)", async () => {
+    const err = await expectInvalid(
+      () => new Queue("jobs.v2"),
+      /name is "jobs\.v2"; .*only letters, numbers, hyphens and underscores/,
+    );
+    expect(err.field).toBe("name");
+  });
+});
