@@ -128,7 +128,8 @@ export interface PullThroughCacheArgs {
   /**
    * ARN of the Secrets Manager secret with the upstream credentials. Required for docker-hub,
    * github, gitlab and azure; the secret's name must start with `ecr-pullthroughcache/` and it must
-   * live in the registry's account and region.
+   * live in the registry's account and region. Berth checks the region (`region`) and, when it
+   * knows the account (`accountId` or `aws:allowedAccountIds`), the account.
    * @example credentialArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf"
    */
   credentialArn?: pulumi.Input<string>;
@@ -271,6 +272,16 @@ export interface RegistryArgs {
    * @example region: "eu-west-1"
    */
   region?: string;
+  /**
+   * The account the provider deploys to (the registry's account), used to check that
+   * pull-through cache secrets live in it: ECR requires the secret in the rule's account and
+   * region. It does not move the registry.
+   * @default the `aws:allowedAccountIds` stack configuration when it lists accounts (the secret must
+   * then be in one of them); unchecked otherwise (an explicit provider's `allowedAccountIds` cannot
+   * be read before deployment, so pass `accountId` with such a provider)
+   * @example accountId: "123456789012"
+   */
+  accountId?: string;
   /**
    * Protect the repositories: Pulumi refuses to delete them (set it in prod).
    * @default false
@@ -499,12 +510,31 @@ function checkMutablePatterns(v: Validator, field: string, patterns: string[] | 
   }
 }
 
+/**
+ * The `aws:allowedAccountIds` stack configuration (the default provider deploys to one of these
+ * accounts only), or undefined when it is not set or not a list of account ids.
+ */
+function allowedAccountIds(): string[] | undefined {
+  let ids: unknown;
+  try {
+    ids = new pulumi.Config("aws").getObject<unknown>("allowedAccountIds");
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(ids) || ids.length === 0) return undefined;
+  const accounts = ids.map((id) => String(id));
+  return accounts.every((id) => /^\d{12}$/.test(id)) ? accounts : undefined;
+}
+
 function validateRegistry(name: string, args: RegistryArgs): Plan {
   const v = checkComponent(TYPE, name, args);
   checkTags(v, "tags", args.tags);
   if (args.region !== undefined)
     v.matches("region", args.region, REGION, 'an AWS region such as "eu-west-1"');
   const region = args.region ?? new pulumi.Config("aws").get("region");
+  v.accountId("accountId", args.accountId);
+  // The accounts the registry can be in: the one given, else those the provider may deploy to.
+  const accounts = args.accountId !== undefined ? [args.accountId] : allowedAccountIds();
 
   v.check(
     args.cacheTag === undefined || args.cacheTag === false || typeof args.cacheTag === "string",
@@ -605,6 +635,16 @@ function validateRegistry(name: string, args: RegistryArgs): Plan {
     const arnRegion = typeof arn === "string" ? arnParts(arn).region : undefined;
     if (region && arnRegion && arnRegion !== region) {
       v.fail(`${f}.credentialArn`, arn, `the secret must be in the registry's region (${region})`);
+    }
+    const arnAccount = typeof arn === "string" ? arnParts(arn).account : undefined;
+    if (accounts && arnAccount && !accounts.includes(arnAccount)) {
+      v.fail(
+        `${f}.credentialArn`,
+        arn,
+        accounts.length === 1
+          ? `the secret must be in the registry's account (${accounts[0]}): ECR requires the rule and its secret in one account and region`
+          : `the secret must be in the registry's account, one of aws:allowedAccountIds (${accounts.join(", ")}): ECR requires the rule and its secret in one account and region`,
+      );
     }
     caches.push({
       prefix,

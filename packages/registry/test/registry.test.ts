@@ -614,6 +614,58 @@ describe("Registry validation", () => {
   });
 });
 
+describe("Registry pull-through cache secret account", () => {
+  // ECR requires the credential secret in the pull-through cache rule's account and region.
+  const OTHER = DOCKER_SECRET.replace("123456789012", "210987654321");
+  const cache = (credentialArn: string) => [{ upstream: "docker-hub" as const, credentialArn }];
+
+  it("rejects a secret in another account than the accountId given", async () => {
+    const err = await expectInvalid(
+      () => new Registry("shared", { accountId: "123456789012", pullThroughCache: cache(OTHER) }),
+      /credentialArn is .*210987654321.*the secret must be in the registry's account \(123456789012\)/,
+    );
+    expect(err.field).toBe("pullThroughCache[0].credentialArn");
+  });
+
+  it("rejects a secret outside the accounts of aws:allowedAccountIds", async () => {
+    const err = await expectInvalid(
+      () => new Registry("shared", { pullThroughCache: cache(OTHER) }),
+      /must be in the registry's account \(123456789012\)/,
+      { config: { ...config, "aws:allowedAccountIds": '["123456789012"]' } },
+    );
+    expect(err.field).toBe("pullThroughCache[0].credentialArn");
+    await expectInvalid(
+      () => new Registry("shared", { pullThroughCache: cache(OTHER) }),
+      /one of aws:allowedAccountIds \(123456789012, 111122223333\)/,
+      { config: { ...config, "aws:allowedAccountIds": '["123456789012", "111122223333"]' } },
+    );
+  });
+
+  it("accepts a secret in the registry's account, and leaves the account unchecked when it is unknown", async () => {
+    const mine = await runComponent(
+      () => new Registry("shared", { accountId: "123456789012", pullThroughCache: cache(DOCKER_SECRET) }),
+      { config: { ...config, "aws:allowedAccountIds": '["210987654321"]' } },
+    );
+    expect(mine.ofType(CACHE_RULE)).toHaveLength(1);
+    const listed = await runComponent(() => new Registry("shared", { pullThroughCache: cache(OTHER) }), {
+      config: { ...config, "aws:allowedAccountIds": '["123456789012", "210987654321"]' },
+    });
+    expect(listed.ofType(CACHE_RULE)).toHaveLength(1);
+    const unknown = await runComponent(() => new Registry("shared", { pullThroughCache: cache(OTHER) }), {
+      config,
+    });
+    expect(unknown.ofType(CACHE_RULE)).toHaveLength(1);
+  });
+
+  it("rejects an accountId that is not 12 digits", async () => {
+    const err = await expectInvalid(
+      () => new Registry("shared", { accountId: "1234" }),
+      /accountId is "1234"/,
+    );
+    expect(err.field).toBe("accountId");
+  });
+});
+
 describe("Registry constants", () => {
   it("exports the default cache tag, the lifecycle limits and core's repository-name grammar", () => {
     expect(DEFAULT_CACHE_TAG).toBe("buildcache");
