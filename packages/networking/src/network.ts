@@ -163,7 +163,8 @@ export interface NetworkArgs {
   cidrBlock?: string;
   /**
    * How many availability zones (2 to 6, the region's first ones), or their exact names in order.
-   * Adding zones at the end is safe; removing or reordering zones replaces subnets.
+   * Without `ipv6`, adding zones at the end is safe; removing or reordering zones replaces subnets.
+   * With `ipv6: true`, changing the zone count makes the update fail (see `ipv6`).
    * @default 3
    * @example availabilityZones: 2
    * @example availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
@@ -208,10 +209,15 @@ export interface NetworkArgs {
    * (a NAT gateway and a `64:ff9b::/96` route) that `natMode` `"instance"` and `"none"` lack.
    *
    * Turning it on later updates the VPC and the public and private subnets in place (it associates
-   * the blocks; AWS cannot choose the /56). **Replaces** the public and private subnets (and so
-   * everything in them) when turned off again, or when the number of availability zones changes
-   * while it is on: a subnet's /64 cannot move once it assigns addresses on creation, and awsx
-   * numbers the private /64s after all the zones' public ones.
+   * the blocks; AWS cannot choose the /56). Turning it off again, or changing the number of
+   * availability zones while it is on, makes the update **fail**: the provider replaces a subnet
+   * whose IPv6 block changes after it was created with `assignIpv6AddressOnCreation`, Pulumi
+   * creates the replacement before deleting the old subnet, and EC2 refuses a second subnet with
+   * the same IPv4 block (`InvalidSubnet.Conflict`); awsx also numbers the private /64s after all
+   * the zones' public ones, so a new zone's public subnet collides with an existing /64. Treat it
+   * as permanent: to undo it, create a new Network and move the services, or accept an outage
+   * (remove what runs in the subnets and give them `deleteBeforeReplace` through a `transforms`
+   * resource option). See docs/components/networking.md, "Fails (with `ipv6: true`)".
    * @default false
    * @example ipv6: true
    */
