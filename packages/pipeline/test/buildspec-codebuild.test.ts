@@ -54,52 +54,61 @@ describe("CodeBuild runs each command as its own script", () => {
   });
 });
 
-describe("preview buildspec, run like CodeBuild", () => {
-  /** A clone whose origin/main exists, and a pnpm whose `turbo --dry-run` fails. */
-  function clone(): { dir: string; bin: string } {
+describe("preview buildspec, run stage like CodeBuild", () => {
+  /**
+   * The worker's checkout of a pull request (PR_DIR, with refs/berth/base as the bundle gives it) and
+   * a pnpm whose `turbo --dry-run` fails. The stub's log path is baked in: the buildspec runs pnpm
+   * under `env -i`.
+   */
+  function checkout(): { dir: string; bin: string; env: Record<string, string> } {
     const { dir, bin } = scratch("berth-preview-cb-");
+    const pr = join(dir, "pr");
+    const work = join(dir, "work");
+    mkdirSync(pr);
+    mkdirSync(work);
     const git = (...args: string[]) =>
-      spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd: dir });
+      spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd: pr });
     git("init", "-q");
-    writeFileSync(join(dir, "f.txt"), "1\n");
+    writeFileSync(join(pr, "f.txt"), "1\n");
     git("add", "f.txt");
     git("commit", "-q", "-m", "one");
-    git("update-ref", "refs/remotes/origin/main", "HEAD");
+    git("update-ref", "refs/berth/base", "HEAD");
     stub(
       bin,
       "pnpm",
-      `echo "pnpm $*" >> "$CALLS"
+      `echo "pnpm $*" >> "${join(dir, "calls.log")}"
 if [[ "$*" == *--dry-run* ]]; then echo "turbo: could not resolve the workspace" >&2; exit 1; fi`,
     );
-    return { dir, bin };
+    // What the install phase leaves for pre_build (variables carry from one command to the next).
+    return { dir, bin, env: { PREVIEW_STAGE: "run", PREVIEW_MODE: "offline", PR_DIR: pr, WORK_DIR: work } };
   }
-  const env = { CODEBUILD_WEBHOOK_BASE_REF: "refs/heads/main", CODEBUILD_WEBHOOK_TRIGGER: "pr/7" };
 
-  it("fails the build when `turbo --dry-run` fails, instead of finding no affected stack", () => {
-    const { dir, bin } = clone();
+  it("fails the build in pre_build when `turbo --dry-run` fails, instead of finding no affected stack", () => {
+    const { dir, bin, env } = checkout();
     const run = runPhases(spec("preview"), ["pre_build"], dir, bin, env);
     expect(run.status).toBe(1);
     expect(run.failedPhase).toBe("pre_build");
     const failed = run.commands.at(-1)!;
     expect(failed.command).toContain("--dry-run=json");
+    expect(run.calls).toEqual([
+      "pnpm --silent turbo run typecheck --filter=...[refs/berth/base] --dry-run=json",
+    ]);
     expect(run.stderr).toContain("turbo: could not resolve the workspace");
     // Nothing after it ran: no build, no preview.
-    expect(run.calls.filter((c) => c.startsWith("pnpm turbo run build"))).toEqual([]);
+    expect(run.calls.filter((c) => c.includes("turbo run build"))).toEqual([]);
   });
 
   it("without `set -euo pipefail` inside the block, the same failure goes unnoticed (the bug it fixes)", () => {
-    const { dir, bin } = clone();
+    const { dir, bin, env } = checkout();
     const s = spec("preview");
     const pre = s.phases.pre_build!.commands!;
-    // The old layout: the options as a command of their own, the block without them.
+    // The old layout: the options as a command of their own, the blocks without them.
     const old = ["set -euo pipefail", ...pre.map((c) => c.replace(/^set -euo pipefail\n/, ""))];
-    const run = runPhases({ ...s, phases: { pre_build: { commands: old } } }, ["pre_build"], dir, bin, {
-      ...env,
-      PREVIEW_MODE: "offline",
-    });
+    const run = runPhases({ ...s, phases: { pre_build: { commands: old } } }, ["pre_build"], dir, bin, env);
     expect(run.status, run.stderr).toBe(0);
+    // A green build that builds everything and then finds no affected stack.
     expect(run.calls).toContain("pnpm turbo run build --output-logs=errors-only");
-    expect(readFileSync(join(dir, "affected-stacks.txt"), "utf8")).toBe("");
+    expect(readFileSync(join(env.WORK_DIR!, "affected.txt"), "utf8")).toBe("");
   });
 });
 

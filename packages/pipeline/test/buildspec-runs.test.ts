@@ -1,7 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are shell code from the buildspecs
-// Runs the buildspecs' shell (the real text of ci/buildspecs/*.yml and ci/github/pulumi-preview.yml)
-// in a scratch folder, with stub `aws`, `pulumi`, `pnpm`, `curl` and `uname` commands that record how
-// they were called, and checks what the build does.
+// Runs the buildspecs' shell (the real text of ci/buildspecs/*.yml) in a scratch folder, with stub
+// `aws`, `pulumi`, `pnpm`, `corepack`, `curl` and `uname` commands that record how they were called,
+// and checks what the build does. The offline preview against a hostile pull request is in
+// pull-request-previews-hostile.test.ts; the credentialed lane's worker is here.
 import { spawnSync } from "node:child_process";
 import {
   chmodSync,
@@ -17,11 +18,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { type Phases, runPhases } from "./codebuild.js";
 
 const ROOT = join(__dirname, "..", "..", "..");
 const CI = join(ROOT, "ci", "buildspecs");
 const PLATFORM = join(ROOT, "stacks", "platform");
 const PROD_PREVIEW_ROLE = "arn:aws:iam::210987654321:role/berth-preview-prod";
+const DEV_PREVIEW_ROLE = "arn:aws:iam::123456789012:role/berth-preview-dev";
 
 interface Buildspec {
   env?: { variables?: Record<string, unknown> };
@@ -79,120 +82,169 @@ function runShell(
   };
 }
 
-/** Stubs that log `<command> <args> [key=<AWS_ACCESS_KEY_ID>]` to $CALLS. */
-function previewStubs(bin: string): void {
+/**
+ * The preview worker (PREVIEW_STAGE=run) of a pull request that changes the real stacks/platform
+ * project files (dev and staging in 123456789012, prod in 210987654321), run the way CodeBuild runs
+ * it (test/codebuild.ts) on a bundle of refs/berth/head only (no base: every stack is previewed).
+ * Stubs log `<command> <args> key=<AWS_ACCESS_KEY_ID> uri=<container credentials path>`; their paths
+ * are baked in, because the buildspec runs pull-request commands under `env -i`.
+ */
+function previewWorker(env: Record<string, string>, opts: { pulumiFails?: boolean } = {}) {
+  const root = mkdtempSync(join(tmpdir(), "berth-preview-run-"));
+  const bin = join(root, ".bin");
+  const src = join(root, "src");
+  const origin = join(root, "origin");
+  for (const d of [bin, src, join(origin, "stacks", "platform")]) mkdirSync(d, { recursive: true });
+  for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.staging.yaml", "Pulumi.prod.yaml"])
+    copyFileSync(join(PLATFORM, f), join(origin, "stacks", "platform", f));
+  const git = (...args: string[]) =>
+    spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
+      cwd: origin,
+      encoding: "utf8",
+    });
+  git("init", "-q");
+  git("add", "-A");
+  git("commit", "-q", "-m", "change the platform");
+  const head = git("rev-parse", "HEAD").stdout.trim();
+  git("update-ref", "refs/berth/head", head);
+  git("bundle", "create", join(src, "source.bundle"), "refs/berth/head");
+  const log = join(src, "calls.log");
+  const record = `echo "$(basename "$0") $* key=\${AWS_ACCESS_KEY_ID:-} uri=\${AWS_CONTAINER_CREDENTIALS_RELATIVE_URI:-}" >> "${log}"`;
   stub(
     bin,
     "aws",
-    `echo "aws $* key=\${AWS_ACCESS_KEY_ID:-}" >> "$CALLS"
+    `${record}
 case "$*" in
-  *get-caller-identity*) echo "\${BUILD_ACCOUNT:-123456789012}" ;;
   *assume-role*)
     while [[ $# -gt 0 && "$1" != "--role-arn" ]]; do shift; done
     account="$(cut -d: -f5 <<< "$2")"
     printf 'ASIA%s\\tsecret\\ttoken\\n' "\${account}" ;;
 esac`,
   );
-  stub(
-    bin,
-    "pulumi",
-    `echo "pulumi $* key=\${AWS_ACCESS_KEY_ID:-} uri=\${AWS_CONTAINER_CREDENTIALS_RELATIVE_URI:-}" >> "$CALLS"
-echo "+ 3 to create"
-exit "\${PULUMI_EXIT:-0}"`,
-  );
-  stub(bin, "pnpm", `echo "pnpm $*" >> "$CALLS"\necho "### offline preview"`);
-  stub(bin, "curl", `echo "curl $*" >> "$CALLS"`);
-}
-
-/** A clone with the real stacks/platform project files (dev and staging in 123456789012, prod in 210987654321). */
-function platformClone(): { dir: string; bin: string } {
-  const dir = mkdtempSync(join(tmpdir(), "berth-run-"));
-  const bin = join(dir, ".bin");
-  mkdirSync(bin);
-  mkdirSync(join(dir, "stacks", "platform"), { recursive: true });
-  for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.staging.yaml", "Pulumi.prod.yaml"])
-    copyFileSync(join(PLATFORM, f), join(dir, "stacks", "platform", f));
-  return { dir, bin };
-}
-
-function runPreviewBuild(env: Record<string, string>): Run {
-  const { dir, bin } = platformClone();
-  previewStubs(bin);
-  writeFileSync(join(dir, "affected-stacks.txt"), "stacks/platform\n");
-  const s = spec("preview");
-  return runShell((s.phases.build?.commands ?? []).join("\n"), dir, bin, {
-    ...defaults(s),
-    CODEBUILD_RESOLVED_SOURCE_VERSION: "0123456789abcdef0123456789abcdef01234567",
-    CODEBUILD_SOURCE_REPO_URL: "https://github.com/acme/berth.git",
-    AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: "/v2/credentials/build",
+  stub(bin, "pulumi", `${record}\necho "+ 3 to create"\nexit ${opts.pulumiFails ? 1 : 0}`);
+  stub(bin, "pnpm", `${record}\necho "### offline preview"`);
+  stub(bin, "corepack", record);
+  stub(bin, "curl", record);
+  const s = spec("preview") as Phases;
+  const run = runPhases(s, ["install", "pre_build", "build"], src, bin, {
+    PREVIEW_STAGE: "run",
+    PREVIEW_MODE: "pulumi",
     PR_NUMBER: "7",
+    PR_COMMIT: head,
+    BASE_BRANCH: "main",
+    STATE_BUCKET: "acme-berth-state",
+    CODEBUILD_SRC_DIR: src,
+    AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: "/v2/credentials/worker",
+    AWS_REGION: "us-east-1",
     ...env,
   });
+  const reportFile = join(src, "preview-report", "report.json");
+  const report = existsSync(reportFile)
+    ? (JSON.parse(readFileSync(reportFile, "utf8")) as {
+        mode: string;
+        stacks: { project: string; stack: string; status: string; offline: boolean; output: string }[];
+      })
+    : undefined;
+  return { run, report, src };
 }
 
-const previewed = (run: Run, stack: string) =>
-  run.calls.find((c) => c.startsWith("pulumi preview") && c.includes(`/berth-platform/${stack} `));
-const offline = (run: Run, stack: string) =>
-  run.calls.find((c) => c.startsWith("pnpm exec berth preview") && c.includes(`-s ${stack} `));
+const previewed = (calls: string[], stack: string) =>
+  calls.find((c) => c.startsWith("pulumi preview") && c.includes(`/berth-platform/${stack} `));
+const offline = (calls: string[], stack: string) =>
+  calls.find((c) => c.startsWith("pnpm exec berth preview") && c.includes(`-s ${stack} `));
 
-describe("preview buildspec, run", () => {
-  it("previews the build account's stacks with the project role and a stack in another account offline, with a note, without failing", () => {
-    const run = runPreviewBuild({});
-    expect(run.status, run.stderr).toBe(0);
-    expect(previewed(run, "dev")).toContain("--stack organization/berth-platform/dev");
-    expect(previewed(run, "staging")).toBeDefined();
-    expect(previewed(run, "prod")).toBeUndefined();
-    expect(offline(run, "prod")).toContain("-C stacks/platform -s prod --format markdown");
-    expect(run.calls.some((c) => c.includes("assume-role"))).toBe(false);
-    const comment = readFileSync(join(run.dir, "preview-comment.md"), "utf8");
-    expect(comment).toContain("<b>berth-platform/prod</b>: ok (offline)");
-    expect(comment).toContain("No read-only role for account 210987654321");
-    expect(comment).toContain("`berth-platform/prod` or `210987654321` to PREVIEW_ROLE_ARNS");
-    expect(comment).toContain("<b>berth-platform/dev</b>: ok</summary>");
-  });
-
-  it("assumes the stack's role (stack=roleArn pairs) for that stack only, then previews it against AWS", () => {
-    const run = runPreviewBuild({ PREVIEW_ROLE_ARNS: `berth-platform/prod=${PROD_PREVIEW_ROLE}` });
+describe("preview buildspec, credentialed worker, run like CodeBuild", () => {
+  it("previews a stack with its own role's short-lived keys only, and the stacks without a role offline", () => {
+    const { run, report } = previewWorker({
+      PREVIEW_ROLE_ARNS: JSON.stringify({ "berth-platform/dev": DEV_PREVIEW_ROLE }),
+    });
     expect(run.status, run.stderr).toBe(0);
     const assume = run.calls.findIndex((c) => c.startsWith("aws sts assume-role"));
-    expect(run.calls[assume]).toContain(`--role-arn ${PROD_PREVIEW_ROLE}`);
-    const prod = previewed(run, "prod")!;
-    expect(prod).toContain("--stack organization/berth-platform/prod");
-    // the role's keys, without the container credentials (which the SDKs would not prefer anyway)
-    expect(prod).toMatch(/key=ASIA210987654321 uri=$/);
-    expect(run.calls.indexOf(prod)).toBeGreaterThan(assume);
-    // the other stacks keep the project's role: nothing leaks out of the subshell
-    expect(previewed(run, "dev")).toMatch(/key= uri=\/v2\/credentials\/build$/);
-    expect(previewed(run, "staging")).toMatch(/key= uri=\/v2\/credentials\/build$/);
-    expect(offline(run, "prod")).toBeUndefined();
-    expect(readFileSync(join(run.dir, "preview-comment.md"), "utf8")).not.toContain("No read-only role");
-  });
-
-  it("takes JSON keyed by account id as well", () => {
-    const run = runPreviewBuild({ PREVIEW_ROLE_ARNS: JSON.stringify({ "210987654321": PROD_PREVIEW_ROLE }) });
-    expect(run.status, run.stderr).toBe(0);
-    expect(previewed(run, "prod")).toMatch(/key=ASIA210987654321 /);
+    expect(run.calls[assume]).toContain(`--role-arn ${DEV_PREVIEW_ROLE} --role-session-name berth-preview-7`);
     expect(run.calls.filter((c) => c.startsWith("aws sts assume-role"))).toHaveLength(1);
+    const dev = previewed(run.calls, "dev")!;
+    expect(dev).toContain("pulumi preview --diff --non-interactive --stack organization/berth-platform/dev");
+    // the role's keys and nothing of the worker's own role (env -i drops the container credentials path)
+    expect(dev).toMatch(/key=ASIA123456789012 uri=$/);
+    expect(run.calls.indexOf(dev)).toBeGreaterThan(assume);
+    // the other stacks get no key: nothing leaks out of the one stack's process
+    expect(previewed(run.calls, "staging")).toBeUndefined();
+    expect(previewed(run.calls, "prod")).toBeUndefined();
+    expect(offline(run.calls, "staging")).toMatch(
+      /-C stacks\/platform -s staging --format markdown key= uri=$/,
+    );
+    expect(offline(run.calls, "prod")).toMatch(/key= uri=$/);
+    expect(report?.mode).toBe("pulumi");
+    expect(report?.stacks.map((x) => [x.stack, x.status, x.offline])).toEqual([
+      ["dev", "ok", false],
+      ["prod", "ok", true],
+      ["staging", "ok", true],
+    ]);
   });
 
-  it("fails on a PREVIEW_ROLE_ARNS entry that is not key=roleArn", () => {
-    const run = runPreviewBuild({ PREVIEW_ROLE_ARNS: "berth-platform/prod=arn:aws:s3:::bucket" });
-    expect(run.status).not.toBe(0);
-    expect(run.stderr).toContain("PREVIEW_ROLE_ARNS: 'berth-platform/prod=arn:aws:s3:::bucket' is not");
-    expect(run.calls.some((c) => c.startsWith("pulumi preview"))).toBe(false);
-  });
-
-  it("still fails the build when a preview fails", () => {
-    const run = runPreviewBuild({ PULUMI_EXIT: "1" });
-    expect(run.status).toBe(1);
-    expect(run.stderr).toContain("At least one preview failed");
-  });
-
-  it("in offline mode calls no AWS API at all", () => {
-    const run = runPreviewBuild({ PREVIEW_MODE: "offline" });
+  it("takes a role keyed by account id for every stack of that account", () => {
+    const { run } = previewWorker({
+      PREVIEW_ROLE_ARNS: JSON.stringify({ "210987654321": PROD_PREVIEW_ROLE }),
+    });
     expect(run.status, run.stderr).toBe(0);
-    expect(run.calls.filter((c) => c.startsWith("aws ") || c.startsWith("pulumi "))).toEqual([]);
+    expect(previewed(run.calls, "prod")).toMatch(
+      /--stack organization\/berth-platform\/prod key=ASIA210987654321 uri=$/,
+    );
+    expect(run.calls.filter((c) => c.startsWith("aws sts assume-role"))).toHaveLength(1);
+    expect(previewed(run.calls, "dev")).toBeUndefined();
+    expect(offline(run.calls, "dev")).toBeDefined();
+  });
+
+  it("fails on a PREVIEW_ROLE_ARNS entry that is not <project>/<stack> or an account id -> a role ARN, before any preview", () => {
+    const { run } = previewWorker({
+      PREVIEW_ROLE_ARNS: JSON.stringify({ "berth-platform/prod": "arn:aws:s3:::bucket" }),
+    });
+    expect(run.status).toBe(1);
+    expect(run.failedPhase).toBe("build");
+    expect(run.stderr).toContain("PREVIEW_ROLE_ARNS: 'berth-platform/prod' -> 'arn:aws:s3:::bucket' is not");
+    expect(run.calls.some((c) => c.startsWith("pulumi preview") || c.includes("berth preview"))).toBe(false);
+  });
+
+  it("records a failed preview in the report, and the orchestrator then fails the build after rendering it", () => {
+    const { run, report } = previewWorker(
+      { PREVIEW_ROLE_ARNS: JSON.stringify({ "berth-platform/dev": DEV_PREVIEW_ROLE }) },
+      { pulumiFails: true },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(report?.stacks.find((x) => x.stack === "dev")).toMatchObject({ status: "failed", offline: false });
+    // The orchestrator's rendering and verdict, on that report (no token: the comment is only logged).
+    const work = mkdtempSync(join(tmpdir(), "berth-preview-verdict-"));
+    writeFileSync(join(work, "report.json"), JSON.stringify(report));
+    const s = spec("preview") as Phases;
+    const verdict = (s.phases.build?.commands ?? []).filter(
+      (c) => c.includes('== "orchestrate" ]] || exit 0') && !c.includes("start-build"),
+    );
+    expect(verdict).toHaveLength(3);
+    const res = runPhases(
+      { ...s, phases: { build: { commands: verdict } } },
+      ["build"],
+      work,
+      join(work, "none"),
+      {
+        PREVIEW_STAGE: "orchestrate",
+        PREVIEW_MODE: "pulumi",
+        WORK_DIR: work,
+        WORKER_STATUS: "SUCCEEDED",
+        PR_COMMIT: "0123456789abcdef0123456789abcdef01234567",
+        COMMENT_MARKER: "<!-- berth-preview:pulumi -->",
+      },
+    );
+    expect(res.status).toBe(1);
+    expect(res.stdout).toContain("<b>berth-platform/dev</b>: failed</summary>");
+    expect(res.stderr).toContain("At least one preview failed");
+  });
+
+  it("in offline mode calls no AWS API and installs no Pulumi CLI: every stack through berth preview", () => {
+    const { run, report } = previewWorker({ PREVIEW_MODE: "offline" });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.calls.filter((c) => /^(aws|pulumi|curl) /.test(c))).toEqual([]);
     expect(run.calls.filter((c) => c.startsWith("pnpm exec berth preview"))).toHaveLength(3);
+    expect(report?.stacks.every((x) => x.offline && x.status === "ok")).toBe(true);
   });
 });
 
@@ -353,49 +405,5 @@ describe("deploy buildspec, run", () => {
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).not.toContain("AWS_PROFILE=");
     expect(existsSync(join(dir, ".aws"))).toBe(false);
-  });
-});
-
-describe("GitHub preview workflow, run", () => {
-  const wf = parse(readFileSync(join(ROOT, "ci", "github", "pulumi-preview.yml"), "utf8")) as {
-    jobs: Record<
-      string,
-      { steps: { id?: string; run?: string; uses?: string; with?: Record<string, string> }[] }
-    >;
-  };
-  const affected = wf.jobs.affected!.steps.find((st) => st.id === "stacks")!.run!;
-
-  function stacks(env: Record<string, string>) {
-    const { dir, bin } = platformClone();
-    stub(bin, "pnpm", `echo '{"tasks":[{"directory":"stacks/platform"},{"directory":"packages/core"}]}'`);
-    const out = join(dir, "github-output");
-    const run = runShell(affected, dir, bin, {
-      BASE_REF: "main",
-      GITHUB_OUTPUT: out,
-      DEFAULT_ROLE_ARN: "arn:aws:iam::123456789012:role/berth-preview",
-      ...env,
-    });
-    expect(run.status, run.stderr).toBe(0);
-    const line = readFileSync(out, "utf8").trim();
-    return JSON.parse(line.replace(/^stacks=/, "")) as { stack: string; role: string; account: string }[];
-  }
-
-  it("gives each stack the role of its account, and none (offline) to an account without one", () => {
-    const targets = stacks({});
-    const byStack = Object.fromEntries(targets.map((t) => [t.stack, t]));
-    expect(byStack.dev?.role).toBe("arn:aws:iam::123456789012:role/berth-preview");
-    expect(byStack.staging?.role).toBe("arn:aws:iam::123456789012:role/berth-preview");
-    expect(byStack.prod).toMatchObject({ role: "", account: "210987654321" });
-    const withProd = stacks({
-      PREVIEW_ROLE_ARNS: JSON.stringify({ "berth-platform/prod": PROD_PREVIEW_ROLE }),
-    });
-    expect(withProd.find((t) => t.stack === "prod")?.role).toBe(PROD_PREVIEW_ROLE);
-  });
-
-  it("assumes the stack's role, not one role for all", () => {
-    const creds = wf.jobs.preview!.steps.find((st) =>
-      st.uses?.startsWith("aws-actions/configure-aws-credentials@"),
-    );
-    expect(creds?.with?.["role-to-assume"]).toBe("${{ matrix.target.role }}");
   });
 });
