@@ -75,7 +75,7 @@ const invalid: Case[] = [
   {
     name: "private tasks in a network without NAT",
     change: (c) => {
-      delete c[`${P}:tasks`];
+      at(c, `${P}:network`).natMode = "none";
     },
     message:
       /berth-platform:tasks\.subnets is "private"; with network\.natMode "none" the private subnets reach nothing/,
@@ -83,7 +83,7 @@ const invalid: Case[] = [
   {
     name: "a task placement that does not exist",
     change: (c) => {
-      at(c, `${P}:tasks`).subnets = "dmz";
+      c[`${P}:tasks`] = { subnets: "dmz" };
     },
     message: /berth-platform:tasks\.subnets is "dmz"; allowed: "private", "public"/,
   },
@@ -332,14 +332,18 @@ describe("IPv6: a dual-stack network and load balancer from config", () => {
     });
     const run = await runStack(projectDir, "dev", { configFile: file });
     expect(run.one("awsx:ec2:Vpc").inputs.assignGeneratedIpv6CidrBlock).toBe(true);
-    // Public subnets reach the internet over IPv6 through the internet gateway; dev's private tier
-    // (no NAT: VPC endpoints only) gets no IPv6 way out either, so no egress-only gateway.
+    // Public subnets reach the internet over IPv6 through the internet gateway, private subnets
+    // through the egress-only gateway (outbound only).
+    const eigw = run.one("aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway");
     const v6Routes = run
       .ofType("aws:ec2/route:Route")
       .filter((r) => r.inputs.destinationIpv6CidrBlock === "::/0");
-    expect(v6Routes.length).toBe(2);
-    expect(v6Routes.every((r) => r.inputs.gatewayId !== undefined)).toBe(true);
-    expect(run.ofType("aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway")).toHaveLength(0);
+    expect(v6Routes.map((r) => [r.name, r.inputs.gatewayId ?? r.inputs.egressOnlyGatewayId])).toEqual([
+      ["platform-public-ipv6-1", expect.stringMatching(/^igw-/)],
+      ["platform-public-ipv6-2", expect.stringMatching(/^igw-/)],
+      ["platform-private-ipv6-1", eigw.id],
+      ["platform-private-ipv6-2", eigw.id],
+    ]);
     expect(run.one("aws:lb/loadBalancer:LoadBalancer").inputs.ipAddressType).toBe(
       "dualstack-without-public-ipv4",
     );

@@ -46,7 +46,7 @@ describe.each(ENVS)("%s", (env) => {
       sharedStack: "organization/berth-shared/shared",
       protect: env === "prod",
       tags: { Owner: "platform-team", CostCenter: "CC-1001" },
-      tasks: { subnets: env === "dev" ? "public" : "private" },
+      tasks: { subnets: "private" },
     });
     expect(f.network.vpcId).toBe(o.vpcId);
     expect(f.cluster).toMatchObject({ name: o.clusterName, containerInsights: env !== "dev" });
@@ -125,13 +125,16 @@ describe("environment differences", () => {
     expect(vpc("prod").cidrBlock).toBe("10.30.0.0/16");
   });
 
-  it("NAT: none in dev (public tasks), one gateway in staging, one per zone in prod", () => {
+  it("NAT: one instance in dev, one gateway in staging, one per zone in prod; tasks private everywhere", () => {
+    // dev: one NAT instance (no gateway) that every private subnet routes through, so one more
+    // service adds no public IPv4 address.
     expect(vpc("dev").natGateways).toEqual({ strategy: "None" });
-    expect(runs.dev.ofType("aws:ec2/instance:Instance")).toHaveLength(0);
-    expect(runs.dev.ofType("aws:ec2/route:Route")).toHaveLength(0);
+    const nat = runs.dev.one("aws:ec2/instance:Instance");
+    expect(nat.inputs).toMatchObject({ associatePublicIpAddress: true, sourceDestCheck: false });
+    expect(runs.dev.ofType("aws:ec2/route:Route")).toHaveLength(2);
     const tasks = (env: Env) =>
       (runs[env].outputs.forServices as { tasks: { subnets: string } }).tasks.subnets;
-    expect([tasks("dev"), tasks("staging"), tasks("prod")]).toEqual(["public", "private", "private"]);
+    expect([tasks("dev"), tasks("staging"), tasks("prod")]).toEqual(["private", "private", "private"]);
     expect(vpc("staging").natGateways).toEqual({ strategy: "Single" });
     expect(vpc("prod").natGateways).toEqual({ strategy: "OnePerAz" });
     expect(runs.staging.ofType("aws:ec2/instance:Instance")).toHaveLength(0);

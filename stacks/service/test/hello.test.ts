@@ -117,7 +117,8 @@ describe.each(ENVS)("%s.hello", (env) => {
     const svc = runs[env].one(ECS_SERVICE).inputs;
     expect(svc.launchType).toBeUndefined();
     expect((svc.capacityProviderStrategies as unknown[]).length).toBeGreaterThan(0);
-    expect((svc.networkConfiguration as { assignPublicIp: boolean }).assignPublicIp).toBe(env === "dev");
+    // Private subnets everywhere (dev through a NAT instance): no public IPv4 address per task.
+    expect((svc.networkConfiguration as { assignPublicIp: boolean }).assignPublicIp).toBe(false);
   });
 });
 
