@@ -63,17 +63,19 @@ export const DEFAULT_PREVIEW_POLICY = "job-function/ViewOnlyAccess";
 
 /**
  * AWS managed policies a preview role may get: the read-only family. `ReadOnlyAccess`,
- * `ViewOnlyAccess` (also under `job-function/`), `SecurityAudit`, and any service's
- * `<Service>ReadOnlyAccess` (`AmazonS3ReadOnlyAccess`, `AWSCloudFormationReadOnlyAccess`…).
+ * `job-function/ViewOnlyAccess` (AWS has no `ViewOnlyAccess` at the root path), `SecurityAudit`, and
+ * any service's `<Service>ReadOnlyAccess` or `<Service>_ReadOnlyAccess` (`AmazonS3ReadOnlyAccess`,
+ * `AWSCloudFormationReadOnlyAccess`, `AWSLambda_ReadOnlyAccess`, `AWSCloudTrail_ReadOnlyAccess`…).
  * Everything else AWS manages (`AdministratorAccess`, `PowerUserAccess`, `IAMFullAccess`, any
  * `*FullAccess`, job functions such as `job-function/SystemAdministrator`) can change resources.
  */
 export const READ_ONLY_MANAGED_POLICIES: readonly string[] = [
   "ReadOnlyAccess",
-  "ViewOnlyAccess",
   "job-function/ViewOnlyAccess",
   "SecurityAudit",
 ];
+/** A service's read-only AWS managed policy at the root path: `AmazonS3ReadOnlyAccess`, `AWSLambda_ReadOnlyAccess`. */
+const SERVICE_READ_ONLY = /^[A-Za-z0-9]+_?ReadOnlyAccess$/;
 const MANAGED_POLICY_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(aws|\d{12}):policy\/([\w+=,.@/-]{1,512})$/;
 
 /** Whether an AWS managed policy (its path and name after `policy/`) is in the read-only family. */
@@ -81,7 +83,7 @@ export function isReadOnlyManagedPolicy(pathAndName: string): boolean {
   const name = pathAndName.split("/").at(-1) ?? "";
   return (
     READ_ONLY_MANAGED_POLICIES.includes(pathAndName) ||
-    (pathAndName.split("/").length === 1 && /^[A-Za-z0-9]+ReadOnlyAccess$/.test(name))
+    (pathAndName.split("/").length === 1 && SERVICE_READ_ONLY.test(name))
   );
 }
 
@@ -114,7 +116,7 @@ function checkReadOnlyPolicies(v: Validator, arns: unknown): string[] {
         isReadOnlyManagedPolicy(m[3]!),
         f,
         arn,
-        `is an AWS managed policy that can change resources; a preview role takes read-only ones: ${READ_ONLY_MANAGED_POLICIES.join(", ")} or a service's <Service>ReadOnlyAccess`,
+        `is an AWS managed policy that can change resources; a preview role takes read-only ones: ${READ_ONLY_MANAGED_POLICIES.join(", ")} or a service's <Service>ReadOnlyAccess or <Service>_ReadOnlyAccess`,
       );
     } else {
       customer.push(arn);

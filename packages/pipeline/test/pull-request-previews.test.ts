@@ -1,6 +1,11 @@
 import { expectInvalid, type RecordedResource, type RunResult, runComponent } from "@berth/testing";
 import { beforeAll, describe, expect, it } from "vitest";
-import { IAM_ROLE_ARN, PullRequestPreviews, type PullRequestPreviewsArgs } from "../src/index.js";
+import {
+  IAM_ROLE_ARN,
+  isReadOnlyManagedPolicy,
+  PullRequestPreviews,
+  type PullRequestPreviewsArgs,
+} from "../src/index.js";
 import { allStatements, CONNECTION, list, projectVariables, statements } from "./helpers.js";
 
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -416,6 +421,9 @@ describe("PullRequestPreviews validation", () => {
         "AmazonS3FullAccess",
         "job-function/SystemAdministrator",
         "service-role/AWSCodeBuildReadOnlyAccessAndMore",
+        // AWS's is job-function/ViewOnlyAccess; nothing by that name exists at the root path
+        "ViewOnlyAccess",
+        "AWSLambda__ReadOnlyAccess",
       ] as const
     ).map((policy, i): [string, Partial<PullRequestPreviewsArgs>, RegExp, string] => [
       `the AWS managed ${policy} as a read-only policy`,
@@ -427,7 +435,7 @@ describe("PullRequestPreviews validation", () => {
         ],
       },
       new RegExp(
-        `readOnlyPolicyArns\\[${1 + (i % 2)}\\] is "arn:aws:iam::aws:policy/${policy.replace("/", "\\/")}"; is an AWS managed policy that can change resources; a preview role takes read-only ones: ReadOnlyAccess, ViewOnlyAccess, job-function/ViewOnlyAccess, SecurityAudit`,
+        `readOnlyPolicyArns\\[${1 + (i % 2)}\\] is "arn:aws:iam::aws:policy/${policy.replace("/", "\\/")}"; is an AWS managed policy that can change resources; a preview role takes read-only ones: ReadOnlyAccess, job-function/ViewOnlyAccess, SecurityAudit or a service's <Service>ReadOnlyAccess or <Service>_ReadOnlyAccess`,
       ),
       `readOnlyPolicyArns[${1 + (i % 2)}]`,
     ]),
@@ -460,6 +468,9 @@ describe("PullRequestPreviews validation", () => {
       "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",
       "arn:aws:iam::aws:policy/SecurityAudit",
       "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+      // current names of some services' read-only policies have an underscore
+      "arn:aws:iam::aws:policy/AWSLambda_ReadOnlyAccess",
+      "arn:aws:iam::aws:policy/AWSCloudTrail_ReadOnlyAccess",
     ];
     const aws = await runComponent(
       () => new PullRequestPreviews("previews", args({ readOnlyPolicyArns: readOnly })),
@@ -478,6 +489,30 @@ describe("PullRequestPreviews validation", () => {
         `readOnlyPolicyArns ${custom} is a customer managed policy Berth cannot inspect offline; make sure it grants only read actions`,
       ),
     ]);
+  });
+});
+
+describe("isReadOnlyManagedPolicy", () => {
+  it("takes the read-only family by AWS's real paths and names, with or without an underscore before ReadOnlyAccess", () => {
+    for (const ok of [
+      "ReadOnlyAccess",
+      "job-function/ViewOnlyAccess",
+      "SecurityAudit",
+      "AmazonS3ReadOnlyAccess",
+      "AWSLambda_ReadOnlyAccess",
+      "AWSCloudTrail_ReadOnlyAccess",
+    ])
+      expect(isReadOnlyManagedPolicy(ok), ok).toBe(true);
+    for (const bad of [
+      "ViewOnlyAccess",
+      "job-function/SystemAdministrator",
+      "service-role/AWSLambda_ReadOnlyAccess",
+      "AWSLambda__ReadOnlyAccess",
+      "_ReadOnlyAccess",
+      "AWSLambda_FullAccess",
+      "ReadOnlyAccessAndMore",
+    ])
+      expect(isReadOnlyManagedPolicy(bad), bad).toBe(false);
   });
 });
 
