@@ -158,6 +158,22 @@ export interface DeliveryEnvironment {
    */
   deployRoleArn?: pulumi.Input<string>;
   /**
+   * The external id the deploy role's trust requires (`sts:ExternalId`; stacks/bootstrap
+   * `environments.<env>.externalId`). The deploy build sends it when it assumes the role
+   * (`DEPLOY_EXTERNAL_ID`, the profile's `external_id`). Not a secret.
+   * @default none (no external id is sent)
+   * @example deployExternalId: "berth-deploy-prod"
+   */
+  deployExternalId?: string;
+  /**
+   * The secrets provider of the environment's new stacks (`pulumi stack select --create
+   * --secrets-provider`): one key per environment, so that a role of one environment never decrypts
+   * another's secrets (Pulumi's awskms provider sends no encryption context).
+   * @default `awskms://alias/berth-secrets-<name>?region=<region>` (the key stacks/bootstrap creates), or `state.secretsProvider` when given
+   * @example secretsProvider: "awskms://alias/berth-secrets-prod?region=eu-west-1"
+   */
+  secretsProvider?: pulumi.Input<string>;
+  /**
    * Whether a person approves before this environment is deployed.
    * @default true for production-like names (`prod`, `production`, `prd`, `live`, `prod-*`), else false
    */
@@ -214,8 +230,14 @@ export interface CatalogueDeliveryArgs {
   state: {
     /** The S3 bucket of the state backend. */
     bucket: pulumi.Input<string>;
-    /** The KMS secrets provider of new stacks (`pulumi stack select --create --secrets-provider`). */
-    secretsProvider: pulumi.Input<string>;
+    /**
+     * One KMS secrets provider for the new stacks of EVERY environment (`pulumi stack select
+     * --create --secrets-provider`). Prefer the per-environment default (`environments[].secretsProvider`):
+     * with one key for all, whoever decrypts one environment's secrets decrypts them all.
+     * @deprecated give each environment its own (the default: `alias/berth-secrets-<env>`)
+     * @default none: each environment's own
+     */
+    secretsProvider?: pulumi.Input<string>;
     /**
      * The KMS key behind the secrets provider (the environment roles may use it).
      * @default none (not in the environment role policies)
@@ -312,6 +334,9 @@ const ENV_NAME = /^[a-z][a-z0-9-]{0,19}$/;
 const RELATIVE_PATH = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9_.@/-]+$/;
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const CLUSTER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+/** An `sts:ExternalId` as IAM takes it (and as the deploy buildspec checks it before writing the profile). */
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+const SECRETS_PROVIDER = /^awskms:\/\/\S+$/;
 
 function validate(name: string, args: CatalogueDeliveryArgs | undefined): Resolved {
   const v = checkComponent(TYPE, name, args);
@@ -418,6 +443,20 @@ function validate(name: string, args: CatalogueDeliveryArgs | undefined): Resolv
     if (e.region !== undefined) v.matches(`${f}.region`, e.region, REGION, "must be an AWS region name");
     if (e.clusterName !== undefined)
       v.matches(`${f}.clusterName`, e.clusterName, CLUSTER_NAME, "must be an ECS cluster name");
+    if (e.deployExternalId !== undefined)
+      v.matches(
+        `${f}.deployExternalId`,
+        e.deployExternalId,
+        EXTERNAL_ID,
+        "must be an external id: 2 to 1224 letters, digits and _+=,.@:/-",
+      );
+    if (e.secretsProvider !== undefined)
+      v.matches(
+        `${f}.secretsProvider`,
+        e.secretsProvider,
+        SECRETS_PROVIDER,
+        "must be a KMS secrets provider URL (awskms://alias/<name>?region=<region> or awskms://<key id>)",
+      );
     validateRoleArn(
       v,
       `${f}.deployRoleArn`,
@@ -450,15 +489,15 @@ function validate(name: string, args: CatalogueDeliveryArgs | undefined): Resolv
     environments.map((e) => e.name),
   );
 
-  const st = v.required("state", a.state, "give the state bucket and the KMS secrets provider");
+  const st = v.required("state", a.state, "give the state bucket");
   validateStateBucket(v, st.bucket);
-  v.required("state.secretsProvider", st.secretsProvider, "the KMS secrets provider");
-  v.matches(
-    "state.secretsProvider",
-    st.secretsProvider,
-    /^awskms:\/\/\S+$/,
-    "must be a KMS secrets provider URL (awskms://alias/<name>?region=<region> or awskms://<key id>)",
-  );
+  if (st.secretsProvider !== undefined)
+    v.matches(
+      "state.secretsProvider",
+      st.secretsProvider,
+      SECRETS_PROVIDER,
+      "must be a KMS secrets provider URL (awskms://alias/<name>?region=<region> or awskms://<key id>)",
+    );
   if (st.keyArn !== undefined) v.arn("state.keyArn", st.keyArn, "kms", /^key\/.+$/);
   if (st.account !== undefined) v.accountId("state.account", st.account);
 
@@ -541,6 +580,16 @@ function validate(name: string, args: CatalogueDeliveryArgs | undefined): Resolv
   };
 }
 
+/** The IAM path of the roles an environment's stacks create (stacks/bootstrap's deploy role creates and passes only these). */
+export function environmentRolePath(env: string): string {
+  return `/berth/${env}/`;
+}
+
+/** The secrets provider of an environment's stacks by default: its own key, as stacks/bootstrap names it. */
+export function defaultSecretsProvider(env: string, region: string): string {
+  return `awskms://alias/berth-secrets-${env}?region=${region}`;
+}
+
 /** Where an environment's resources are, for the ARNs of its deploy role's policy. */
 export interface EnvironmentScope {
   partition: string;
@@ -559,7 +608,7 @@ export interface EnvironmentScope {
  * `<project>/<env>.*` stacks and read `<platformProject>/<env>` (only when the state bucket is in the
  * environment's account; otherwise the bucket policy must grant it), run and watch the release
  * tasks of the services that have one (family `<cluster>-<service>-release`, on that cluster only),
- * pass the task roles to ECS tasks only, and read what it verifies (services, schedules, task
+ * pass the environment's roles (path `/berth/<env>/`) to ECS tasks only, and read what it verifies (services, schedules, task
  * definitions).
  */
 export function environmentRoleStatements(
@@ -642,7 +691,8 @@ export function environmentRoleStatements(
         Sid: "PassTaskRolesToEcsTasks",
         Effect: "Allow",
         Action: "iam:PassRole",
-        Resource: `arn:${p}:iam::${account}:role/*`,
+        // The stacks create their roles under /berth/<env>/ (the path stacks/bootstrap lets them use).
+        Resource: `arn:${p}:iam::${account}:role${environmentRolePath(env.name)}*`,
         Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
       },
     );
@@ -682,7 +732,7 @@ export function releasedCommitParameterName(prefix: string, delivery: string, se
  *   source: { connectionArn, repository: "acme/berth" },
  *   services: deliveredServices(loadCatalogue("../../apps"), { repositories: registry.repositories }),
  *   environments: [{ name: "dev" }, { name: "staging" }, { name: "prod" }],
- *   state: { bucket: "acme-berth-state", secretsProvider: "awskms://alias/berth-state?region=us-east-1" },
+ *   state: { bucket: "acme-berth-state" },
  * });
  */
 export class CatalogueDelivery extends pulumi.ComponentResource {
@@ -1104,6 +1154,11 @@ export class CatalogueDelivery extends pulumi.ComponentResource {
     const last = r.environments.length - 1;
     const deploys = r.environments.map((env, i) => {
       const envAccount = conn.apply((c) => env.account ?? c.account);
+      const secretsProvider: pulumi.Output<string> = pulumi.output(
+        env.secretsProvider ??
+          args.state.secretsProvider ??
+          conn.apply((c) => defaultSecretsProvider(env.name, env.region ?? c.region)),
+      );
       const deployRoleArn: pulumi.Output<string> = env.deployRoleArn
         ? pulumi.output(env.deployRoleArn)
         : pulumi.interpolate`arn:${conn.partition}:iam::${envAccount}:role/${defaultDeployRoleName(env.name)}`;
@@ -1143,8 +1198,9 @@ export class CatalogueDelivery extends pulumi.ComponentResource {
         variables: [
           plain("ENVIRONMENT", env.name),
           plain("DEPLOY_ROLE_ARN", deployRoleArn),
+          ...(env.deployExternalId !== undefined ? [plain("DEPLOY_EXTERNAL_ID", env.deployExternalId)] : []),
           plain("STATE_BUCKET", args.state.bucket),
-          plain("SECRETS_PROVIDER", args.state.secretsProvider),
+          plain("SECRETS_PROVIDER", secretsProvider),
           plain("RELEASE_PARAMETER_PREFIX", r.prefix),
           plain("PULUMI_ORG", r.organization),
           plain("PULUMI_PROJECT", r.project),

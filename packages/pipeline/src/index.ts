@@ -6,8 +6,10 @@ export {
   type DeliveredService,
   type DeliveryEnvironment,
   defaultDeployRoleName,
+  defaultSecretsProvider,
   deliveredServices,
   type EnvironmentScope,
+  environmentRolePath,
   environmentRoleStatements,
   releasedCommitParameterName,
 } from "./catalogue-delivery.js";

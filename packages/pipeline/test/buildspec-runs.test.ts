@@ -397,6 +397,39 @@ describe("deploy buildspec, run", () => {
     expect((s.phases.pre_build?.commands ?? []).join("\n")).not.toContain("aws sts assume-role");
   });
 
+  it("sends the deploy role's external id from the profile, and refuses one that could add profile lines", () => {
+    const dir = mkdtempSync(join(tmpdir(), "berth-deploy-"));
+    const env = {
+      ENVIRONMENT: "prod",
+      DEPLOY_ROLE_ARN: "arn:aws:iam::210987654321:role/berth-deploy-prod",
+      AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: "/v2/credentials/build",
+    };
+    const run = runShell(`set -euo pipefail\n${roleSwitch}`, dir, join(dir, "none"), {
+      ...env,
+      DEPLOY_EXTERNAL_ID: "berth-deploy-prod",
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(readFileSync(join(dir, ".aws", "berth-deploy-config"), "utf8")).toBe(
+      [
+        "[profile berth-deploy]",
+        "role_arn = arn:aws:iam::210987654321:role/berth-deploy-prod",
+        "credential_source = EcsContainer",
+        "role_session_name = berth-deploy-prod",
+        "duration_seconds = 3600",
+        "external_id = berth-deploy-prod",
+        "",
+      ].join("\n"),
+    );
+    const other = mkdtempSync(join(tmpdir(), "berth-deploy-"));
+    const bad = runShell(`set -euo pipefail\n${roleSwitch}`, other, join(other, "none"), {
+      ...env,
+      DEPLOY_EXTERNAL_ID: "x\nrole_arn = arn:aws:iam::999999999999:role/evil",
+    });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("DEPLOY_EXTERNAL_ID is not an external id");
+    expect(existsSync(join(other, ".aws"))).toBe(false);
+  });
+
   it("keeps the build's own role when no deploy role is given", () => {
     const dir = mkdtempSync(join(tmpdir(), "berth-deploy-"));
     const run = runShell(`set -euo pipefail\n${roleSwitch}\nenv | sort`, dir, join(dir, "none"), {

@@ -182,6 +182,19 @@ describe("CatalogueDelivery with the 4 example services and dev, staging, prod",
     }
   });
 
+  it("gives each environment's new stacks that environment's own secrets key, and sends the external id where one is set", () => {
+    for (const env of ["dev", "staging", "prod"]) {
+      const vars = projectVariables(run.one(PROJECT, `berth-deploy-${env}`));
+      expect(vars.SECRETS_PROVIDER).toEqual({
+        value: `awskms://alias/berth-secrets-${env}?region=us-east-1`,
+        type: "PLAINTEXT",
+      });
+      if (env === "prod")
+        expect(vars.DEPLOY_EXTERNAL_ID).toEqual({ value: "berth-deploy-prod", type: "PLAINTEXT" });
+      else expect(vars.DEPLOY_EXTERNAL_ID).toBeUndefined();
+    }
+  });
+
   it("allows no '*' action and no '*' resource except ECR login", () => {
     for (const { statement } of allStatements(run)) {
       for (const a of list(statement.Action)) expect(a).not.toBe("*");
@@ -254,8 +267,13 @@ describe("environmentRoleStatements", () => {
       Condition: { ArnEquals: { "ecs:cluster": "arn:aws:ecs:eu-west-1:210987654321:cluster/platform-prod" } },
     });
     expect(sid.WatchReleaseTasks!.Resource).toBe("arn:aws:ecs:eu-west-1:210987654321:task/platform-prod/*");
-    expect(sid.PassTaskRolesToEcsTasks!.Condition).toEqual({
-      StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" },
+    expect(sid.PassTaskRolesToEcsTasks).toEqual({
+      Sid: "PassTaskRolesToEcsTasks",
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      // only the roles the environment's stacks create, under the path stacks/bootstrap allows
+      Resource: "arn:aws:iam::210987654321:role/berth/prod/*",
+      Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
     });
   });
 });
@@ -275,6 +293,69 @@ describe("CatalogueDelivery options", () => {
     });
     const deploy = stages(run)[2]!.actions[0]!;
     expect(deploy.inputArtifacts).toEqual(["SourceArtifact", "ReleaseAmd64", "ReleaseArm64"]);
+  });
+
+  it("takes a secrets provider per environment (region of the environment by default), and state.secretsProvider for the others", async () => {
+    const run = await runComponent(
+      () =>
+        new CatalogueDelivery(
+          "berth",
+          deliveryArgs({
+            environments: [
+              { name: "dev", region: "eu-west-1" },
+              { name: "staging", secretsProvider: "awskms://alias/staging-keys?region=us-east-1" },
+              { name: "prod", account: "210987654321" },
+            ],
+          }),
+        ),
+    );
+    const provider = (env: string) =>
+      projectVariables(run.one(PROJECT, `berth-deploy-${env}`)).SECRETS_PROVIDER!.value;
+    expect(provider("dev")).toBe("awskms://alias/berth-secrets-dev?region=eu-west-1");
+    expect(provider("staging")).toBe("awskms://alias/staging-keys?region=us-east-1");
+    expect(provider("prod")).toBe("awskms://alias/berth-secrets-prod?region=us-east-1");
+    const shared = await runComponent(
+      () =>
+        new CatalogueDelivery(
+          "berth",
+          deliveryArgs({
+            environments: [
+              { name: "dev", secretsProvider: "awskms://alias/berth-secrets-dev?region=us-east-1" },
+              { name: "prod" },
+            ],
+            state: {
+              bucket: "acme-berth-state",
+              secretsProvider: "awskms://alias/berth-state?region=us-east-1",
+            },
+          }),
+        ),
+    );
+    expect(projectVariables(shared.one(PROJECT, "berth-deploy-dev")).SECRETS_PROVIDER!.value).toBe(
+      "awskms://alias/berth-secrets-dev?region=us-east-1",
+    );
+    expect(projectVariables(shared.one(PROJECT, "berth-deploy-prod")).SECRETS_PROVIDER!.value).toBe(
+      "awskms://alias/berth-state?region=us-east-1",
+    );
+  });
+
+  it("rejects an external id IAM would refuse and a secrets provider that is not awskms, before creating anything", async () => {
+    const err = await expectInvalid(
+      () =>
+        new CatalogueDelivery(
+          "berth",
+          deliveryArgs({ environments: [{ name: "dev", deployExternalId: "x\nrole_arn = evil" }] }),
+        ),
+      /environments\[0\]\.deployExternalId is .*must be an external id/,
+    );
+    expect(err.field).toBe("environments[0].deployExternalId");
+    await expectInvalid(
+      () =>
+        new CatalogueDelivery(
+          "berth",
+          deliveryArgs({ environments: [{ name: "dev", secretsProvider: "passphrase" }] }),
+        ),
+      /environments\[0\]\.secretsProvider is "passphrase"; must be a KMS secrets provider URL/,
+    );
   });
 
   it("does not grow with the catalogue: a fifth service adds no resource", async () => {

@@ -37,11 +37,16 @@ export function deliveryArgs(over: Partial<CatalogueDeliveryArgs> = {}): Catalog
     environments: [
       { name: "dev" },
       { name: "staging" },
-      { name: "prod", deployRoleArn: PROD_ROLE, account: "210987654321", clusterName: "platform-prod" },
+      {
+        name: "prod",
+        deployRoleArn: PROD_ROLE,
+        deployExternalId: "berth-deploy-prod",
+        account: "210987654321",
+        clusterName: "platform-prod",
+      },
     ],
     state: {
       bucket: "acme-berth-state",
-      secretsProvider: "awskms://alias/berth-state?region=us-east-1",
       keyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     },
     ...over,
