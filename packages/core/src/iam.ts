@@ -1,3 +1,5 @@
+import type * as pulumi from "@pulumi/pulumi";
+
 /** One IAM policy statement as plain JSON (no invokes needed to build policies). */
 export interface PolicyStatement {
   Sid?: string;
@@ -44,4 +46,60 @@ export interface ArnParts {
 export function arnParts(arn: string): ArnParts {
   const [, partition = "aws", service = "", region = "", account = "", ...rest] = arn.split(":");
   return { partition, service, region, account, resource: rest.join(":") };
+}
+
+/**
+ * Where Berth's IAM roles, managed policies and instance profiles live in an environment's account:
+ * the path `/berth/<env>/`. The account's bootstrap (stacks/bootstrap) lets each environment's deploy
+ * role create IAM resources only there, and roles only with the environment's workload boundary.
+ */
+export const iamPath = (environment: string): string => `/berth/${environment}/`;
+
+/** The path of the permissions-boundary policies the bootstrap creates. */
+export const BOUNDARY_PATH = "/berth-boundaries/";
+
+/** The workload permissions boundary every role of an environment carries. */
+export function workloadBoundaryArn(partition: string, account: string, environment: string): string {
+  return `arn:${partition}:iam::${account}:policy${BOUNDARY_PATH}berth-workload-${environment}`;
+}
+
+/**
+ * A stack transformation that puts every IAM role, managed policy and instance profile the program
+ * creates under `/berth/<env>/`, and gives every role the environment's workload boundary, as the
+ * bootstrap's deploy role requires. Register it before any resource:
+ *
+ * @example
+ * pulumi.runtime.registerStackTransformation(placeIamResources("prod", "aws", "210987654321"));
+ */
+export function placeIamResources(
+  environment: string,
+  partition: string,
+  account: string,
+): (args: {
+  type: string;
+  props: Record<string, unknown>;
+  opts: pulumi.ResourceOptions;
+}) => { props: Record<string, unknown>; opts: pulumi.ResourceOptions } | undefined {
+  const path = iamPath(environment);
+  const boundary = workloadBoundaryArn(partition, account, environment);
+  return ({ type, props, opts }) => {
+    if (type === "aws:iam/role:Role")
+      return { props: { ...props, path, permissionsBoundary: boundary }, opts };
+    if (type === "aws:iam/policy:Policy" || type === "aws:iam/instanceProfile:InstanceProfile") {
+      return { props: { ...props, path }, opts };
+    }
+    return undefined;
+  };
+}
+
+/**
+ * The partition of a region: `aws-cn` for China, `aws-us-gov` for GovCloud, `aws` elsewhere.
+ *
+ * @example
+ * partitionOfRegion("cn-north-1"); // "aws-cn"
+ */
+export function partitionOfRegion(region: string): string {
+  if (region.startsWith("cn-")) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  return "aws";
 }

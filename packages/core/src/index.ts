@@ -29,9 +29,14 @@ export {
   type ArnParts,
   arnParts,
   assumeRolePolicy,
+  BOUNDARY_PATH,
+  iamPath,
   type PolicyDocument,
   type PolicyStatement,
+  partitionOfRegion,
+  placeIamResources,
   policyDocument,
+  workloadBoundaryArn,
 } from "./iam.js";
 export {
   DEFAULT_RELEASE_PARAMETER_PREFIX,

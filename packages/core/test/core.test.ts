@@ -9,6 +9,8 @@ import {
   isIpv6Cidr,
   mergeTags,
   parseCidr,
+  partitionOfRegion,
+  placeIamResources,
   transformed,
   Validator,
 } from "../src/index.js";
@@ -123,4 +125,31 @@ describe("transforms, tags and IAM", () => {
       ],
     });
   });
+});
+
+describe("IAM placement for the bootstrap's deploy roles", () => {
+  const place = placeIamResources("prod", "aws", "210987654321");
+  const opts = {};
+  it("puts roles under /berth/<env>/ with the workload boundary", () => {
+    expect(place({ type: "aws:iam/role:Role", props: { name: "x" }, opts })?.props).toEqual({
+      name: "x",
+      path: "/berth/prod/",
+      permissionsBoundary: "arn:aws:iam::210987654321:policy/berth-boundaries/berth-workload-prod",
+    });
+  });
+  it("puts managed policies and instance profiles under the path, and leaves everything else alone", () => {
+    expect(place({ type: "aws:iam/policy:Policy", props: {}, opts })?.props).toEqual({
+      path: "/berth/prod/",
+    });
+    expect(place({ type: "aws:iam/instanceProfile:InstanceProfile", props: {}, opts })?.props).toEqual({
+      path: "/berth/prod/",
+    });
+    expect(place({ type: "aws:iam/rolePolicy:RolePolicy", props: {}, opts })).toBeUndefined();
+    expect(place({ type: "aws:s3/bucket:Bucket", props: {}, opts })).toBeUndefined();
+  });
+  it.each([
+    ["us-east-1", "aws"],
+    ["cn-north-1", "aws-cn"],
+    ["us-gov-west-1", "aws-us-gov"],
+  ])("the partition of %s is %s", (region, partition) => expect(partitionOfRegion(region)).toBe(partition));
 });

@@ -13,7 +13,7 @@
  * `<env>.<service>` (berth-service). IAM's `*` also matches `/`, so `<env>.*` covers `<env>.orders/…`.
  */
 import type { PolicyDocument, PolicyStatement } from "@berth/core";
-import { policyDocument } from "@berth/core";
+import { BOUNDARY_PATH, iamPath, partitionOfRegion, policyDocument, workloadBoundaryArn } from "@berth/core";
 
 export type ProjectKind = "environment" | "per-service";
 
@@ -36,17 +36,18 @@ export interface Environment {
   readStackKeyArns: string[];
 }
 
-/** The role paths and names Berth uses; deploy roles create roles only under `rolePath(env)`. */
-export const rolePath = (env: string) => `/berth/${env}/`;
-export const BOUNDARY_PATH = "/berth-boundaries/";
+/**
+ * The role paths and names Berth uses; deploy roles create roles only under `rolePath(env)`, the path
+ * the platform and service stacks put their IAM resources under (`placeIamResources`, @berth/core).
+ */
+export const rolePath = iamPath;
+export { BOUNDARY_PATH };
 export const deployRoleName = (env: string) => `berth-deploy-${env}`;
 export const previewRoleName = (env: string) => `berth-preview-${env}`;
 export const deployBoundaryName = (env: string) => `berth-deploy-${env}`;
 export const workloadBoundaryName = (env: string) => `berth-workload-${env}`;
 
-export function partitionOf(region: string): string {
-  return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
-}
+export const partitionOf = partitionOfRegion;
 
 export function roleArn(partition: string, account: string, name: string, path = "/"): string {
   return `arn:${partition}:iam::${account}:role${path}${name}`;
@@ -259,7 +260,7 @@ function platformStatements(c: Context): PolicyStatement[] {
 
 function iamStatements(c: Context, env: string): PolicyStatement[] {
   const roles = `arn:${c.partition}:iam::${c.account}:role${rolePath(env)}*`;
-  const boundary = boundaryArn(c.partition, c.account, workloadBoundaryName(env));
+  const boundary = workloadBoundaryArn(c.partition, c.account, env);
   return [
     {
       Sid: "CreateRolesOnlyWithTheWorkloadBoundary",

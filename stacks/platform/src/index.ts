@@ -12,7 +12,7 @@
  */
 import { join } from "node:path";
 import { Cluster, type FargateCapacityShare, LoadBalancer } from "@berth/cluster";
-import { loadCatalogue, platformEnvironments } from "@berth/core";
+import { loadCatalogue, partitionOfRegion, placeIamResources, platformEnvironments } from "@berth/core";
 import { Network } from "@berth/networking";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -28,6 +28,12 @@ const repoRoot = join(__dirname, "..", "..", "..");
 const catalogue = loadCatalogue(process.env.BERTH_APPS_DIR ?? join(repoRoot, "apps"), {
   environments: platformEnvironments(repoRoot),
 });
+
+// Every IAM role, policy and instance profile under /berth/<env>/, roles with the environment's
+// workload boundary: what the account's bootstrap (stacks/bootstrap) lets the deploy role create.
+pulumi.runtime.registerStackTransformation(
+  placeIamResources(env, partitionOfRegion(cfg.aws.region), cfg.accountId),
+);
 
 // One provider for the whole stack: every resource is tagged, in this account and region.
 const provider = new aws.Provider("aws", {

@@ -65,6 +65,23 @@ describe.each(ENVS)("%s", (env) => {
     expect(callers.options.retainOnDelete ?? false).toBe(env === "prod");
   });
 
+  it("puts every IAM role, policy and instance profile under /berth/<env>/, roles with the workload boundary", () => {
+    const run = runs[env];
+    const account = env === "prod" ? "210987654321" : "123456789012";
+    const iam = run.managed.filter((r) =>
+      ["aws:iam/role:Role", "aws:iam/policy:Policy", "aws:iam/instanceProfile:InstanceProfile"].includes(
+        r.type,
+      ),
+    );
+    expect(iam.length).toBeGreaterThan(0);
+    for (const r of iam) expect(r.inputs.path, r.name).toBe(`/berth/${env}/`);
+    for (const r of iam.filter((x) => x.type === "aws:iam/role:Role")) {
+      expect(r.inputs.permissionsBoundary, r.name).toBe(
+        `arn:aws:iam::${account}:policy/berth-boundaries/berth-workload-${env}`,
+      );
+    }
+  });
+
   it("has one tagged aws provider that every AWS resource uses", () => {
     const run = runs[env];
     const provider = run.one("pulumi:providers:aws");

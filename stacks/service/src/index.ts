@@ -10,7 +10,14 @@
  */
 import { join } from "node:path";
 import { InternalService, ScheduledJob, WebService, WorkerService } from "@berth/cluster";
-import { loadCatalogue, platformEnvironments, releaseParameterName, type ServiceManifest } from "@berth/core";
+import {
+  loadCatalogue,
+  partitionOfRegion,
+  placeIamResources,
+  platformEnvironments,
+  releaseParameterName,
+  type ServiceManifest,
+} from "@berth/core";
 import { Queue } from "@berth/data";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -47,6 +54,10 @@ const platformRef = new pulumi.StackReference(platformName);
 export = async () => {
   // What the environment shares, as plain values, and the image, before any AWS resource.
   const platform = await readPlatform(platformRef, platformName);
+  // IAM under /berth/<env>/ with the environment's workload boundary (stacks/bootstrap requires it).
+  pulumi.runtime.registerStackTransformation(
+    placeIamResources(environment, partitionOfRegion(platform.region), platform.accountId),
+  );
   const provider = new aws.Provider("aws", {
     region: platform.region as aws.Region,
     allowedAccountIds: [platform.accountId],
@@ -61,7 +72,7 @@ export = async () => {
     },
   });
   const image = await imageOf(manifest, platform.sharedStack, provider, platform.region);
-  const partition = arnPartition(platform.cluster.arn);
+  const partition = partitionOfRegion(platform.region);
   const resolved: Resolved = {
     environment,
     image,
@@ -195,8 +206,4 @@ async function imageOf(
       "The deploy pipeline writes it; for a first deploy before any pipeline run, " +
       `\`pulumi config set berth-service:imageOverride <repo>@sha256:<digest> -s ${pulumi.getStack()}\`.`,
   });
-}
-
-function arnPartition(arn: unknown): string {
-  return typeof arn === "string" && arn.startsWith("arn:") ? arn.split(":")[1]! : "aws";
 }

@@ -39,6 +39,24 @@ describe("every service previews in every environment, in its own stack", () => 
   );
 });
 
+describe("IAM as the account's bootstrap requires it", () => {
+  it.each(ENVS.flatMap((env) => SERVICES.map((svc) => [env, svc] as const)))(
+    "%s.%s: every role under /berth/<env>/ with the workload boundary",
+    (env, svc) => {
+      const account = env === "prod" ? "210987654321" : "123456789012";
+      const roles = run(env, svc).ofType("aws:iam/role:Role");
+      expect(roles.length).toBeGreaterThan(1);
+      for (const r of roles) {
+        expect([r.name, r.inputs.path, r.inputs.permissionsBoundary]).toEqual([
+          r.name,
+          `/berth/${env}/`,
+          `arn:aws:iam::${account}:policy/berth-boundaries/berth-workload-${env}`,
+        ]);
+      }
+    },
+  );
+});
+
 describe("orders (internal)", () => {
   it("publishes http://orders:8080 through Service Connect and admits only its callers' security group", () => {
     const r = run("prod", "orders");
