@@ -51,7 +51,7 @@ describe("the example services in apps/", () => {
     expect(catalogue.routes("prod")[0]!.hosts).toEqual(["hello.example.com"]);
   });
 
-  it("hello's sizes, counts, rollout and retention match today's Pulumi.<env>.yaml", () => {
+  it("hello's sizes, counts, rollout and retention match what berth-platform ran before the catalogue", () => {
     const dev = get("hello", "dev") as WebManifest;
     const staging = get("hello", "staging") as WebManifest;
     const prod = get("hello", "prod") as WebManifest;
@@ -60,13 +60,11 @@ describe("the example services in apps/", () => {
     expect(dev.deployment?.strategy ?? "ROLLING").toBe("ROLLING");
     expect(dev.healthCheck).toMatchObject({ intervalSeconds: 5, timeoutSeconds: 4, startPeriodSeconds: 0 });
     expect(dev.stopTimeoutSeconds).toBe(5);
-    // staging: two tasks, a month of logs.
-    expect([
-      staging.cpu ?? 256,
-      staging.memory ?? 512,
-      staging.count,
-      staging.logs?.retentionDays ?? 30,
-    ]).toEqual([256, 512, 2, 30]);
+    // staging: two to four tasks on 70 % CPU, a month of logs.
+    expect([staging.cpu ?? 256, staging.memory ?? 512, staging.logs?.retentionDays ?? 30]).toEqual([
+      256, 512, 30,
+    ]);
+    expect(staging.count).toEqual({ min: 2, max: 4, cpuTarget: 70 });
     expect(staging.deployment?.strategy ?? "ROLLING").toBe("ROLLING");
     // prod: bigger, three to ten tasks on 60 % CPU, canary 10 % with a 10-minute bake, a year of logs.
     expect([prod.cpu, prod.memory, prod.logs?.retentionDays]).toEqual([512, 1024, 365]);
