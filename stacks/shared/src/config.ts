@@ -23,6 +23,11 @@ const KMS_KEY_ARN = config.string({
 });
 /** Owner and CostCenter become tags on every resource: AWS's tag-value rules (no newline, no `~`). */
 const TAG_VALUE = config.tagValue();
+/** An `sts:ExternalId` as IAM (and stacks/bootstrap) takes it. */
+const EXTERNAL_ID = config.string({
+  pattern: /^[\w+=,.@:/-]{2,1224}$/,
+  describe: "an external id (2-1224 of letters, digits and _+=,.@:/-)",
+});
 
 /**
  * A lifecycle tag prefix. The pipeline tags every image with its commit SHA (40 hex digits), and a
@@ -87,20 +92,16 @@ export const schema = {
       prod: config.optional(ACCOUNT_ID),
     }),
   ),
-  /** The Pulumi state backend made by scripts/bootstrap-backend.sh. */
+  /**
+   * The Pulumi state backend (stacks/bootstrap). Each environment's deploy build creates its stacks
+   * with that environment's own secrets key, `awskms://alias/berth-secrets-<env>?region=<region>`
+   * (stacks/bootstrap output `secretsProviders`); no role here decrypts with the state key.
+   */
   state: config.object({
     bucket: config.string({
       pattern: /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
       describe: "an S3 bucket name (3-63 lowercase letters, digits, '.', '-')",
     }),
-    /** The secrets provider of the platform stacks, used by the deploy builds. */
-    secretsProvider: config.string({
-      pattern: /^awskms:\/\/\S+$/,
-      describe:
-        'an awskms:// secrets provider such as "awskms://alias/berth-pulumi-secrets?region=us-east-1"',
-    }),
-    /** The KMS key behind the secrets provider; the previews may decrypt with it. */
-    keyArn: KMS_KEY_ARN,
   }),
   /** ECR settings. */
   registry: config.defaulted(
@@ -113,6 +114,11 @@ export const schema = {
       keepReleaseImages: config.withDefault(
         config.integer(LIFECYCLE_LIMITS.keepReleaseImages),
         LIFECYCLE_DEFAULTS.keepReleaseImages,
+      ),
+      /** How many pipeline-built (`git-<commit>`) images each repository keeps, newest first. */
+      keepCommitImages: config.withDefault(
+        config.integer(LIFECYCLE_LIMITS.keepCommitImages),
+        LIFECYCLE_DEFAULTS.keepCommitImages,
       ),
       releaseTagPrefixes: config.withDefault(config.list(TAG_PREFIX, { min: 1, max: 10 }), [
         ...LIFECYCLE_DEFAULTS.releaseTagPrefixes,
@@ -134,7 +140,8 @@ export const schema = {
        * The Secrets Manager secret with Docker Hub credentials (its name starts with
        * `ecr-pullthroughcache/`). With it, a Docker Hub pull-through cache rule exists and image builds
        * pull BuildKit, the Dockerfile frontend and base images through it, not anonymously from
-       * Docker Hub (which rate-limits CodeBuild's shared addresses).
+       * Docker Hub (which rate-limits CodeBuild's shared addresses). In this stack's account and
+       * region (ECR requires the secret where the pull-through cache rule is).
        */
       dockerHubCredentialArn: config.optional(
         config.string({
@@ -152,6 +159,17 @@ export const schema = {
   pipeline: config.defaulted(
     config.object({
       executionMode: config.withDefault(config.oneOf(["SUPERSEDED", "QUEUED"]), "SUPERSEDED"),
+      /**
+       * The external id each environment's deploy role requires (stacks/bootstrap
+       * `environments.<env>.externalId`); the deploy build sends it when it assumes the role.
+       */
+      deployExternalIds: config.defaulted(
+        config.object({
+          dev: config.optional(EXTERNAL_ID),
+          staging: config.optional(EXTERNAL_ID),
+          prod: config.optional(EXTERNAL_ID),
+        }),
+      ),
       /** An existing topic for failures and approvals; default: the pipeline creates one. */
       notificationTopicArn: config.optional(
         config.string({
@@ -161,17 +179,29 @@ export const schema = {
       ),
     }),
   ),
-  /** Pull-request previews (read-only `pulumi preview` against the same state). */
+  /**
+   * Pull-request previews: every pull request offline (`berth preview`, no credential); the stacks
+   * with a read-only role in `roleArns` also with `pulumi preview --diff`, approved per commit by a
+   * maintainer (docs/security.md).
+   */
   previews: config.object({
     /** Secrets Manager secret with a GitHub token that may comment on pull requests. */
     githubTokenSecretArn: config.string({
       pattern: /^arn:aws(-cn|-us-gov)?:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/,
       describe: "a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)",
     }),
+    /** The token's login: the comment updated is the one by this login (default: asked from GitHub). */
+    commentAuthor: config.optional(
+      config.string({
+        pattern: /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(\[bot\])?$/,
+        describe: 'a GitHub login such as "acme-berth-bot" or "<app>[bot]"',
+      }),
+    ),
     /**
-     * Read-only roles to preview stacks that live in other accounts, by `<project>/<stack>` or account
-     * id (e.g. `berth-platform/prod: arn:aws:iam::210987654321:role/berth-preview-prod`). A stack in
-     * another account without one is previewed offline (`berth preview`), with a note in the comment.
+     * Read-only roles of the credentialed previews, by `<project>/<stack>` or account id: the
+     * `berth-preview-<env>` roles of stacks/bootstrap (output `previewRoles`), which trust this
+     * stack's `previewPrincipalArn`. Give them to non-production environments only: a preview role
+     * decrypts its environment's Pulumi secrets. A stack without one is previewed offline.
      */
     roleArns: config.withDefault(
       config.record(
@@ -233,6 +263,23 @@ export function loadConfig(): SharedConfig {
       "source.connectionArn",
       `is in region ${conn[3]}; the pipeline runs in the connection's region, so it must be aws:region ${checkedRegion}`,
     );
+  }
+  // ECR: "The account and Region that the secret is in must match the account and Region that the
+  // pull through cache rule is in."
+  if (c.registry.dockerHubCredentialArn !== undefined) {
+    const [, , , secretRegion, secretAccount] = c.registry.dockerHubCredentialArn.split(":");
+    if (secretAccount !== c.accountId) {
+      fail(
+        "registry.dockerHubCredentialArn",
+        `is in account ${secretAccount}; the pull-through cache rule is in this stack's account, so the secret must be in accountId ${c.accountId}`,
+      );
+    }
+    if (secretRegion !== checkedRegion) {
+      fail(
+        "registry.dockerHubCredentialArn",
+        `is in region ${secretRegion}; the pull-through cache rule is in this stack's region, so the secret must be in aws:region ${checkedRegion}`,
+      );
+    }
   }
   if (c.registry.scanFrequency !== undefined && c.registry.scanning !== "enhanced") {
     fail("registry.scanFrequency", `is only allowed with registry.scanning: "enhanced"`);

@@ -59,11 +59,12 @@ const registry = new Registry(
     // each image `git-<commit>`, and each deploy moves the tag `release-<env>` onto the image it
     // releases before it writes the environment's release pointer. The rules, in priority order:
     // keep the cache tag; keep every `release-*` image (one per environment, whatever its age, so
-    // prod's image is never expired however far it lags); keep the newest `v*` and `git-*` images
-    // (keepReleaseImages); expire `pr-*` after pullRequestExpireAfterDays and untagged images after
-    // untaggedExpireAfterDays.
+    // prod's image is never expired however far it lags); keep the newest `v*` images
+    // (keepReleaseImages) and the newest `git-*` images (keepCommitImages); expire `pr-*` after
+    // pullRequestExpireAfterDays and untagged images after untaggedExpireAfterDays.
     lifecycle: {
       keepReleaseImages: cfg.registry.keepReleaseImages,
+      keepCommitImages: cfg.registry.keepCommitImages,
       releaseTagPrefixes: cfg.registry.releaseTagPrefixes,
       pullRequestTagPrefixes: cfg.registry.pullRequestTagPrefixes,
       pullRequestExpireAfterDays: cfg.registry.pullRequestExpireAfterDays,
@@ -99,8 +100,10 @@ const registry = new Registry(
 //    folder, or a shared package, changed since the commit last released to prod), once each, and
 //    promotes their digests dev -> staging -> (approval) -> prod: per service, the release pointer
 //    /berth/<env>/<service>/image, the tag release-<env> and `pulumi up` of berth-service/<env>.<service>.
-//    Each environment's deploy build assumes `berth-deploy-<env>` there: it must trust
-//    deployProjectRoleArns.<env> and hold environmentRolePolicies.<env> (docs/components/pipeline.md).
+//    Each environment's deploy build assumes `berth-deploy-<env>` there (stacks/bootstrap), with the
+//    external id its trust requires, and creates the service stacks with that environment's own
+//    secrets key (`alias/berth-secrets-<env>`, CatalogueDelivery's default). The role must trust
+//    deployProjectRoleArns.<env> (docs/security.md).
 // The application's repository, through the CodeStar connection: delivered and previewed alike.
 const source = {
   connectionArn: cfg.source.connectionArn,
@@ -113,12 +116,14 @@ const delivery = new CatalogueDelivery(
   {
     source: { ...source, branch: cfg.source.branch },
     services: deliveredServices(catalogue, { repositories: registry.repositories }),
-    environments: ENVIRONMENTS.map((env) => ({ name: env, account: cfg.environmentAccounts[env] })),
-    state: {
-      bucket: cfg.state.bucket,
-      secretsProvider: cfg.state.secretsProvider,
-      keyArn: cfg.state.keyArn,
-    },
+    environments: ENVIRONMENTS.map((env) => ({
+      name: env,
+      account: cfg.environmentAccounts[env],
+      ...(cfg.pipeline.deployExternalIds[env] !== undefined
+        ? { deployExternalId: cfg.pipeline.deployExternalIds[env] }
+        : {}),
+    })),
+    state: { bucket: cfg.state.bucket },
     // BuildKit, the Dockerfile frontend and the base images through the Docker Hub cache rule.
     ...(cfg.registry.dockerHubCredentialArn ? { pullThroughCachePrefix: "docker-hub" } : {}),
     executionMode: cfg.pipeline.executionMode,
@@ -129,16 +134,19 @@ const delivery = new CatalogueDelivery(
   opts,
 );
 
-// 5. Pull-request previews: `pulumi preview --diff` with a read-only role against the same state
-//    (read the bucket, decrypt with the key), one comment per pull request; forks wait for a
-//    maintainer's approval comment.
+// 5. Pull-request previews (docs/security.md): every pull request gets `berth preview` (offline) in
+//    a worker without any credential; an orchestrator that runs no pull-request code holds the token
+//    and keeps one comment. The stacks of `previews.roleArns` (dev: `berth-preview-dev` of
+//    stacks/bootstrap, which trusts `previewPrincipalArn`) also get `pulumi preview --diff` with
+//    that role only, after a maintainer approves the commit. Forks wait for a maintainer's comment.
 const previews = new PullRequestPreviews(
   "previews",
   {
     source: { ...source, defaultBranch: cfg.source.branch },
     mode: "pulumi",
-    state: { bucket: cfg.state.bucket, keyArn: cfg.state.keyArn },
+    state: { bucket: cfg.state.bucket },
     githubTokenSecretArn: cfg.previews.githubTokenSecretArn,
+    ...(cfg.previews.commentAuthor !== undefined ? { commentAuthor: cfg.previews.commentAuthor } : {}),
     commentApproval: cfg.previews.commentApproval,
     previewRoleArns: cfg.previews.roleArns,
   },
@@ -166,3 +174,8 @@ export const notificationTopicArn = delivery.notificationTopicArn;
 export const previewProjectName = previews.projectName;
 export const previewWebhookUrl = previews.webhookUrl;
 export const previewRoleArn = previews.roleArn;
+/**
+ * The credentialed preview worker's role: put it into stacks/bootstrap's
+ * `environments.<env>.previewPrincipalArns` (the only principal `berth-preview-<env>` trusts).
+ */
+export const previewPrincipalArn = previews.previewPrincipalArn;

@@ -63,9 +63,64 @@ const cases: { name: string; edit: Edit; message: RegExp }[] = [
   {
     name: "a missing required key",
     edit: (c) => {
-      delete c["berth-shared:state"].keyArn;
+      delete c["berth-shared:state"].bucket;
     },
-    message: /berth-shared:state\.keyArn is missing; expected a KMS key ARN/,
+    message: /berth-shared:state\.bucket is missing; expected an S3 bucket name/,
+  },
+  {
+    name: "the state key, which no role of this stack uses any more",
+    edit: (c) => {
+      c["berth-shared:state"].keyArn =
+        "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    },
+    message: /berth-shared:state\.keyArn is not a known key; known keys: bucket/,
+  },
+  {
+    name: "one secrets provider for every environment (each has its own key now)",
+    edit: (c) => {
+      c["berth-shared:state"].secretsProvider = "awskms://alias/berth-pulumi-secrets?region=us-east-1";
+    },
+    message: /berth-shared:state\.secretsProvider is not a known key; known keys: bucket/,
+  },
+  {
+    name: "a commit image count the Registry refuses",
+    edit: (c) => {
+      c["berth-shared:registry"].keepCommitImages = 0;
+    },
+    message: /berth-shared:registry\.keepCommitImages is 0; expected a whole number from 1 to 10000/,
+  },
+  {
+    name: "an external id IAM refuses (it would also add a line to the deploy profile)",
+    edit: (c) => {
+      (c["berth-shared:pipeline"].deployExternalIds as Record<string, string>).prod = "x\nrole_arn = evil";
+    },
+    message:
+      /berth-shared:pipeline\.deployExternalIds\.prod is "x\\nrole_arn = evil"; expected an external id/,
+  },
+  {
+    name: "a comment author that is not a GitHub login",
+    edit: (c) => {
+      c["berth-shared:previews"].commentAuthor = "bot; rm -rf /";
+    },
+    message: /berth-shared:previews\.commentAuthor is "bot; rm -rf \/"; expected a GitHub login/,
+  },
+  {
+    name: "Docker Hub credentials in another account than the pull-through cache rule",
+    edit: (c) => {
+      c["berth-shared:registry"].dockerHubCredentialArn =
+        "arn:aws:secretsmanager:us-east-1:999999999999:secret:ecr-pullthroughcache/docker-hub-AbCdEf";
+    },
+    message:
+      /berth-shared:registry\.dockerHubCredentialArn is in account 999999999999; .*must be in accountId 123456789012$/,
+  },
+  {
+    name: "Docker Hub credentials in another region than the pull-through cache rule",
+    edit: (c) => {
+      c["berth-shared:registry"].dockerHubCredentialArn =
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf";
+    },
+    message:
+      /berth-shared:registry\.dockerHubCredentialArn is in region eu-west-1; .*must be in aws:region us-east-1$/,
   },
   {
     name: "a missing required top-level key",
@@ -92,10 +147,10 @@ const cases: { name: string; edit: Edit; message: RegExp }[] = [
   {
     name: "a KMS alias where the key ARN belongs",
     edit: (c) => {
-      c["berth-shared:state"].keyArn = "arn:aws:kms:us-east-1:123456789012:alias/berth-pulumi-secrets";
+      c["berth-shared:registry"].kmsKeyArn = "arn:aws:kms:us-east-1:123456789012:alias/berth-registry";
     },
     message:
-      /berth-shared:state\.keyArn is ".*alias\/berth-pulumi-secrets"; expected a KMS key ARN .*not an alias/,
+      /berth-shared:registry\.kmsKeyArn is ".*alias\/berth-registry"; expected a KMS key ARN .*not an alias/,
   },
   {
     name: "an account id with 11 digits",
@@ -248,6 +303,22 @@ describe("invalid Pulumi.shared.yaml", () => {
     expect(run.outputs.deployRoleArns).toMatchObject({
       prod: "arn:aws:iam::123456789012:role/berth-deploy-prod",
     });
+  });
+
+  it("keeps the newest registry.keepCommitImages git-<commit> images per repository", async () => {
+    const run = await runWith("commits", (c) => {
+      c["berth-shared:registry"].keepCommitImages = 50;
+    });
+    expect(run.error).toBeUndefined();
+    for (const p of run.ofType("aws:ecr/lifecyclePolicy:LifecyclePolicy")) {
+      const { rules } = run.json(p, "policy") as {
+        rules: { selection: { tagPrefixList?: string[]; countType: string; countNumber: number } }[];
+      };
+      const commits = rules.filter((r) => r.selection.tagPrefixList?.includes("git-"));
+      expect(commits.map((r) => [r.selection.countType, r.selection.countNumber])).toEqual([
+        ["imageCountMoreThan", 50],
+      ]);
+    }
   });
 
   it("switches to enhanced scanning from config", async () => {

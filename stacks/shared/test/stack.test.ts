@@ -216,16 +216,32 @@ describe("delivery pipeline", () => {
     });
   });
 
-  it("deploys the berth-service stacks with the state bucket and KMS secrets provider from config", () => {
+  it("deploys the berth-service stacks with the state bucket, each environment's own secrets key and its deploy role's external id", () => {
     for (const env of ["dev", "staging", "prod"]) {
       const vars = variableValues(`berth-deploy-${env}`);
       expect(vars).toMatchObject({
         ENVIRONMENT: env,
         STATE_BUCKET: "acme-berth-state",
-        SECRETS_PROVIDER: "awskms://alias/berth-pulumi-secrets?region=us-east-1",
+        // the key stacks/bootstrap creates per environment (output secretsProviders.<env>)
+        SECRETS_PROVIDER: `awskms://alias/berth-secrets-${env}?region=us-east-1`,
+        DEPLOY_EXTERNAL_ID: `berth-deploy-${env}`,
         PULUMI_PROJECT: "berth-service",
         STACK_DIR: "stacks/service",
       });
+    }
+  });
+
+  it("lets the deploy roles pass only their environment's roles (/berth/<env>/) to ECS tasks", () => {
+    const policies = run.outputs.environmentRolePolicies as Record<string, string>;
+    for (const [env, account] of [
+      ["dev", "123456789012"],
+      ["prod", "210987654321"],
+    ]) {
+      const doc = JSON.parse(policies[env]!) as { Statement: PolicyStatement[] };
+      const statements = doc.Statement.filter((s) => [s.Action].flat().includes("iam:PassRole"));
+      for (const st of statements) expect(st.Resource).toBe(`arn:aws:iam::${account}:role/berth/${env}/*`);
+      // no state key in this stack's config: the deploy roles' key grants come from stacks/bootstrap
+      expect(doc.Statement.some((s) => [s.Action].flat().some((a) => a.startsWith("kms:")))).toBe(false);
     }
   });
 
@@ -246,8 +262,25 @@ describe("delivery pipeline", () => {
 });
 
 describe("pull-request previews", () => {
-  it("runs on pull requests against main; forks wait for a maintainer's comment", () => {
-    const hook = run.one("aws:codebuild/webhook:Webhook");
+  const TOKEN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:berth/github-token-AbCdEf";
+  const DEV_PREVIEW_ROLE = "arn:aws:iam::123456789012:role/berth-preview-dev";
+
+  /** The role a project runs as, and every statement of its inline policies. */
+  function serviceRole(project: string) {
+    const p = run.one("aws:codebuild/project:Project", project);
+    const role = run.ofType("aws:iam/role:Role").find((r) => r.outputs.arn === p.inputs.serviceRole)!;
+    const statements = run
+      .ofType("aws:iam/rolePolicy:RolePolicy")
+      .filter((r) => r.inputs.role === role.outputs.name)
+      .flatMap((r) => (run.json(r, "policy") as { Statement: PolicyStatement[] }).Statement);
+    const managed = run
+      .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+      .filter((a) => a.inputs.role === role.outputs.name);
+    return { role, statements, actions: statements.flatMap((s) => [s.Action].flat()), managed };
+  }
+
+  it("runs on pull requests against main: forks wait for a maintainer's comment offline, every credentialed build for a maintainer's approval", () => {
+    const hook = run.named("previews-webhook");
     const filters = (hook.inputs.filterGroups as { filters: { type: string; pattern: string }[] }[])[0]!
       .filters;
     expect(filters).toContainEqual({ type: "BASE_REF", pattern: "^refs/heads/main$" });
@@ -256,33 +289,71 @@ describe("pull-request previews", () => {
     expect(hook.inputs.pullRequestBuildPolicy).toMatchObject({
       requiresCommentApproval: "FORK_PULL_REQUESTS",
     });
-  });
-
-  it("only reads the state and decrypts with the state key, and takes the token from Secrets Manager", () => {
-    const policy = run.json(run.named("previews-policy"), "policy") as { Statement: PolicyStatement[] };
-    const actions = policy.Statement.flatMap((s) => [s.Action].flat());
-    expect(actions).not.toContain("s3:PutObject");
-    expect(actions).not.toContain("kms:Encrypt");
-    const decrypt = policy.Statement.find((s) => [s.Action].flat().includes("kms:Decrypt"))!;
-    expect(decrypt.Resource).toBe(
-      "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-    );
-    const token = projectVariables("previews-project").find((v) => v.name === "GITHUB_TOKEN");
-    expect(token).toEqual({
-      name: "GITHUB_TOKEN",
-      type: "SECRETS_MANAGER",
-      value: "arn:aws:secretsmanager:us-east-1:123456789012:secret:berth/github-token-AbCdEf",
+    expect(run.ofType("aws:codebuild/webhook:Webhook")).toHaveLength(2);
+    expect(run.named("previews-aws-webhook").inputs.pullRequestBuildPolicy).toEqual({
+      requiresCommentApproval: "ALL_PULL_REQUESTS",
+      approverRoles: ["GITHUB_MAINTAIN", "GITHUB_ADMIN"],
     });
   });
 
-  it("previews prod, in its own account, with the read-only role there and only that one", () => {
-    const policy = run.json(run.named("previews-policy"), "policy") as { Statement: PolicyStatement[] };
+  it("gives the token to the orchestrators only, which read no state and hold no key or role to assume", () => {
+    for (const name of ["previews", "previews-aws"]) {
+      const policy = run.json(run.named(`${name}-policy`), "policy") as { Statement: PolicyStatement[] };
+      const actions = policy.Statement.flatMap((s) => [s.Action].flat());
+      expect(
+        actions.filter((a) => /^(kms|sts|ssm):/.test(a)),
+        name,
+      ).toEqual([]);
+      expect(JSON.stringify(policy.Statement), name).not.toContain("acme-berth-state");
+      const token = policy.Statement.find((s) =>
+        [s.Action].flat().includes("secretsmanager:GetSecretValue"),
+      )!;
+      expect(token.Resource).toBe(TOKEN);
+      const vars = projectVariables(`${name}-project`);
+      expect(vars.find((v) => v.name === "GITHUB_TOKEN")).toEqual({
+        name: "GITHUB_TOKEN",
+        type: "SECRETS_MANAGER",
+        value: TOKEN,
+      });
+    }
+  });
+
+  it("runs pull-request code in workers with no token, no secret variable, no state and no key", () => {
+    for (const worker of ["previews-worker", "previews-aws-worker"]) {
+      const vars = projectVariables(worker);
+      expect(
+        vars.filter((v) => v.type !== "PLAINTEXT" || /TOKEN/.test(v.name)),
+        worker,
+      ).toEqual([]);
+      const { statements, actions, managed } = serviceRole(worker);
+      expect(
+        actions.filter((a) => /^(kms|ssm|secretsmanager|codestar-connections|codeconnections):/.test(a)),
+      ).toEqual([]);
+      expect(JSON.stringify(statements), worker).not.toContain("acme-berth-state");
+      expect(managed, worker).toEqual([]);
+    }
+    // The offline worker may not assume anything.
+    expect(serviceRole("previews-worker").actions).not.toContain("sts:AssumeRole");
+  });
+
+  it("previews dev with bootstrap's berth-preview-dev role and only that one; prod is previewed offline", () => {
+    const policy = run.json(run.named("previews-aws-worker-policy"), "policy") as {
+      Statement: PolicyStatement[];
+    };
     const assume = policy.Statement.filter((s) => [s.Action].flat().includes("sts:AssumeRole"));
-    expect(assume.map((s) => s.Resource)).toEqual([["arn:aws:iam::210987654321:role/berth-preview-prod"]]);
-    const roles = projectVariables("previews-project").find((v) => v.name === "PREVIEW_ROLE_ARNS");
-    expect(JSON.parse(roles!.value)).toEqual({
-      "berth-platform/prod": "arn:aws:iam::210987654321:role/berth-preview-prod",
-    });
+    expect(assume.map((s) => s.Resource)).toEqual([[DEV_PREVIEW_ROLE]]);
+    const roles = projectVariables("previews-aws-worker").find((v) => v.name === "PREVIEW_ROLE_ARNS");
+    expect(JSON.parse(roles!.value)).toEqual({ "berth-platform/dev": DEV_PREVIEW_ROLE });
+    expect(
+      JSON.stringify(run.ofType("aws:iam/rolePolicy:RolePolicy").map((p) => p.inputs.policy)),
+    ).not.toContain("berth-preview-prod");
+  });
+
+  it("exports the credentialed worker's role as previewPrincipalArn, for stacks/bootstrap's previewPrincipalArns", () => {
+    const worker = serviceRole("previews-aws-worker").role;
+    expect(worker.name).toBe("previews-aws-worker-role");
+    expect(run.outputs.previewPrincipalArn).toBe(worker.outputs.arn);
+    expect(run.outputs.previewPrincipalArn).toMatch(/^arn:aws:iam::123456789012:role\//);
   });
 });
 
