@@ -13,6 +13,14 @@ export const SERVICE_DIR = join("stacks", "service");
 /** The catalogue: `apps/<name>/berth.yaml`. */
 export const APPS_DIR = "apps";
 
+/**
+ * The catalogue folder of a repository: `<root>/apps`, or the folder `BERTH_APPS_DIR` names (the
+ * stacks read the same variable, so a preview and its programs see one catalogue).
+ */
+export function appsDirOf(root: string, env: NodeJS.ProcessEnv): string {
+  return env.BERTH_APPS_DIR ?? join(root, APPS_DIR);
+}
+
 /** The repository root: the nearest folder up from `from` with pnpm-workspace.yaml or .git. */
 export function repositoryRoot(from: string): string {
   const root = findRepoRoot(from);

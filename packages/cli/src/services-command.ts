@@ -2,7 +2,7 @@ import { relative, resolve, sep } from "node:path";
 import { loadCatalogue, ManifestError } from "@berth/core";
 import { Command } from "commander";
 import type { Io } from "./main.js";
-import { APPS_DIR, checkEnvironment, platformEnvironments, repositoryRoot } from "./repo.js";
+import { appsDirOf, checkEnvironment, platformEnvironments, repositoryRoot } from "./repo.js";
 import { servicesDocument, servicesTable } from "./services.js";
 import { value } from "./values.js";
 
@@ -54,7 +54,7 @@ export async function runServices(opts: ServicesOptions, io: Io): Promise<number
   const environments = opts.env !== undefined ? [checkEnvironment(opts.env, all)] : all;
   let catalogue: ReturnType<typeof loadCatalogue>;
   try {
-    catalogue = loadCatalogue(resolve(root, APPS_DIR), { environments: all });
+    catalogue = loadCatalogue(appsDirOf(root, io.env), { environments: all });
   } catch (err) {
     if (err instanceof ManifestError) return reportManifestError(err, io);
     throw err;

@@ -8,6 +8,7 @@ import { toPreviewDigest } from "./preview-json.js";
 import { renderMarkdown, renderText } from "./render.js";
 import {
   APPS_DIR,
+  appsDirOf,
   checkEnvironment,
   PLATFORM_DIR,
   platformEnvironments,
@@ -47,10 +48,15 @@ export function platformStack(root: string, env: string): StackTarget {
  * platform's and then every service's of the catalogue. Throws {@link UsageError} for an unknown
  * environment or service, {@link ManifestError} for an invalid catalogue.
  */
-export function stacksToPreview(root: string, env: string, service?: string): StackTarget[] {
+export function stacksToPreview(
+  root: string,
+  env: string,
+  service?: string,
+  appsDir = appsDirOf(root, process.env),
+): StackTarget[] {
   const environments = platformEnvironments(root);
   checkEnvironment(env, environments);
-  const catalogue = loadCatalogue(join(root, APPS_DIR), { environments });
+  const catalogue = loadCatalogue(appsDir, { environments });
   const names = catalogue.services.filter((s) => s.environments[env] !== undefined).map((s) => s.name);
   if (service !== undefined) {
     if (!names.includes(service)) {
@@ -94,7 +100,7 @@ export async function previewStacks(opts: PreviewOptions, io: Io): Promise<numbe
   const root = repositoryRoot(opts.cwd);
   let targets: StackTarget[];
   try {
-    targets = stacksToPreview(root, env, opts.service);
+    targets = stacksToPreview(root, env, opts.service, appsDirOf(root, io.env));
   } catch (err) {
     if (err instanceof ManifestError) return reportManifestError(err, io);
     throw err;
@@ -102,6 +108,8 @@ export async function previewStacks(opts: PreviewOptions, io: Io): Promise<numbe
   const extra = {
     ...(opts.fixtures ? { fixtures: resolve(opts.fixtures) } : {}),
     ...(opts.configFile ? { configFile: resolve(opts.configFile) } : {}),
+    // The programs read the catalogue the CLI read.
+    ...(io.env.BERTH_APPS_DIR ? { environment: { BERTH_APPS_DIR: io.env.BERTH_APPS_DIR } } : {}),
   };
   if (targets.length === 1) {
     // One stack: as `-s` does, in this process.
@@ -110,7 +118,7 @@ export async function previewStacks(opts: PreviewOptions, io: Io): Promise<numbe
   }
   // Several: each in the engine's worker processes (a failing program never shares a runtime with
   // the next one), as many at once as the engine allows; the reports come out in order.
-  const runs = targets.map((t) => runProgram(t.run));
+  const runs = targets.map((t) => runProgram({ ...t.run, ...extra }));
   const records: RunRecord[] = [];
   if (opts.json) {
     for (const run of runs) records.push(await run);

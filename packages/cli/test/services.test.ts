@@ -182,3 +182,12 @@ describe("berth services", () => {
     }
   });
 });
+
+describe("BERTH_APPS_DIR: another catalogue folder, for the CLI and the programs it runs alike", () => {
+  it("lists the services of that folder", async () => {
+    const apps = repo({ "billing/berth.yaml": "name: billing\nkind: internal\n" });
+    const t = capture(REPO, { env: { BERTH_APPS_DIR: apps } });
+    expect(await main(["services", "--json"], t.io)).toBe(0);
+    expect((JSON.parse(t.out()) as ServicesDocument).services.map((s) => s.name)).toEqual(["billing"]);
+  });
+});
