@@ -6,6 +6,10 @@
 //    types, @pulumi/awsx). The ratio is what the engine, the program and the report cost on top of
 //    loading the SDKs every Pulumi program pays for.                                  Goal: <= 1.6
 // 2. 50 services vs 1: a generated stack with 50 `Service` components against one.    Goal: <= 3
+// 3. The deploy unit does not grow with the catalogue: `berth preview --service bench --env dev`
+//    (the stack dev.bench of stacks/service) with 50 services in the catalogue against 1
+//    (BERTH_APPS_DIR; the platform and shared stacks it reads come from the reference cache,
+//    warmed by the first run of each side).                                           Goal: <= 1.2
 //
 // Runs alternate A, B, A, B… after a warm-up; the ratio is the median of the per-pair ratios.
 // Options (environment): BENCH_RUNS (default 7), BENCH_STACK_DIR (default stacks/platform),
@@ -163,6 +167,44 @@ results.push(
     () => run([cli, "preview", "-C", fifty, "-s", "bench", "--json"]).ms,
     () => run([cli, "preview", "-C", one, "-s", "bench", "--json"]).ms,
     3,
+  ),
+);
+
+// 3. One service's stack with 50 services in the catalogue against 1.
+function catalogue(n) {
+  const dir = join(work, `apps-${n}`);
+  rmSync(dir, { recursive: true, force: true });
+  for (let i = 0; i < n; i++) {
+    const name = i === 0 ? "bench" : `svc-${i}`;
+    mkdirSync(join(dir, name), { recursive: true });
+    writeFileSync(
+      join(dir, name, "berth.yaml"),
+      // Explicit priorities: the benchmark measures the deploy unit, not how many derived ones collide.
+      `name: ${name}\nkind: web\nbuild: { context: ../.. }\nhttp: { paths: ["/${name}/*"], priority: ${100 + i} }\n`,
+    );
+  }
+  return dir;
+}
+const apps1 = catalogue(1);
+const apps50 = catalogue(50);
+const servicePreview = (apps) => () => {
+  const started = performance.now();
+  const r = spawnSync(process.execPath, [cli, "preview", "--service", "bench", "--env", "dev", "--json"], {
+    cwd: root,
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, BERTH_APPS_DIR: apps },
+  });
+  if (r.status !== 0)
+    throw new Error(`bench: preview --service bench (${apps}) exited ${r.status}:\n${r.stderr}`);
+  return performance.now() - started;
+};
+results.push(
+  compare(
+    "3. berth preview --service bench --env dev with 50 services in the catalogue (A) vs 1 (B)",
+    servicePreview(apps50),
+    servicePreview(apps1),
+    1.2,
   ),
 );
 

@@ -22,9 +22,9 @@ describe("berth services", () => {
     expect(t.out()).toBe(
       [
         "Name     Kind      Environments        Route / schedule                               Count                    Calls   Uses",
-        "hello    web       dev                 /* (priority 48985)                            1                        orders  —",
-        "                   staging             hello.staging.example.com /* (priority 11485)  2-4 (cpu 70%)            orders  —",
-        "                   prod                hello.example.com /* (priority 11485)          3-10 (cpu 60%)           orders  —",
+        "hello    web       dev                 /* (priority 48990)                            1                        orders  —",
+        "                   staging             hello.staging.example.com /* (priority 11490)  2-4 (cpu 70%)            orders  —",
+        "                   prod                hello.example.com /* (priority 11490)          3-10 (cpu 60%)           orders  —",
         "mailer   worker    dev                 queue                                          1                        —       —",
         "                   staging             queue                                          1-4 (backlog 100/task)   —       —",
         "                   prod                queue                                          2-10 (backlog 100/task)  —       —",
@@ -42,7 +42,7 @@ describe("berth services", () => {
     expect(t.out()).toBe(
       [
         "Name     Kind      Environments  Route / schedule                       Count                    Calls   Uses",
-        "hello    web       prod          hello.example.com /* (priority 11485)  3-10 (cpu 60%)           orders  —",
+        "hello    web       prod          hello.example.com /* (priority 11490)  3-10 (cpu 60%)           orders  —",
         "mailer   worker    prod          queue                                  2-10 (backlog 100/task)  —       —",
         "nightly  job       prod          cron(0 3 * * ? *) Europe/Paris         —                        —       —",
         "orders   internal  prod          http://orders:8080                     1                        —       —",
@@ -65,7 +65,7 @@ describe("berth services", () => {
     ]);
     const [hello, mailer, nightly, orders] = doc.services;
     expect(hello!.environments.prod).toEqual({
-      route: { hosts: ["hello.example.com"], paths: ["/*"], priority: 11485 },
+      route: { hosts: ["hello.example.com"], paths: ["/*"], priority: 11490 },
       endpoint: null,
       queue: null,
       schedule: null,
@@ -73,7 +73,7 @@ describe("berth services", () => {
       calls: ["orders"],
       uses: [],
     });
-    expect(hello!.environments.dev!.route).toEqual({ hosts: [], paths: ["/*"], priority: 48985 });
+    expect(hello!.environments.dev!.route).toEqual({ hosts: [], paths: ["/*"], priority: 48990 });
     expect(mailer!.environments.staging).toMatchObject({
       queue: { processingSeconds: 30, maxReceiveCount: 5, scaleToZero: false },
       count: { min: 1, max: 4, backlogPerTask: 100 },
@@ -100,8 +100,8 @@ describe("berth services", () => {
     expect(t.out()).toBe(
       [
         "Name   Kind  Environments  Route / schedule          Count  Calls  Uses",
-        "shop   web   dev           /shop/* (priority 36058)  1      —      —",
-        "             prod          /shop/* (priority 36058)  2-4    —      —",
+        "shop   web   dev           /shop/* (priority 31358)  1      —      —",
+        "             prod          /shop/* (priority 31358)  2-4    —      —",
         "tasks  job   dev, prod     rate(1 hour)              —      —      —",
         "",
       ].join("\n"),

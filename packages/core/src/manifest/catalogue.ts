@@ -175,15 +175,19 @@ function checkRoutes(services: LoadedManifest[], env: string, issues: ManifestIs
  * A web service's listener-rule priority when its manifest gives none: from its own routes only,
  * so adding or removing another service never moves it (each service deploys on its own). More
  * specific rules get lower numbers (ALB evaluates them first): hosts and paths, then hosts only,
- * then paths, then a catch-all `/*`; within a class, longer literal path prefixes first; a hash of
- * the name spreads services within the same place. 1 to 49,110, inside ALB's 1 to 50,000.
+ * then paths, then a catch-all `/*` (12,500 numbers each); within a class, deeper literal path
+ * prefixes first (`/api/v2/*` before `/api/*`, 3,125 numbers for each depth 3+, 2, 1, 0); a hash of
+ * the name picks the number inside. Two services can still draw the same number (about a 1 in 3
+ * chance among 50 services of the same class and depth): the catalogue check names both, and one
+ * of them sets `http.priority`. From 1 to 50,000, ALB's range.
  */
 export function derivedPriority(service: string, hosts: string[], paths: string[]): number {
   const catchAll = paths.length === 0 || paths.some((p) => p === "/*" || p === "/");
   const cls = hosts.length && paths.length ? 0 : hosts.length ? 1 : catchAll ? 3 : 2;
-  const literal = Math.max(0, ...paths.map((p) => p.split(/[*?]/)[0]!.length));
-  const spread = createHash("sha256").update(service).digest().readUInt32BE(0) % 90;
-  return cls * 12_500 + (128 - Math.min(literal, 127)) * 90 + spread + 1;
+  const depth = Math.max(0, ...paths.map((p) => (p.split(/[*?]/)[0]!.match(/\/[^/]+(?=\/)/g) ?? []).length));
+  const bucket = 3 - Math.min(depth, 3);
+  const spread = createHash("sha256").update(service).digest().readUInt32BE(0) % 3125;
+  return cls * 12_500 + bucket * 3125 + spread + 1;
 }
 
 function dedupe(issues: ManifestIssue[]): ManifestIssue[] {
