@@ -557,6 +557,12 @@ function crossFieldChecks(m: ServiceManifest, ctx: z.RefinementCtx): void {
  * values are validated after merging, per environment.
  */
 export function writtenManifestSchema() {
+  written ??= buildWrittenManifestSchema();
+  return written;
+}
+let written: ReturnType<typeof buildWrittenManifestSchema> | undefined;
+
+function buildWrittenManifestSchema() {
   const override = (shape: Shape) => {
     const { name: _n, $schema: _s, ...rest } = shape;
     return z.strictObject(
