@@ -132,7 +132,7 @@ describe("berth-bootstrap, the tooling account (state, dev, staging)", () => {
       {
         Effect: "Allow",
         Action: "sts:AssumeRole",
-        Principal: { AWS: "arn:aws:iam::123456789012:role/berth-deploy-dev-role-a1b2c3d" },
+        Principal: { AWS: "arn:aws:iam::123456789012:role/delivery-deploy-dev-role-a1b2c3d" },
         Condition: { StringEquals: { "sts:ExternalId": "berth-deploy-dev" } },
       },
     ]);

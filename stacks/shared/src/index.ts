@@ -112,7 +112,9 @@ const source = {
 };
 
 const delivery = new CatalogueDelivery(
-  "berth",
+  // Not "berth-…": its deploy project roles are trusted by the accounts' berth-deploy-<env> roles,
+  // and the bootstrap refuses to let a berth-* role trust another.
+  "delivery",
   {
     source: { ...source, branch: cfg.source.branch },
     services: deliveredServices(catalogue, { repositories: registry.repositories }),

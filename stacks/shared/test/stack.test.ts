@@ -201,7 +201,7 @@ describe("delivery pipeline", () => {
   });
 
   it("builds the catalogue's services for arm64, each into its own repository, through the Docker Hub cache", () => {
-    const vars = variableValues("berth-build-arm64");
+    const vars = variableValues("delivery-build-arm64");
     const services = JSON.parse(vars.SERVICES!) as Record<string, { repository: string; dockerfile: string }>;
     expect(Object.keys(services)).toEqual(SERVICES);
     for (const svc of SERVICES) {
@@ -218,7 +218,7 @@ describe("delivery pipeline", () => {
 
   it("deploys the berth-service stacks with the state bucket, each environment's own secrets key and its deploy role's external id", () => {
     for (const env of ["dev", "staging", "prod"]) {
-      const vars = variableValues(`berth-deploy-${env}`);
+      const vars = variableValues(`delivery-deploy-${env}`);
       expect(vars).toMatchObject({
         ENVIRONMENT: env,
         STATE_BUCKET: "acme-berth-state",
