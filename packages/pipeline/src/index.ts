@@ -22,7 +22,6 @@ export {
 } from "./common.js";
 export {
   DEFAULT_APPROVER_ROLES,
-  DEFAULT_PREVIEW_POLICY,
   isReadOnlyManagedPolicy,
   PREVIEW_EVENTS,
   PREVIEW_ROLE_KEY,

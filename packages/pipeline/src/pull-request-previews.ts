@@ -58,9 +58,6 @@ const APPROVER_ROLES = [
   "BITBUCKET_ADMIN",
 ] as const;
 
-/** The AWS managed policy the preview role gets by default (`pulumi` mode): resources and their metadata, no data. */
-export const DEFAULT_PREVIEW_POLICY = "job-function/ViewOnlyAccess";
-
 /**
  * AWS managed policies a preview role may get: the read-only family. `ReadOnlyAccess`,
  * `job-function/ViewOnlyAccess` (AWS has no `ViewOnlyAccess` at the root path), `SecurityAudit`, and
