@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, relative, sep } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
 import { BerthValidationError, show } from "./errors.js";
 import { ACCOUNT_ID, checkTags, TAG_LIMITS, Validator } from "./validate.js";
 
-export { ACCOUNT_ID };
+export { ACCOUNT_ID, z };
 
 /**
  * A stack configuration problem: names the file, the key (with its path inside objects and
@@ -48,31 +49,87 @@ export function stackConfigFile(stack = pulumi.getStack()): string {
   return inside && !inside.startsWith(`..${sep}`) && inside !== ".." && !isAbsolute(inside) ? inside : given;
 }
 
-/** A 12-digit AWS account id. */
+/**
+ * What a schema's valid value looks like, for messages (`expected <this>`). The `config.*` builders
+ * set it; anything else is described from its zod definition (an object by its keys, a list by
+ * its items, a default with its value). A clone (`.refine(…)`) keeps its parent's description.
+ */
+export const configLabels = z.registry<{ describe: string }>();
 
-/** One field of a config schema: parses a raw YAML value at a path, or explains what is allowed. */
-export interface Field<T> {
-  readonly optional: boolean;
-  /** What a valid value looks like, for messages. */
-  readonly describe: string;
-  parse(value: unknown, path: string, fail: Fail): T;
+function label<T extends z.ZodType>(schema: T, describe: string): T {
+  configLabels.add(schema, { describe });
+  return schema;
 }
 
-type Fail = (path: string, message: string) => never;
+type Schema = z.core.$ZodType;
+const defOf = (s: Schema) => s._zod.def as z.core.$ZodTypeDef & Record<string, unknown>;
 
-export type Infer<F> = F extends Field<infer T> ? T : never;
-type Shape = Record<string, Field<unknown>>;
-/** Keys that may be absent from the result: optional fields without a default. */
-type MaybeAbsent<F> = F extends { readonly optional: true }
-  ? F extends { readonly hasDefault: true }
-    ? false
-    : true
-  : false;
-type InferShape<S extends Shape> = {
-  [K in keyof S as MaybeAbsent<S[K]> extends true ? never : K]: Infer<S[K]>;
-} & {
-  [K in keyof S as MaybeAbsent<S[K]> extends true ? K : never]?: Infer<S[K]>;
-};
+/** The schema a preprocess pipe (`z.preprocess`) hands its value to, else the schema itself. */
+function afterPreprocess(s: Schema): Schema {
+  const def = defOf(s);
+  if (def.type === "pipe" && (def.in as Schema)._zod.traits.has("$ZodTransform")) {
+    return afterPreprocess(def.out as Schema);
+  }
+  return s;
+}
+
+/** The schema without `.optional()`, `.default()`, `.prefault()` and `.nullable()` around it. */
+function unwrapOptional(s: Schema): Schema {
+  const def = defOf(s);
+  if (["optional", "default", "prefault", "nullable", "readonly"].includes(def.type)) {
+    return unwrapOptional(def.innerType as Schema);
+  }
+  return s;
+}
+
+/** Whether a key of this schema may be absent from the file (optional or defaulted). */
+function mayBeAbsent(s: Schema): boolean {
+  return afterPreprocess(s)._zod.optin !== undefined;
+}
+
+/**
+ * How messages describe what a schema allows.
+ *
+ * @example
+ * describeConfig(config.integer({ min: 2, max: 6 })) // "a whole number from 2 to 6"
+ */
+export function describeConfig(s: Schema): string {
+  const own = configLabels.get(s as z.ZodType)?.describe;
+  if (own) return own;
+  const def = defOf(s);
+  switch (def.type) {
+    case "optional":
+    case "nullable":
+    case "readonly":
+      return describeConfig(def.innerType as Schema);
+    case "default":
+    case "prefault": {
+      const value =
+        def.type === "default" ? def.defaultValue : z.parse(def.innerType as Schema, def.defaultValue);
+      return `${describeConfig(def.innerType as Schema)} (default ${show(value)})`;
+    }
+    case "pipe":
+      return describeConfig(afterPreprocess(s) === s ? (def.in as Schema) : afterPreprocess(s));
+    case "object":
+      return `an object with ${Object.keys(def.shape as object).join(", ")}`;
+    case "array":
+      return `a list of ${describeConfig(def.element as Schema)}`;
+    case "record":
+      return `a map of ${describeConfig(def.keyType as Schema)} to ${describeConfig(def.valueType as Schema)}`;
+    case "enum":
+      return `one of ${Object.values(def.entries as object)
+        .map((x) => show(x))
+        .join(", ")}`;
+    case "string":
+      return "a string";
+    case "number":
+      return "a number";
+    case "boolean":
+      return "true or false";
+    default:
+      return z.globalRegistry.get(s as z.ZodType)?.description ?? "a valid value";
+  }
+}
 
 /** How YAML writes a number that is not finite (`.nan`, `.inf`, `-.inf`). */
 function yamlNumber(n: number): string {
@@ -82,56 +139,30 @@ function yamlNumber(n: number): string {
 /** Text that YAML or JSON tools write for a number that is not finite. */
 const NON_FINITE_TEXT = /^[-+]?(\.inf|\.nan|inf|nan|infinity)$/i;
 
-function field<T>(describe: string, parse: (v: unknown, path: string, fail: Fail) => T): Field<T> {
-  return {
-    optional: false,
-    describe,
-    parse(v, path, fail) {
-      if (typeof v === "number" && !Number.isFinite(v)) {
-        return fail(path, `is ${yamlNumber(v)}, which is not a finite number; expected ${describe}`);
-      }
-      return parse(v, path, fail);
-    },
-  };
-}
+/** Pulumi passes scalars as text: a whole number written in the file arrives as "3". */
+const integerText = (v: unknown) => (typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : v);
+const booleanText = (v: unknown) => (v === "true" ? true : v === "false" ? false : v);
 
-function isMissing(v: unknown): boolean {
-  return v === undefined || v === null;
-}
-
-/** The message for a required key that is absent, or present but empty (`~`, `null`). */
-function missing(v: unknown, describe: string): string {
-  return v === null ? `is ~ (null); expected ${describe}` : `is missing; expected ${describe}`;
-}
-
-/** Builders for stack config schemas. Every value from YAML is checked; unknown keys are errors. */
+/**
+ * Builders of zod schemas for stack config, with the descriptions messages use. Any zod schema
+ * works in a stack's config schema; objects must be strict (`config.object` or `z.strictObject`),
+ * so that an unknown key (a typo) is an error.
+ */
 export const config = {
-  string(
-    opts: { pattern?: RegExp; describe?: string; minLength?: number; maxLength?: number } = {},
-  ): Field<string> {
-    const describe = opts.describe ?? "a string";
-    return field(describe, (v, path, fail) => {
-      if (typeof v !== "string") return fail(path, `is ${show(v)}; expected ${describe}`);
-      if (opts.minLength !== undefined && v.length < opts.minLength)
-        return fail(path, `is ${show(v)}; expected ${describe}`);
-      if (opts.maxLength !== undefined && v.length > opts.maxLength)
-        return fail(path, `is ${show(v)}; expected ${describe}`);
-      if (opts.pattern && !opts.pattern.test(v)) return fail(path, `is ${show(v)}; expected ${describe}`);
-      return v;
-    });
+  string(opts: { pattern?: RegExp; describe?: string; minLength?: number; maxLength?: number } = {}) {
+    let s = z.string();
+    if (opts.minLength !== undefined) s = s.min(opts.minLength);
+    if (opts.maxLength !== undefined) s = s.max(opts.maxLength);
+    if (opts.pattern) s = s.regex(opts.pattern);
+    if (opts.describe) s = s.describe(opts.describe);
+    return label(s, opts.describe ?? "a string");
   },
 
-  oneOf<const T extends string>(values: readonly T[]): Field<T> {
-    const describe = `one of ${values.map((x) => show(x)).join(", ")}`;
-    return field(describe, (v, path, fail) => {
-      if (typeof v !== "string" || !(values as readonly string[]).includes(v)) {
-        return fail(path, `is ${show(v)}; allowed: ${values.map((x) => show(x)).join(", ")}`);
-      }
-      return v as T;
-    });
+  oneOf<const T extends readonly string[]>(values: T) {
+    return z.enum(values);
   },
 
-  integer(opts: { min?: number; max?: number } = {}): Field<number> {
+  integer(opts: { min?: number; max?: number } = {}) {
     const range =
       opts.min !== undefined && opts.max !== undefined
         ? ` from ${opts.min} to ${opts.max}`
@@ -141,91 +172,54 @@ export const config = {
             ? ` of at most ${opts.max}`
             : "";
     const describe = `a whole number${range}`;
-    return field(describe, (v, path, fail) => {
-      if (typeof v === "string" && NON_FINITE_TEXT.test(v.trim())) {
-        return fail(path, `is ${show(v)}, which is not a finite number; expected ${describe}`);
-      }
-      const n = typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : v;
-      if (typeof n !== "number" || !Number.isInteger(n))
-        return fail(path, `is ${show(v)}; expected ${describe}`);
-      if ((opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
-        return fail(path, `is ${n}; expected ${describe}`);
-      }
-      return n;
-    });
+    let n = z.number().int();
+    if (opts.min !== undefined) n = n.min(opts.min);
+    if (opts.max !== undefined) n = n.max(opts.max);
+    return label(z.preprocess(integerText, label(n, describe)), describe);
   },
 
   /** A whole number from a fixed list (CloudWatch retention periods, Fargate CPU units). */
-  integerIn(values: readonly number[]): Field<number> {
-    const integer = config.integer();
-    return field(`one of ${values.join(", ")}`, (v, path, fail) => {
-      const n = integer.parse(v, path, fail);
-      if (!values.includes(n)) return fail(path, `is ${n}; allowed: ${values.join(", ")}`);
-      return n;
-    });
+  integerIn(values: readonly number[]) {
+    const integer = z.preprocess(integerText, label(z.number().int(), "a whole number"));
+    return label(
+      integer.refine((n) => values.includes(n), {
+        error: (iss) => `is ${iss.input}; allowed: ${values.join(", ")}`,
+      }),
+      `one of ${values.join(", ")}`,
+    );
   },
 
-  boolean(): Field<boolean> {
-    return field("true or false", (v, path, fail) => {
-      if (v === true || v === "true") return true;
-      if (v === false || v === "false") return false;
-      return fail(path, `is ${show(v)}; expected true or false`);
-    });
+  boolean() {
+    return label(z.preprocess(booleanText, z.boolean()), "true or false");
   },
 
-  list<T>(item: Field<T>, opts: { min?: number; max?: number } = {}): Field<T[]> {
-    const describe = `a list of ${item.describe}`;
-    return field(describe, (v, path, fail) => {
-      if (!Array.isArray(v)) return fail(path, `is ${show(v)}; expected ${describe}`);
-      if (opts.min !== undefined && v.length < opts.min)
-        return fail(path, `has ${v.length} items; expected at least ${opts.min}`);
-      if (opts.max !== undefined && v.length > opts.max)
-        return fail(path, `has ${v.length} items; expected at most ${opts.max}`);
-      return v.map((x, i) => {
-        if (isMissing(x)) return fail(`${path}[${i}]`, missing(x, item.describe));
-        return item.parse(x, `${path}[${i}]`, fail);
-      });
-    });
+  list<T extends z.ZodType>(item: T, opts: { min?: number; max?: number } = {}) {
+    let s = z.array(item);
+    if (opts.min !== undefined) s = s.min(opts.min);
+    if (opts.max !== undefined) s = s.max(opts.max);
+    return s;
   },
 
   /** A map with free keys (matching `key`) and values of one shape, e.g. services by name. */
-  record<T>(value: Field<T>, key: { pattern: RegExp; describe: string }): Field<Record<string, T>> {
-    const describe = `a map of ${key.describe} to ${value.describe}`;
-    return field(describe, (v, path, fail) => {
-      if (v === null || typeof v !== "object" || Array.isArray(v))
-        return fail(path, `is ${show(v)}; expected ${describe}`);
-      const out: Record<string, T> = {};
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-        if (!key.pattern.test(k)) fail(`${path}.${k}`, `is not a valid name; expected ${key.describe}`);
-        if (isMissing(x)) fail(`${path}.${k}`, missing(x, value.describe));
-        out[k] = value.parse(x, `${path}.${k}`, fail);
-      }
-      return out;
-    });
+  record<T extends z.ZodType>(value: T, key: { pattern: RegExp; describe: string }) {
+    return z.record(label(z.string().regex(key.pattern).describe(key.describe), key.describe), value);
   },
 
-  object<S extends Shape>(shape: S): Field<InferShape<S>> {
-    const describe = `an object with ${Object.keys(shape).join(", ")}`;
-    return field(describe, (v, path, fail) => parseShape(shape, v, path, fail) as InferShape<S>);
+  /** An object with these keys and no other (`z.strictObject`). */
+  object<S extends z.ZodRawShape>(shape: S) {
+    return z.strictObject(shape);
   },
 
-  optional<T>(f: Field<T>): Field<T | undefined> & { readonly optional: true } {
-    return {
-      optional: true as const,
-      describe: f.describe,
-      parse: (v, path, fail) => (isMissing(v) ? undefined : f.parse(v, path, fail)),
-    };
+  optional<T extends z.ZodType>(f: T) {
+    return f.optional();
   },
 
   /**
    * A nested object whose keys all have defaults: absent in the file means all of them.
    * @example rollout: config.defaulted(config.object({ stopTimeoutSeconds: config.withDefault(config.integer(), 10) }))
    */
-  defaulted<T>(f: Field<T>) {
-    const defaults = f.parse({}, "", (path, message) => {
-      throw new Error(`schema default is invalid at ${path}: ${message}`);
-    });
-    return config.withDefault(f, defaults);
+  defaulted<T extends z.ZodType>(f: T) {
+    return f.prefault({} as z.input<T> & {});
   },
 
   /** A 12-digit AWS account id. */
@@ -241,55 +235,193 @@ export const config = {
    *
    * @example owner: config.tagValue()
    */
-  tagValue(opts: { minLength?: number } = {}): Field<string> {
+  tagValue(opts: { minLength?: number } = {}) {
     const min = opts.minLength ?? 1;
     const describe =
       `a tag value: ${min} to ${TAG_LIMITS.valueLength} characters of Unicode letters, digits, ` +
       "spaces and _ . : / = + - @";
-    return field(describe, (v, path, fail) => {
-      if (typeof v !== "string") return fail(path, `is ${show(v)}; expected ${describe}`);
+    const s = z.string().superRefine((v, ctx) => {
+      const fail = (message: string) => ctx.addIssue({ code: "custom", message, input: v });
       if (v === "null") {
-        return fail(path, `is "null" (what a YAML ~ or null becomes as config text); expected ${describe}`);
+        return fail(`is "null" (what a YAML ~ or null becomes as config text); expected ${describe}`);
       }
-      if (v.length < min) return fail(path, `is ${show(v)}; expected ${describe}`);
+      if (v.length < min) return fail(`is ${show(v)}; expected ${describe}`);
       try {
-        checkTags(new Validator("config", path), "tag", { Tag: v });
+        checkTags(new Validator("config", "tag"), "tag", { Tag: v });
       } catch (e) {
-        if (e instanceof BerthValidationError) return fail(path, `is ${show(v)}; ${e.allowed}`);
+        if (e instanceof BerthValidationError) return fail(`is ${show(v)}; ${e.allowed}`);
         throw e;
       }
-      return v;
     });
+    return label(s, describe);
   },
 
   /** Optional in the file; the default applies when the key is absent. */
-  withDefault<T>(f: Field<T>, value: T): Field<T> & { readonly optional: true; readonly hasDefault: true } {
-    return {
-      optional: true as const,
-      hasDefault: true as const,
-      describe: `${f.describe} (default ${show(value)})`,
-      parse: (v, path, fail) => (isMissing(v) ? value : f.parse(v, path, fail)),
-    };
+  withDefault<T extends z.ZodType>(f: T, value: z.output<T>) {
+    return f.default(value as z.util.NoUndefined<z.output<T>>);
   },
 };
 
-function parseShape(shape: Shape, v: unknown, path: string, fail: Fail): Record<string, unknown> {
-  if (v === null || typeof v !== "object" || Array.isArray(v)) {
-    return fail(path, `is ${show(v)}; expected an object with ${Object.keys(shape).join(", ")}`);
+type PathKey = PropertyKey;
+
+function valueAt(root: unknown, path: readonly PathKey[]): unknown {
+  let v = root;
+  for (const k of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
   }
-  const obj = v as Record<string, unknown>;
-  for (const k of Object.keys(obj)) {
-    if (!(k in shape))
-      fail(`${path}.${k}`, `is not a known key; known keys: ${Object.keys(shape).join(", ")}`);
+  return v;
+}
+
+/** The schema of the value at `path` (an object's key, a list's item, a map's value). */
+function schemaAt(root: Schema, path: readonly PathKey[]): Schema | undefined {
+  let s: Schema | undefined = root;
+  for (const k of path) {
+    if (!s) return undefined;
+    const u = afterPreprocess(unwrapOptional(s));
+    const def = defOf(u);
+    if (def.type === "object") s = (def.shape as Record<PropertyKey, Schema>)[k];
+    else if (def.type === "array") s = def.element as Schema;
+    else if (def.type === "record") s = def.valueType as Schema;
+    else return undefined;
   }
-  const out: Record<string, unknown> = {};
-  for (const [k, f] of Object.entries(shape)) {
-    const raw = obj[k];
-    if (isMissing(raw) && !f.optional) fail(`${path}.${k}`, missing(raw, f.describe));
-    const parsed = f.parse(isMissing(raw) ? undefined : raw, `${path}.${k}`, fail);
-    if (parsed !== undefined) out[k] = parsed;
+  return s;
+}
+
+/**
+ * The message of one zod issue, in the words of a stack config error: `is <value>; expected <what
+ * is allowed>` (the key is added by the caller). `raw` is the config as the file holds it, so `~`
+ * (null) and `.nan` are named as such.
+ */
+function issueMessage(iss: z.core.$ZodRawIssue, raw: unknown, root: Schema): string {
+  const path = iss.path ?? [];
+  const owner = ((iss as { schema?: Schema }).schema ?? iss.inst) as Schema;
+  const def = defOf(owner);
+  if (iss.code === "unrecognized_keys") {
+    return `is not a known key; known keys: ${Object.keys(def.shape as object).join(", ")}`;
   }
-  return out;
+  if (iss.code === "invalid_key") {
+    return `is not a valid name; expected ${describeConfig(def.keyType as Schema)}`;
+  }
+  const value = valueAt(raw, path);
+  const outer = () => describeConfig(unwrapOptional(schemaAt(root, path) ?? owner));
+  if (value === undefined) return `is missing; expected ${outer()}`;
+  if (value === null) return `is ~ (null); expected ${outer()}`;
+  if (typeof value === "number" && !Number.isFinite(value)) {
+    return `is ${yamlNumber(value)}, which is not a finite number; expected ${outer()}`;
+  }
+  const describe = describeConfig(owner);
+  if (iss.code === "invalid_type" && typeof value === "string" && NON_FINITE_TEXT.test(value.trim())) {
+    if (iss.expected === "number" || iss.expected === "int") {
+      return `is ${show(value)}, which is not a finite number; expected ${describe}`;
+    }
+  }
+  if ((iss.code === "too_small" || iss.code === "too_big") && iss.origin === "array") {
+    const count = Array.isArray(value) ? value.length : 0;
+    return iss.code === "too_small"
+      ? `has ${count} items; expected at least ${iss.minimum}`
+      : `has ${count} items; expected at most ${iss.maximum}`;
+  }
+  if (iss.code === "invalid_value")
+    return `is ${show(value)}; allowed: ${iss.values.map((x) => show(x)).join(", ")}`;
+  if ((iss.code === "too_small" || iss.code === "too_big") && iss.origin === "number") {
+    return `is ${show(iss.input)}; expected ${describe}`;
+  }
+  return `is ${show(value)}; expected ${describe}`;
+}
+
+/**
+ * The problem a reader meets first, as the keys read top-down: an issue about a container (an
+ * unknown key in an object, too many items in a list) comes before issues about what it holds.
+ */
+function firstIssue(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue | undefined {
+  let first = issues[0];
+  for (const iss of issues) {
+    if (!first) break;
+    const p = iss.path;
+    if (p.length < first.path.length && p.every((k, i) => k === first?.path[i])) first = iss;
+  }
+  return first;
+}
+
+/** `network.flowLogs`, `services.hello.hosts[0]`: a path as messages write it. */
+function formatPath(path: readonly PathKey[]): string {
+  return path
+    .map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`))
+    .join("");
+}
+
+/**
+ * YAML `~` on an object's key means the key is absent (so an optional key is left out and a
+ * default applies); in lists and as a map's value it stays null, which no schema accepts.
+ */
+function withoutNullKeys(schema: Schema, v: unknown): unknown {
+  const def = defOf(afterPreprocess(unwrapOptional(schema)));
+  if (def.type === "object" && isMap(v)) {
+    const shape = def.shape as Record<string, Schema>;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (!(k in shape)) out[k] = x;
+      else if (x !== null) out[k] = withoutNullKeys(shape[k] as Schema, x);
+    }
+    return out;
+  }
+  if (def.type === "array" && Array.isArray(v))
+    return v.map((x) => withoutNullKeys(def.element as Schema, x));
+  if (def.type === "record" && isMap(v)) {
+    return Object.fromEntries(
+      Object.entries(v).map(([k, x]) => [k, withoutNullKeys(def.valueType as Schema, x)]),
+    );
+  }
+  return v;
+}
+
+const checkedStrict = new WeakSet<Schema>();
+
+/**
+ * Throws when an object in the schema would drop unknown keys instead of naming them (`z.object`
+ * strips them, `z.looseObject` keeps them): in a stack file, an unknown key is a typo.
+ */
+function assertStrict(s: Schema, path = ""): void {
+  if (checkedStrict.has(s)) return;
+  checkedStrict.add(s);
+  const def = defOf(s);
+  const inner = (x: unknown, at = path) => assertStrict(x as Schema, at);
+  if (def.type === "object") {
+    const catchall = def.catchall as Schema | undefined;
+    if (catchall?._zod.def.type !== "never") {
+      checkedStrict.delete(s);
+      throw new Error(
+        `stack config schema: the object at ${path || "the top level"} must be strict (config.object or z.strictObject), so that an unknown key is an error`,
+      );
+    }
+    for (const [k, x] of Object.entries(def.shape as object)) inner(x, path ? `${path}.${k}` : k);
+  } else if (def.type === "array") inner(def.element, `${path}[]`);
+  else if (def.type === "record") inner(def.valueType, `${path}.*`);
+  else if (def.type === "pipe") {
+    inner(def.in);
+    inner(def.out);
+  } else if (def.type === "union") for (const x of def.options as Schema[]) inner(x);
+  else if ("innerType" in def) inner(def.innerType);
+}
+
+/**
+ * Checks `raw` against a stack config schema: the parsed value, or the first problem as a path
+ * (`network.natMode`) and a message (`is "fast"; allowed: "none", "single"`).
+ */
+export function checkConfig<T extends z.ZodType>(
+  schema: T,
+  raw: unknown,
+): { ok: true; value: z.output<T> } | { ok: false; path: string; message: string } {
+  assertStrict(schema);
+  const result = schema.safeParse(withoutNullKeys(schema, raw), {
+    error: (iss) => issueMessage(iss, raw, schema),
+  });
+  if (result.success) return { ok: true, value: result.data };
+  const iss = firstIssue(result.error.issues);
+  if (!iss) return { ok: false, path: "", message: "is not valid" };
+  const path = iss.code === "unrecognized_keys" ? [...iss.path, iss.keys[0] as string] : iss.path;
+  return { ok: false, path: formatPath(path), message: iss.message };
 }
 
 /**
@@ -459,8 +591,18 @@ export function readStackDocument(parse: (text: string) => unknown, file = stack
  *
  * @example
  * const cfg = readStackConfig({ network: config.object({ cidrBlock: config.string() }) });
+ * const same = readStackConfig(z.strictObject({ network: z.strictObject({ cidrBlock: z.string() }) }));
  */
-export function readStackConfig<S extends Shape>(shape: S, opts: ReadStackConfigOptions = {}): InferShape<S> {
+export function readStackConfig<S extends z.ZodRawShape>(
+  shape: S,
+  opts?: ReadStackConfigOptions,
+): z.output<z.ZodObject<S, z.core.$strict>>;
+export function readStackConfig<T extends z.ZodObject>(schema: T, opts?: ReadStackConfigOptions): z.output<T>;
+export function readStackConfig(
+  schema: z.ZodRawShape | z.ZodObject,
+  opts: ReadStackConfigOptions = {},
+): Record<string, unknown> {
+  const object = schema instanceof z.ZodObject ? schema : z.strictObject(schema);
   const namespace = opts.namespace ?? pulumi.getProject();
   const project = opts.project ?? pulumi.getProject();
   const file = opts.file ?? stackConfigFile(opts.stack ?? pulumi.getStack());
@@ -493,12 +635,10 @@ export function readStackConfig<S extends Shape>(shape: S, opts: ReadStackConfig
     }
     raw[name] = value;
   }
-  const fail: Fail = (path, message) => {
-    throw new ConfigError(file, `${namespace}:${path}`, message);
-  };
   const names = Object.keys(raw);
   const example = `config:\n  ${namespace}:<key>: <value>`;
-  if (names.length > 0 && names.every((k, i) => k === String(i)) && !("0" in shape)) {
+  const keys = Object.keys(object.shape);
+  if (names.length > 0 && names.every((k, i) => k === String(i)) && !keys.includes("0")) {
     // What a `config:` list becomes once Pulumi has read it: keys 0, 1, 2…
     throw new ConfigError(
       file,
@@ -506,25 +646,50 @@ export function readStackConfig<S extends Shape>(shape: S, opts: ReadStackConfig
       `is a list (items ${names.join(", ")}); it must be a map of keys to values, e.g.\n${example}`,
     );
   }
-  const required = Object.entries(shape).filter(([, f]) => !f.optional);
+  const required = keys.filter((k) => !mayBeAbsent(object.shape[k] as Schema));
   if (names.length === 0 && required.length > 0 && namespace === project) {
     // Not one key of the project: the file is empty, or its top level is not a map with `config:`.
     throw new ConfigError(
       file,
       "",
       `sets no ${namespace}: key; the file's top level must be a map with a config: key that sets ` +
-        `${required.map(([k]) => `${namespace}:${k}`).join(", ")}, e.g.\n${example}`,
+        `${required.map((k) => `${namespace}:${k}`).join(", ")}, e.g.\n${example}`,
     );
   }
-  const out: Record<string, unknown> = {};
-  for (const k of names) {
-    if (!(k in shape)) fail(k, `is not a known key; known keys: ${Object.keys(shape).join(", ")}`);
+  const checked = checkConfig(object, raw);
+  if (!checked.ok) throw new ConfigError(file, `${namespace}:${checked.path}`, checked.message);
+  return checked.value;
+}
+
+/**
+ * The JSON Schema of a stack file `Pulumi.<stack>.yaml` (for editors: `# yaml-language-server:
+ * $schema=…`), from the schemas its program reads with {@link readStackConfig}, by namespace.
+ *
+ * @example
+ * stackConfigJsonSchema("berth-platform", { "berth-platform": platformSchema, aws: awsSchema })
+ */
+export function stackConfigJsonSchema(
+  project: string,
+  namespaces: Record<string, z.ZodRawShape | z.ZodObject>,
+): Record<string, unknown> {
+  const keys: Record<string, z.ZodType> = {};
+  for (const [namespace, schema] of Object.entries(namespaces)) {
+    const shape = schema instanceof z.ZodObject ? schema.shape : schema;
+    for (const [k, s] of Object.entries(shape)) keys[`${namespace}:${k}`] = s as z.ZodType;
   }
-  for (const [k, f] of Object.entries(shape)) {
-    const v = raw[k];
-    if (isMissing(v) && !f.optional) fail(k, missing(v, f.describe));
-    const parsed = f.parse(isMissing(v) ? undefined : v, k, fail);
-    if (parsed !== undefined) out[k] = parsed;
-  }
-  return out as InferShape<S>;
+  const file = z
+    .looseObject({ config: z.strictObject(keys) })
+    .meta({ title: `Pulumi.<stack>.yaml of ${project}` });
+  return z.toJSONSchema(file, {
+    io: "input",
+    unrepresentable: "any",
+    override: ({ zodSchema, jsonSchema }) => {
+      const def = defOf(zodSchema);
+      // zod leaves out the default of a schema that preprocesses (config.integer, config.boolean).
+      if (def.type === "default" && !("default" in jsonSchema)) jsonSchema.default = def.defaultValue;
+      // A whole number's implicit safe-integer bounds say nothing to a reader.
+      if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) delete jsonSchema.maximum;
+      if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) delete jsonSchema.minimum;
+    },
+  }) as Record<string, unknown>;
 }

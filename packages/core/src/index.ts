@@ -13,11 +13,13 @@ export {
   ACCOUNT_ID,
   CONFIG_FILE_ENV,
   ConfigError,
+  checkConfig,
   config,
   configFailer,
-  type Field,
-  type Infer,
+  describeConfig,
   readStackConfig,
+  stackConfigJsonSchema,
+  z,
 } from "./config.js";
 export { BerthValidationError, show, type ValidationIssue } from "./errors.js";
 export {

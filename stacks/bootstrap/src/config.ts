@@ -5,7 +5,7 @@
  *
  *   Pulumi.tooling.yaml: berth-bootstrap:environments.dev.account is "12345"; expected a 12-digit AWS account id
  */
-import { config, configFailer, type Infer, readStackConfig, show } from "@berth/core";
+import { config, configFailer, readStackConfig, show, stackConfigJsonSchema, type z } from "@berth/core";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 
@@ -154,8 +154,13 @@ export const awsSchema = {
 
 const bootstrapConfig = config.object(bootstrapSchema);
 const awsConfig = config.object(awsSchema);
-export type BootstrapConfig = Infer<typeof bootstrapConfig> & { aws: Infer<typeof awsConfig> };
+export type BootstrapConfig = z.infer<typeof bootstrapConfig> & { aws: z.infer<typeof awsConfig> };
 export type EnvironmentConfig = BootstrapConfig["environments"][string];
+
+/** The JSON Schema of `Pulumi.<stack>.yaml` (schemas/stack-config/berth-bootstrap.schema.json). */
+export function bootstrapConfigJsonSchema(): Record<string, unknown> {
+  return stackConfigJsonSchema("berth-bootstrap", { "berth-bootstrap": bootstrapSchema, aws: awsSchema });
+}
 
 /** Reads and checks the stack's whole configuration, including rules that span keys. */
 export function loadBootstrapConfig(stack = pulumi.getStack()): BootstrapConfig {

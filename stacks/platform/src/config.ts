@@ -9,12 +9,12 @@
 import {
   config,
   configFailer,
-  type Field,
-  type Infer,
   LOG_RETENTION_DAYS,
   parseCidr,
   readStackConfig,
   show,
+  stackConfigJsonSchema,
+  type z,
 } from "@berth/core";
 import { INTERFACE_ENDPOINT_NAMES, NAT_MODES } from "@berth/networking";
 import * as pulumi from "@pulumi/pulumi";
@@ -33,17 +33,10 @@ const hostName = config.string({
 
 /** An IPv4 VPC block, /16 to /24, without host bits (the Network component's range). */
 const VPC_CIDR = 'an IPv4 block from /16 to /24 without host bits, such as "10.20.0.0/16"';
-const vpcCidr: Field<string> = {
-  optional: false,
-  describe: VPC_CIDR,
-  parse(v, path, fail) {
-    const text = config.string({ describe: VPC_CIDR }).parse(v, path, fail);
-    const cidr = parseCidr(text);
-    if (!cidr || cidr.mask < 16 || cidr.mask > 24)
-      return fail(path, `is ${show(text)}; expected ${VPC_CIDR}`);
-    return text;
-  },
-};
+const vpcCidr = config.string({ describe: VPC_CIDR }).refine((text) => {
+  const cidr = parseCidr(text);
+  return cidr !== undefined && cidr.mask >= 16 && cidr.mask <= 24;
+});
 
 const capacityShare = config.object({
   /** Tasks placed on this provider first (only one provider of a strategy may have a base). */
@@ -150,7 +143,12 @@ export const awsSchema = {
 
 const platformConfig = config.object(platformSchema);
 const awsConfig = config.object(awsSchema);
-export type PlatformConfig = Infer<typeof platformConfig> & { aws: Infer<typeof awsConfig> };
+export type PlatformConfig = z.infer<typeof platformConfig> & { aws: z.infer<typeof awsConfig> };
+
+/** The JSON Schema of `Pulumi.<env>.yaml` (schemas/stack-config/berth-platform.schema.json). */
+export function platformConfigJsonSchema(): Record<string, unknown> {
+  return stackConfigJsonSchema("berth-platform", { "berth-platform": platformSchema, aws: awsSchema });
+}
 
 /** Reads and checks the stack's whole configuration, including rules that span keys. */
 export function loadPlatformConfig(stack = pulumi.getStack()): PlatformConfig {

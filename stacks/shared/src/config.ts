@@ -1,4 +1,4 @@
-import { config, configFailer, type Infer, readStackConfig, show } from "@berth/core";
+import { config, configFailer, readStackConfig, show, stackConfigJsonSchema, type z } from "@berth/core";
 import { CONNECTION_ARN, IAM_ROLE_ARN, PREVIEW_ROLE_KEY } from "@berth/pipeline";
 import { LIFECYCLE_DEFAULTS, LIFECYCLE_LIMITS } from "@berth/registry";
 import * as pulumi from "@pulumi/pulumi";
@@ -226,12 +226,17 @@ export const schema = {
 
 const sharedConfig = config.object(schema);
 
-export type SharedConfig = Infer<typeof sharedConfig> & {
+export type SharedConfig = z.infer<typeof sharedConfig> & {
   /** `aws:region`. */
   region: string;
   /** Every environment's account, defaults applied. */
   environmentAccounts: Record<EnvironmentName, string>;
 };
+
+/** The JSON Schema of `Pulumi.shared.yaml` (schemas/stack-config/berth-shared.schema.json). */
+export function sharedConfigJsonSchema(): Record<string, unknown> {
+  return stackConfigJsonSchema("berth-shared", { "berth-shared": schema, aws: { region: REGION } });
+}
 
 /**
  * Reads and checks the stack's config when the program starts. Errors name the file, the key and
