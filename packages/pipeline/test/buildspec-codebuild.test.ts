@@ -98,6 +98,24 @@ if [[ "$*" == *--dry-run* ]]; then echo "turbo: could not resolve the workspace"
     expect(run.calls.filter((c) => c.includes("turbo run build"))).toEqual([]);
   });
 
+  it("a change to a service's folder (apps/<name>/) previews the stacks that read the catalogue", () => {
+    const { dir, bin, env } = checkout();
+    stub(
+      bin,
+      "pnpm",
+      `echo "pnpm $*" >> "${join(dir, "calls.log")}"
+if [[ "$*" == *--dry-run* ]]; then echo '{"tasks":[{"directory":"apps/orders","package":"@berth-apps/orders"}]}'; fi`,
+    );
+    const run = runPhases(spec("preview"), ["pre_build"], dir, bin, env);
+    expect(run.status, run.stderr).toBe(0);
+    expect(readFileSync(join(env.WORK_DIR!, "affected.txt"), "utf8")).toBe(
+      "stacks/platform\nstacks/service\nstacks/shared\n",
+    );
+    expect(run.calls).toContain(
+      "pnpm turbo run build --output-logs=errors-only --filter=@berth/cli... --filter=@berth-stacks/platform... --filter=@berth-stacks/service... --filter=@berth-stacks/shared...",
+    );
+  });
+
   it("without `set -euo pipefail` inside the block, the same failure goes unnoticed (the bug it fixes)", () => {
     const { dir, bin, env } = checkout();
     const s = spec("preview");

@@ -89,7 +89,10 @@ function runShell(
  * Stubs log `<command> <args> key=<AWS_ACCESS_KEY_ID> uri=<container credentials path>`; their paths
  * are baked in, because the buildspec runs pull-request commands under `env -i`.
  */
-function previewWorker(env: Record<string, string>, opts: { pulumiFails?: boolean } = {}) {
+function previewWorker(
+  env: Record<string, string>,
+  opts: { pulumiFails?: boolean; services?: Record<string, string> } = {},
+) {
   const root = mkdtempSync(join(tmpdir(), "berth-preview-run-"));
   const bin = join(root, ".bin");
   const src = join(root, "src");
@@ -97,6 +100,18 @@ function previewWorker(env: Record<string, string>, opts: { pulumiFails?: boolea
   for (const d of [bin, src, join(origin, "stacks", "platform")]) mkdirSync(d, { recursive: true });
   for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.staging.yaml", "Pulumi.prod.yaml"])
     copyFileSync(join(PLATFORM, f), join(origin, "stacks", "platform", f));
+  if (opts.services) {
+    // The per-service project (no stack files of its own) and the catalogue's manifests.
+    mkdirSync(join(origin, "stacks", "service"), { recursive: true });
+    copyFileSync(
+      join(PLATFORM, "..", "service", "Pulumi.yaml"),
+      join(origin, "stacks", "service", "Pulumi.yaml"),
+    );
+    for (const [name, manifest] of Object.entries(opts.services)) {
+      mkdirSync(join(origin, "apps", name), { recursive: true });
+      writeFileSync(join(origin, "apps", name, "berth.yaml"), manifest);
+    }
+  }
   const git = (...args: string[]) =>
     spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
       cwd: origin,
@@ -152,6 +167,35 @@ const previewed = (calls: string[], stack: string) =>
   calls.find((c) => c.startsWith("pulumi preview") && c.includes(`/berth-platform/${stack} `));
 const offline = (calls: string[], stack: string) =>
   calls.find((c) => c.startsWith("pnpm exec berth preview") && c.includes(`-s ${stack} `));
+
+describe("preview buildspec: the per-service stacks", () => {
+  it("previews every <env>.<service> stack of the catalogue offline (berth-service has no stack files)", () => {
+    const { run, report } = previewWorker(
+      { PREVIEW_MODE: "offline" },
+      {
+        services: {
+          orders: "name: orders\nkind: internal\n",
+          "bad.name": "name: x\nkind: web\n", // not a service name: never reaches a command
+        },
+      },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const services = run.calls.filter((c) => c.startsWith("pnpm exec berth preview --service"));
+    expect(services.map((c) => c.replace(/ key=.*$/, ""))).toEqual(
+      ["dev", "prod", "staging"].map(
+        (env) => `pnpm exec berth preview --service orders --env ${env} --format markdown`,
+      ),
+    );
+    expect(run.calls.some((c) => c.includes("bad.name"))).toBe(false);
+    expect(
+      report?.stacks.filter((x) => x.project === "berth-service").map((x) => [x.stack, x.status, x.offline]),
+    ).toEqual([
+      ["dev.orders", "ok", true],
+      ["prod.orders", "ok", true],
+      ["staging.orders", "ok", true],
+    ]);
+  });
+});
 
 describe("preview buildspec, credentialed worker, run like CodeBuild", () => {
   it("previews a stack with its own role's short-lived keys only, and the stacks without a role offline", () => {
