@@ -18,7 +18,7 @@ beforeAll(async () => {
   const results = await Promise.all(
     stacks.map((stack) => runStack(projectDir, stack, { stackConfigOptional: true, allowError: true })),
   );
-  stacks.forEach((stack, i) => runs.set(stack, results[i]!));
+  for (const [i, stack] of stacks.entries()) runs.set(stack, results[i]!);
 });
 
 describe("every service previews in every environment, in its own stack", () => {
