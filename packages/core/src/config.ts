@@ -182,9 +182,11 @@ export const config = {
   integerIn(values: readonly number[]) {
     const integer = z.preprocess(integerText, label(z.number().int(), "a whole number"));
     return label(
-      integer.refine((n) => values.includes(n), {
-        error: (iss) => `is ${iss.input}; allowed: ${values.join(", ")}`,
-      }),
+      integer
+        .refine((n) => values.includes(n), {
+          error: (iss) => `is ${iss.input}; allowed: ${values.join(", ")}`,
+        })
+        .meta({ enum: [...values] }),
       `one of ${values.join(", ")}`,
     );
   },
@@ -253,7 +255,10 @@ export const config = {
         throw e;
       }
     });
-    return label(s, describe);
+    return label(
+      s.meta({ description: describe, minLength: min, maxLength: TAG_LIMITS.valueLength }),
+      describe,
+    );
   },
 
   /** Optional in the file; the default applies when the key is absent. */
@@ -663,7 +668,9 @@ export function readStackConfig(
 
 /**
  * The JSON Schema of a stack file `Pulumi.<stack>.yaml` (for editors: `# yaml-language-server:
- * $schema=…`), from the schemas its program reads with {@link readStackConfig}, by namespace.
+ * $schema=…`), from the schemas its program reads with {@link readStackConfig}, by namespace. It
+ * describes keys written with their namespace (`berth-platform:owner`, as Berth's files do, not a
+ * bare `owner`) and plain values (not `secure:` ones); `pulumi:` keys are always allowed.
  *
  * @example
  * stackConfigJsonSchema("berth-platform", { "berth-platform": platformSchema, aws: awsSchema })
@@ -671,6 +678,10 @@ export function readStackConfig(
 export function stackConfigJsonSchema(
   project: string,
   namespaces: Record<string, z.ZodRawShape | z.ZodObject>,
+  opts: {
+    /** Namespaces whose other keys the program does not check (e.g. `aws` when only `aws:region` is read). */
+    open?: readonly string[];
+  } = {},
 ): Record<string, unknown> {
   const keys: Record<string, z.ZodType> = {};
   for (const [namespace, schema] of Object.entries(namespaces)) {
@@ -690,6 +701,13 @@ export function stackConfigJsonSchema(
       // A whole number's implicit safe-integer bounds say nothing to a reader.
       if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) delete jsonSchema.maximum;
       if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) delete jsonSchema.minimum;
+      if (zodSchema === file.shape.config) {
+        // Pulumi's own keys (`pulumi:disable-default-providers`, `pulumi:tags`) are always allowed.
+        const open = ["pulumi", ...(opts.open ?? [])];
+        jsonSchema.patternProperties = Object.fromEntries(
+          open.map((ns) => [`^${ns.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:`, {}]),
+        );
+      }
     },
   }) as Record<string, unknown>;
 }

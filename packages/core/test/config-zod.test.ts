@@ -132,6 +132,7 @@ describe("stackConfigJsonSchema", () => {
       },
       required: ["p:owner", "aws:region"],
       additionalProperties: false,
+      patternProperties: { "^pulumi:": {} },
     });
   });
 });

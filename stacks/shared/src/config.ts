@@ -235,7 +235,12 @@ export type SharedConfig = z.infer<typeof sharedConfig> & {
 
 /** The JSON Schema of `Pulumi.shared.yaml` (schemas/stack-config/berth-shared.schema.json). */
 export function sharedConfigJsonSchema(): Record<string, unknown> {
-  return stackConfigJsonSchema("berth-shared", { "berth-shared": schema, aws: { region: REGION } });
+  // Only aws:region is read: other aws: keys (aws:profile) are the provider's business.
+  return stackConfigJsonSchema(
+    "berth-shared",
+    { "berth-shared": schema, aws: { region: REGION } },
+    { open: ["aws"] },
+  );
 }
 
 /**
