@@ -1144,7 +1144,7 @@ export class CatalogueDelivery extends pulumi.ComponentResource {
           plain("SHARED_PATHS", r.sharedPaths.join(" ")),
           ...cacheVariables,
         ],
-        description: `Berth delivery ${name}: build the affected ${platform} services once, record their digests`,
+        description: `Berth delivery ${name}: build the images of the affected ${platform} services once, record their digests`,
       });
       return { platform, arch, project, artifact: `Release${arch}`, namespace: `Build${arch}` };
     });

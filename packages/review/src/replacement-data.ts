@@ -643,6 +643,12 @@ export const REPLACEMENT_TABLE: Record<string, ReplacementEntry> = {
     source:
       "terraform-provider-aws v5.14.0 (pulumi/terraform-provider-aws branch patched-v5.14.0, commit 122a581036) internal/service/secretsmanager/secret_version.go (aws_secretsmanager_secret_version)",
   },
+  "aws:servicediscovery/httpNamespace:HttpNamespace": {
+    replace: ["name"],
+    nested: [],
+    source:
+      "hand-added, not generated (internal/service/servicediscovery/http_namespace.go was not read): Cloud Map has no API to rename a namespace (UpdateHttpNamespace changes only its description), so a new name is a new namespace",
+  },
   "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace": {
     replace: ["name", "vpc"],
     nested: [],
