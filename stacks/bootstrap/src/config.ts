@@ -42,12 +42,13 @@ export const DEFAULT_PASS_ROLE_SERVICES = [
   "ecs.amazonaws.com",
   "vpc-flow-logs.amazonaws.com",
   "ec2.amazonaws.com",
+  // A job's schedule (EventBridge Scheduler) is created with its role.
+  "scheduler.amazonaws.com",
 ] as const;
 const PASSABLE_SERVICES = [
   ...DEFAULT_PASS_ROLE_SERVICES,
   "monitoring.rds.amazonaws.com",
   "events.amazonaws.com",
-  "scheduler.amazonaws.com",
   "states.amazonaws.com",
   "lambda.amazonaws.com",
 ] as const;

@@ -586,9 +586,17 @@ export function workloadBoundary(c: Context, env: Environment, allSecretsKeyArns
         "iam:Tag*",
         "iam:Untag*",
         "iam:Upload*",
-        "iam:PassRole",
       ],
       Resource: "*",
+    },
+    {
+      // A job's scheduler role starts its task (ecs:RunTask), which passes the task's two roles:
+      // only the environment's own roles, only to ECS tasks.
+      Sid: "PassOwnRolesToEcsTasks",
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: `arn:${c.partition}:iam::${c.account}:role${rolePath(env.name)}*`,
+      Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
     },
     ...commonDenies(c),
   ]);

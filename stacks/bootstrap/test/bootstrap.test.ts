@@ -196,14 +196,19 @@ describe("berth-bootstrap, the tooling account (state, dev, staging)", () => {
         expect(list(s.Resource)[0], resource.name).toMatch(
           /^arn:aws:iam::123456789012:role\/berth\/(dev|staging)\/\*$/,
         );
+        // The deploy role passes its roles to the services Berth creates them for (a job's schedule
+        // included); a workload (a scheduler role) passes a task's roles to ECS tasks only.
         expect(s.Condition, resource.name).toEqual({
           StringEquals: {
-            "iam:PassedToService": [
-              "ecs-tasks.amazonaws.com",
-              "ecs.amazonaws.com",
-              "vpc-flow-logs.amazonaws.com",
-              "ec2.amazonaws.com",
-            ],
+            "iam:PassedToService": resource.name.startsWith("workload-boundary")
+              ? "ecs-tasks.amazonaws.com"
+              : [
+                  "ecs-tasks.amazonaws.com",
+                  "ecs.amazonaws.com",
+                  "vpc-flow-logs.amazonaws.com",
+                  "ec2.amazonaws.com",
+                  "scheduler.amazonaws.com",
+                ],
           },
         });
       }
@@ -222,8 +227,18 @@ describe("berth-bootstrap, the tooling account (state, dev, staging)", () => {
     expect(denied("s3:GetObject", `${STATE}/.pulumi/stacks/berth-platform/dev.json`)).toBe(true);
     expect(denied("kms:Decrypt", run.named("state-key").outputs.arn as string)).toBe(true);
     expect(denied("kms:Decrypt", run.named("secrets-staging").outputs.arn as string)).toBe(true);
-    for (const a of ["iam:CreateRole", "iam:PutRolePolicy", "iam:PassRole", "iam:AttachRolePolicy"])
+    for (const a of ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy"])
       expect(denied(a, "arn:aws:iam::123456789012:role/x")).toBe(true);
+    // PassRole: only the environment's own roles, only to ECS tasks (a job's scheduler role runs its task).
+    const passes = stmts.filter(
+      (s) => s.Effect === "Allow" && list(s.Action).some((a) => matches(a, "iam:PassRole")),
+    );
+    expect(passes.map((s) => [list(s.Resource), s.Condition])).toEqual([
+      [
+        ["arn:aws:iam::123456789012:role/berth/dev/*"],
+        { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+      ],
+    ]);
     expect(denied("organizations:LeaveOrganization", "*")).toBe(true);
   });
 
