@@ -95,6 +95,21 @@ const invalid: [string, string, string | RegExp][] = [
     /healthCheck.path is "\/healthz"; applies to kind web \(the load balancer checks it\); give the container a healthCheck.command/,
   ],
   [
+    "an SSM secret outside /berth/<env>/ (the tasks could not read it)",
+    web("secrets: { STRIPE_KEY: { ssm: /shared/stripe } }\n"),
+    /:4:31: secrets.STRIPE_KEY.ssm is "\/shared\/stripe"; in dev, tasks may read only SSM parameters under \/berth\/dev\/ \(write \/berth\/<env>\/…\)/,
+  ],
+  [
+    "a secret of another environment",
+    web("secrets: { DB: { secretsManager: berth/prod/db, key: password } }\n"),
+    /secrets.DB.secretsManager is "berth\/prod\/db"; in dev, tasks may read only Secrets Manager secrets named berth\/dev\/…/,
+  ],
+  [
+    "calls to more than four services (a task has at most 5 security groups)",
+    web("calls: [aa, bb, cc, dd, ee]\n"),
+    /:4:8: calls is \["aa","bb","cc","dd","ee"\]; must be at most 4 items/,
+  ],
+  [
     "a job with calls",
     job("calls: [orders]\n"),
     /:4:8: calls is \["orders"\]; a scheduled task is not an ECS service and cannot use Service Connect/,
@@ -349,6 +364,20 @@ environments:
     ["absent override", { a: 1 }, undefined, { a: 1 }],
   ])("%s", (_t, base, over, expected) => {
     expect(mergeOverride(base, over)).toEqual(expected);
+  });
+});
+
+describe("secrets: <env> stands for the environment", () => {
+  it("accepts references under /berth/<env>/ and berth/<env>/ in every environment", () => {
+    const m = loadManifest(FILE, {
+      text: web(
+        "secrets:\n  STRIPE_KEY: { ssm: /berth/<env>/api/stripe }\n  DB_PASSWORD: { secretsManager: berth/<env>/db, key: password }\n",
+      ),
+    });
+    expect(m.environments.prod!.secrets).toEqual({
+      STRIPE_KEY: { ssm: "/berth/<env>/api/stripe" },
+      DB_PASSWORD: { secretsManager: "berth/<env>/db", key: "password" },
+    });
   });
 });
 

@@ -77,14 +77,17 @@ export = async () => {
     environment,
     image,
     secretArn: (ref) => {
+      // `<env>` in a reference stands for the environment (the catalogue checked the prefixes).
       if ("ssm" in ref) {
-        return `arn:${partition}:ssm:${platform.region}:${platform.accountId}:parameter${ref.ssm}`;
+        const name = ref.ssm.replaceAll("<env>", environment);
+        return `arn:${partition}:ssm:${platform.region}:${platform.accountId}:parameter${name}`;
       }
       // By name: the full ARN (with the 6 characters Secrets Manager appends), so the execution role
       // may read exactly that secret. Preview fails here if the secret does not exist.
-      const arn = ref.secretsManager.startsWith("arn:")
-        ? pulumi.output(ref.secretsManager)
-        : aws.secretsmanager.getSecretOutput({ name: ref.secretsManager }, { provider }).arn;
+      const secret = ref.secretsManager.replaceAll("<env>", environment);
+      const arn = secret.startsWith("arn:")
+        ? pulumi.output(secret)
+        : aws.secretsmanager.getSecretOutput({ name: secret }, { provider }).arn;
       return ref.key ? pulumi.interpolate`${arn}:${ref.key}::` : arn;
     },
   };

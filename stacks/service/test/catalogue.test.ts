@@ -161,6 +161,33 @@ describe("adding a service is adding a folder", () => {
     expect(Object.keys(platform.forServices.callerSecurityGroups).sort()).toEqual(["billing", "orders"]);
   });
 
+  it("a secret reference with <env> reads that environment's parameter, and only the execution role may", async () => {
+    const apps = join(tmp, "secrets");
+    cpSync(repoApps, apps, { recursive: true, filter: (src) => !/node_modules|dist$/.test(src) });
+    const manifest = join(apps, "orders", "berth.yaml");
+    writeFileSync(
+      manifest,
+      `${readFileSync(manifest, "utf8")}secrets:\n  API_TOKEN:\n    ssm: /berth/<env>/orders/api-token\n`,
+    );
+    const r = await runStack(projectDir, "staging.orders", {
+      stackConfigOptional: true,
+      environment: { BERTH_APPS_DIR: apps },
+      allowError: true,
+    });
+    expect(r.error?.message).toBeUndefined();
+    const arn = "arn:aws:ssm:us-east-1:123456789012:parameter/berth/staging/orders/api-token";
+    const [container] = r.json(r.one("aws:ecs/taskDefinition:TaskDefinition"), "containerDefinitions") as {
+      secrets: { name: string; valueFrom: string }[];
+    }[];
+    expect(container!.secrets).toEqual([{ name: "API_TOKEN", valueFrom: arn }]);
+    const execution = r
+      .ofType("aws:iam/rolePolicy:RolePolicy")
+      .map((p) => p.inputs.policy as string)
+      .filter((p) => p.includes("ssm:GetParameters"));
+    expect(execution).toHaveLength(1);
+    expect(execution[0]).toContain(arn);
+  });
+
   it("a broken manifest anywhere stops every service's stack with file:line:column, before any resource", async () => {
     const apps = join(tmp, "broken");
     cpSync(repoApps, apps, { recursive: true, filter: (src) => !/node_modules|dist$/.test(src) });

@@ -86,6 +86,13 @@ export function resolvePlacement(v: Validator, args: PlacementArgs): ResolvedPla
   }
   const architecture = args.architecture ?? "ARM64";
   v.oneOf("architecture", architecture, ["ARM64", "X86_64"] as const);
+  // ECS (and Scheduler, and RunTask) take at most 5 security groups per task; the task's own is one.
+  v.check(
+    (args.securityGroupIds?.length ?? 0) <= 4,
+    "securityGroupIds",
+    args.securityGroupIds,
+    "ECS allows 5 security groups per task, the service's own included: at most 4 more",
+  );
   return { capacity, architecture, subnets: args.subnets ?? "private" };
 }
 

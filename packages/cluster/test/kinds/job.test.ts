@@ -132,7 +132,17 @@ describe("ScheduledJob", () => {
     expect(run.ofType(ALARM)).toHaveLength(2);
   });
 
-  it("follows the placement: public subnets get a public IP, Spot a capacity provider strategy; rate, DISABLED, own timeout", async () => {
+  it("runs on a capacity provider strategy in private subnets (Spot here), with no public IP", async () => {
+    const run = await runComponent(() => {
+      new ScheduledJob("cleanup", job({ capacity: "FARGATE_SPOT" }));
+    });
+    const ecs = (run.one(SCHEDULE).inputs.target as { ecsParameters: Record<string, unknown> }).ecsParameters;
+    expect(ecs.capacityProviderStrategies).toEqual([{ capacityProvider: "FARGATE_SPOT", weight: 1 }]);
+    expect(ecs.launchType).toBeUndefined();
+    expect(ecs.networkConfiguration).toMatchObject({ assignPublicIp: false });
+  });
+
+  it("follows the placement: public subnets get a public IP and launch type FARGATE (Scheduler's rule); rate, DISABLED, own timeout", async () => {
     const run = await runComponent(() => {
       new ScheduledJob(
         "cleanup",
@@ -148,8 +158,9 @@ describe("ScheduledJob", () => {
     });
     const s = run.one(SCHEDULE);
     const ecs = (s.inputs.target as { ecsParameters: Record<string, unknown> }).ecsParameters;
-    expect(ecs.capacityProviderStrategies).toEqual([{ capacityProvider: "FARGATE_SPOT", weight: 1 }]);
-    expect(ecs.launchType).toBeUndefined();
+    // Scheduler: "You can specify ENABLED only when LaunchType in EcsParameters is set to FARGATE".
+    expect(ecs.launchType).toBe("FARGATE");
+    expect(ecs.capacityProviderStrategies).toBeUndefined();
     expect(ecs.networkConfiguration).toMatchObject({
       subnets: ["subnet-pub1", "subnet-pub2"],
       assignPublicIp: true,

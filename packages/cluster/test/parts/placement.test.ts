@@ -84,6 +84,12 @@ describe("placement part", () => {
       /subnets is "public"; public IPs are a Fargate feature/,
       "subnets",
     ],
+    [
+      "more than 4 extra security groups (ECS takes 5 per task, the task's own included)",
+      { securityGroupIds: ["sg-1", "sg-2", "sg-3", "sg-4", "sg-5"] },
+      /securityGroupIds is \["sg-1","sg-2","sg-3","sg-4","sg-5"\]; ECS allows 5 security groups per task/,
+      "securityGroupIds",
+    ],
   ])("rejects %s", (_t, args, message, field) => {
     const err = rejects((v) => resolveSubnets(v, resolvePlacement(v, args)), message);
     expect(err.field).toBe(field);

@@ -203,8 +203,11 @@ export function loadManifest(file: string, opts: LoadOptions = {}): LoadedManife
   for (const env of envs) {
     const merged = mergeOverride(body, overrides[env]);
     const parsed = serviceManifest.safeParse(merged);
-    if (parsed.success) resolved[env] = parsed.data;
-    else report(parsed.error.issues, merged, overrides[env] === undefined ? undefined : env);
+    if (parsed.success) {
+      const misplaced = secretsOutside(parsed.data, env);
+      if (misplaced.length === 0) resolved[env] = parsed.data;
+      else report(misplaced, merged, overrides[env] === undefined ? undefined : env);
+    } else report(parsed.error.issues, merged, overrides[env] === undefined ? undefined : env);
   }
   if (issues.length > 0) throw new ManifestError(issues);
   const m = written as { name: string; kind: ServiceKind };
@@ -215,6 +218,44 @@ export function loadManifest(file: string, opts: LoadOptions = {}): LoadedManife
     environments: resolved,
     positionOf: (path, env) => positionAt(origin(path, env)),
   };
+}
+
+/**
+ * The secret references of a manifest an environment's tasks could not read: the account
+ * bootstrap's workload boundary lets them read SSM parameters under `/berth/<env>/` and Secrets
+ * Manager secrets named `berth/<env>/…` only (`<env>` in a reference stands for the environment).
+ */
+function secretsOutside(m: ServiceManifest, env: string): z.core.$ZodIssue[] {
+  const issues: z.core.$ZodIssue[] = [];
+  const check = (secrets: ServiceManifest["secrets"], at: (string | number)[]) => {
+    for (const [name, ref] of Object.entries(secrets ?? {})) {
+      if ("ssm" in ref) {
+        const path = ref.ssm.replaceAll("<env>", env);
+        if (!path.startsWith(`/berth/${env}/`)) {
+          issues.push({
+            code: "custom",
+            path: [...at, name, "ssm"],
+            input: ref.ssm,
+            message: `in ${env}, tasks may read only SSM parameters under /berth/${env}/ (write /berth/<env>/…)`,
+          } as z.core.$ZodIssue);
+        }
+      } else {
+        const secret = ref.secretsManager.replaceAll("<env>", env);
+        const bare = secret.startsWith("arn:") ? secret.split(":").slice(6).join(":") : secret;
+        if (!bare.startsWith(`berth/${env}/`)) {
+          issues.push({
+            code: "custom",
+            path: [...at, name, "secretsManager"],
+            input: ref.secretsManager,
+            message: `in ${env}, tasks may read only Secrets Manager secrets named berth/${env}/… (write berth/<env>/…)`,
+          } as z.core.$ZodIssue);
+        }
+      }
+    }
+  };
+  check(m.secrets, ["secrets"]);
+  for (const [i, s] of (m.sidecars ?? []).entries()) check(s.secrets, ["sidecars", i, "secrets"]);
+  return issues;
 }
 
 /**

@@ -66,20 +66,29 @@ export const secretSource = z.union([
     .strictObject({
       ssm: z
         .string()
-        .regex(/^\/[A-Za-z0-9_.\-/]{1,1010}$/, {
-          error: "an SSM parameter name starting with / (letters, digits, _ . - /)",
+        .regex(/^\/(?:[A-Za-z0-9_.\-/]|<env>){1,1010}$/, {
+          error: "an SSM parameter name starting with / (letters, digits, _ . - / and <env>)",
         })
-        .meta({ description: "An SSM Parameter Store parameter (SecureString) by name." }),
+        .meta({
+          description:
+            "An SSM Parameter Store parameter (SecureString) by name, under /berth/<env>/ (the only parameters the environment's tasks may read); <env> stands for the environment.",
+        }),
     })
-    .meta({ examples: [{ ssm: "/berth/prod/api/stripe-key" }] }),
+    .meta({ examples: [{ ssm: "/berth/<env>/orders/stripe-key" }] }),
   z
     .strictObject({
       secretsManager: z
         .string()
-        .regex(/^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:)?[A-Za-z0-9/_+=.@-]{1,512}$/, {
-          error: "a Secrets Manager secret name or ARN",
-        })
-        .meta({ description: "A Secrets Manager secret, by name or ARN." }),
+        .regex(
+          /^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:)?(?:[A-Za-z0-9/_+=.@-]|<env>){1,512}$/,
+          {
+            error: "a Secrets Manager secret name or ARN",
+          },
+        )
+        .meta({
+          description:
+            "A Secrets Manager secret, by name or ARN, under berth/<env>/ (the only secrets the environment's tasks may read); <env> stands for the environment.",
+        }),
       key: text
         .optional()
         .meta({ description: "A key of the secret's JSON value; the whole value when absent." }),
@@ -93,7 +102,7 @@ const secrets = z.record(envName, secretSource).meta({
     "Secret environment variables, injected by ECS from SSM Parameter Store or Secrets Manager. " +
     "The task's execution role may read exactly these.",
   default: {},
-  examples: [{ DATABASE_PASSWORD: { secretsManager: "prod/orders-db", key: "password" } }],
+  examples: [{ DATABASE_PASSWORD: { secretsManager: "berth/<env>/orders-db", key: "password" } }],
 });
 
 const build = z
@@ -362,6 +371,8 @@ const common = {
   release: release.optional(),
   calls: z
     .array(serviceName.meta({ description: "An internal service's name." }))
+    // Each callee's callers' group joins the task's own: ECS allows 5 security groups per task.
+    .max(4)
     .optional()
     .meta({
       description: "Internal services this one calls (http://<name>:<port>).",

@@ -240,7 +240,11 @@ export function createSchedule(
   );
   const group = new aws.scheduler.ScheduleGroup(`${name}-group`, gArgs, gOpts);
 
-  const capacity = capacityFragment(ctx.resolvedPlacement, cluster);
+  // Scheduler gives a task a public IP only with launch type FARGATE (AwsVpcConfiguration:
+  // "You can specify ENABLED only when LaunchType in EcsParameters is set to FARGATE").
+  const capacity = ctx.placement.assignPublicIp
+    ? { launchType: "FARGATE" }
+    : capacityFragment(ctx.resolvedPlacement, cluster);
   const [sArgs, sOpts] = transformed(
     t.schedule,
     {
