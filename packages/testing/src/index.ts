@@ -1,5 +1,6 @@
 export { type CloudContext, physicalName, synthesizeAws } from "./aws.js";
 export { synthesizeAwsxVpc } from "./awsx.js";
+export { jsonSchemaText, type StackFileConfigProblem, stackFileConfigProblems } from "./config-schema.js";
 export {
   type EngineOptions,
   type Fixtures,
