@@ -1,4 +1,11 @@
-import { type PolicyStatement, policyDocument, type Transform, transformed } from "@berth/core";
+import {
+  denyInsecureTransport,
+  type PolicyStatement,
+  policyDocument,
+  type Transform,
+  transformed,
+} from "@berth/core";
+import { privateBucketControls } from "@berth/data";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -95,14 +102,7 @@ export function accessLogBucketPolicy(
       Resource: objects,
     });
   }
-  statements.push({
-    Sid: "DenyInsecureTransport",
-    Effect: "Deny",
-    Principal: "*",
-    Action: "s3:*",
-    Resource: [bucketArn, `${bucketArn}/*`],
-    Condition: { Bool: { "aws:SecureTransport": "false" } },
-  });
+  statements.push(denyInsecureTransport("s3:*", [bucketArn, `${bucketArn}/*`]));
   return policyDocument(statements);
 }
 
@@ -127,28 +127,12 @@ export function createAccessLogBucket(
   const bucket = new aws.s3.Bucket(`${name}-access-logs`, bArgs, bOpts);
   const child = { parent } as pulumi.CustomResourceOptions;
 
-  const pab = new aws.s3.BucketPublicAccessBlock(
-    `${name}-access-logs-public-access`,
-    {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    },
-    child,
-  );
-  const ownership = new aws.s3.BucketOwnershipControls(
-    `${name}-access-logs-ownership`,
-    { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-    child,
-  );
   // ALB access logs support only SSE-S3 (AES256), not KMS keys.
-  const sse = new aws.s3.BucketServerSideEncryptionConfiguration(
-    `${name}-access-logs-encryption`,
-    { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-    child,
-  );
+  const controls = privateBucketControls(`${name}-access-logs`, bucket, child, {
+    encryption: "AES256",
+    ownershipEnforced: true,
+    versioning: false,
+  });
   const [lcArgs, lcOpts] = transformed(
     transform.accessLogsLifecycle,
     {
@@ -178,10 +162,10 @@ export function createAccessLogBucket(
     transform.accessLogsBucketPolicy,
     { bucket: bucket.id, policy } as aws.s3.BucketPolicyArgs,
     // S3 rejects a policy while the public access block is being changed.
-    { parent, dependsOn: [pab] } as pulumi.CustomResourceOptions,
+    { parent, dependsOn: [controls.publicAccess] } as pulumi.CustomResourceOptions,
   );
   const bucketPolicy = new aws.s3.BucketPolicy(`${name}-access-logs-policy`, pArgs, pOpts);
-  return { bucket, ready: [bucketPolicy, ownership, sse, lifecycle, pab] };
+  return { bucket, ready: [bucketPolicy, lifecycle, ...controls.all] };
 }
 
 /** S3 bucket naming rules (general purpose buckets). Returns what is wrong, or undefined. */

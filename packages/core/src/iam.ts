@@ -21,6 +21,22 @@ export function policyDocument(statements: PolicyStatement[]): PolicyDocument {
   return { Version: "2012-10-17", Statement: statements };
 }
 
+/**
+ * The statement every Berth resource policy starts with: deny any request not made over TLS
+ * (`aws:SecureTransport` false). `action` is the service's wildcard, e.g. `s3:*` or `sqs:*`;
+ * `resource` the ARNs it covers (for a bucket: the bucket and `<bucket>/*`).
+ */
+export function denyInsecureTransport(action: string, resource: string | string[]): PolicyStatement {
+  return {
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: action,
+    Resource: resource,
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  };
+}
+
 /** A trust policy letting an AWS service assume a role, optionally only for one source account. */
 export function assumeRolePolicy(service: string | string[], sourceAccount?: string): PolicyDocument {
   return policyDocument([

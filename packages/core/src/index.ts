@@ -32,6 +32,7 @@ export {
   arnParts,
   assumeRolePolicy,
   BOUNDARY_PATH,
+  denyInsecureTransport,
   iamPath,
   type PolicyDocument,
   type PolicyStatement,

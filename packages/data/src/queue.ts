@@ -1,11 +1,14 @@
 import {
   checkComponent,
   checkTags,
+  denyInsecureTransport,
   emptyGrant,
   envPrefix,
   type Linkable,
   type LinkGrant,
   mergeTags,
+  policyDocument,
+  type QueueRef,
   type Transform,
   transformed,
 } from "@berth/core";
@@ -268,8 +271,11 @@ export class Queue extends pulumi.ComponentResource implements Linkable<QueueAcc
   readonly name: pulumi.Output<string>;
   readonly deadLetterQueueArn: pulumi.Output<string>;
   readonly deadLetterQueueUrl: pulumi.Output<string>;
-  /** The queue as plain outputs, for a worker service or another stack. */
-  readonly ref: { arn: pulumi.Output<string>; url: pulumi.Output<string>; name: pulumi.Output<string> };
+  /**
+   * The queue as a `QueueRef`, for a worker service or another stack. With SSE-KMS it carries the
+   * key, so a consumer gets `kms:Decrypt` on exactly that key.
+   */
+  readonly ref: QueueRef;
   private readonly resolved: Resolved;
 
   constructor(name: string, args: QueueArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
@@ -349,19 +355,9 @@ export class Queue extends pulumi.ComponentResource implements Linkable<QueueAcc
           t.policy,
           {
             queueUrl: q.url,
-            policy: pulumi.jsonStringify({
-              Version: "2012-10-17",
-              Statement: [
-                {
-                  Sid: "DenyInsecureTransport",
-                  Effect: "Deny",
-                  Principal: "*",
-                  Action: "sqs:*",
-                  Resource: q.arn,
-                  Condition: { Bool: { "aws:SecureTransport": "false" } },
-                },
-              ],
-            }),
+            policy: pulumi.jsonStringify(
+              policyDocument([denyInsecureTransport("sqs:*", q.arn as unknown as string)]),
+            ),
           },
           { parent: this },
         ),
@@ -396,7 +392,12 @@ export class Queue extends pulumi.ComponentResource implements Linkable<QueueAcc
     this.name = queue.name;
     this.deadLetterQueueArn = dlq.arn;
     this.deadLetterQueueUrl = dlq.url;
-    this.ref = { arn: queue.arn, url: queue.url, name: queue.name };
+    this.ref = {
+      arn: queue.arn,
+      url: queue.url,
+      name: queue.name,
+      ...(r.kmsKeyArn === undefined ? {} : { kmsKeyArn: r.kmsKeyArn }),
+    };
     this.registerOutputs({
       arn: this.arn,
       url: this.url,

@@ -89,6 +89,18 @@ describe("Queue defaults", () => {
     }
   });
 
+  it("hands its key to consumers through ref (so a worker may decrypt), and no key with SSE-SQS", async () => {
+    const key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let kms: Queue | undefined;
+    let sqs: Queue | undefined;
+    await runComponent(() => {
+      kms = new Queue("jobs", { encryption: { kmsKeyArn: key } });
+      sqs = new Queue("mail");
+    });
+    expect(await resolve(kms?.ref.kmsKeyArn as pulumi.Input<string>)).toBe(key);
+    expect(sqs?.ref.kmsKeyArn).toBeUndefined();
+  });
+
   it("passes its own settings and transforms through", async () => {
     const run = await runComponent(
       () =>

@@ -4,6 +4,7 @@ import {
   type Catalogue,
   checkComponent,
   checkTags,
+  denyInsecureTransport,
   ECR_REPOSITORY_NAME,
   mergeTags,
   type PolicyStatement,
@@ -13,6 +14,7 @@ import {
   type Transform,
   transformed,
 } from "@berth/core";
+import { privateBucketControls } from "@berth/data";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadBuildspec } from "./buildspecs.js";
@@ -817,34 +819,15 @@ export class CatalogueDelivery extends pulumi.ComponentResource {
     );
     const bucket = new aws.s3.Bucket(`${name}-artifacts`, bucketArgs, bucketOpts);
     const artifactObjects = pulumi.interpolate`${bucket.arn}/*`;
-    new aws.s3.BucketPublicAccessBlock(
-      `${name}-artifacts-public-access`,
+    privateBucketControls(
+      `${name}-artifacts`,
+      bucket,
+      { parent: this },
       {
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
+        encryption: { kmsKeyArn: key.arn, bucketKeyEnabled: true },
+        ownershipEnforced: false,
+        versioning: true,
       },
-      { parent: this },
-    );
-    new aws.s3.BucketVersioning(
-      `${name}-artifacts-versioning`,
-      { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
-      { parent: this },
-    );
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${name}-artifacts-encryption`,
-      {
-        bucket: bucket.id,
-        rules: [
-          {
-            applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn },
-            bucketKeyEnabled: true,
-          },
-        ],
-      },
-      { parent: this },
     );
     const [lcArgs, lcOpts] = transformed(
       t.artifactLifecycle,
@@ -870,14 +853,7 @@ export class CatalogueDelivery extends pulumi.ComponentResource {
         bucket: bucket.id,
         policy: pulumi.jsonStringify(
           policyDocument([
-            {
-              Sid: "DenyInsecureTransport",
-              Effect: "Deny",
-              Principal: "*",
-              Action: "s3:*",
-              Resource: [bucket.arn, artifactObjects] as unknown as string[],
-              Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
+            denyInsecureTransport("s3:*", [bucket.arn, artifactObjects] as unknown as string[]),
           ]),
         ),
       },

@@ -2,6 +2,7 @@ import {
   assumeRolePolicy,
   checkComponent,
   checkTags,
+  denyInsecureTransport,
   known,
   mergeTags,
   type PolicyStatement,
@@ -10,6 +11,7 @@ import {
   transformed,
   type Validator,
 } from "@berth/core";
+import { privateBucketControls } from "@berth/data";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadBuildspec } from "./buildspecs.js";
@@ -568,26 +570,11 @@ export class PullRequestPreviews extends pulumi.ComponentResource {
       { parent: this } as pulumi.CustomResourceOptions,
     );
     const bucket = new aws.s3.Bucket(`${name}-exchange`, bArgs, bOpts);
-    new aws.s3.BucketPublicAccessBlock(
-      `${name}-exchange-public-access`,
-      {
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      },
+    privateBucketControls(
+      `${name}-exchange`,
+      bucket,
       { parent: this },
-    );
-    new aws.s3.BucketOwnershipControls(
-      `${name}-exchange-ownership`,
-      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      { parent: this },
-    );
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${name}-exchange-encryption`,
-      { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-      { parent: this },
+      { encryption: "AES256", ownershipEnforced: true, versioning: false },
     );
     new aws.s3.BucketLifecycleConfiguration(
       `${name}-exchange-lifecycle`,
@@ -613,14 +600,10 @@ export class PullRequestPreviews extends pulumi.ComponentResource {
         bucket: bucket.id,
         policy: pulumi.jsonStringify(
           policyDocument([
-            {
-              Sid: "DenyInsecureTransport",
-              Effect: "Deny",
-              Principal: "*",
-              Action: "s3:*",
-              Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`] as unknown as string[],
-              Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
+            denyInsecureTransport("s3:*", [
+              bucket.arn,
+              pulumi.interpolate`${bucket.arn}/*`,
+            ] as unknown as string[]),
           ]),
         ),
       },

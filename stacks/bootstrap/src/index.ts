@@ -17,6 +17,7 @@
  *
  * Imports are extensionless: this package is CommonJS (see stacks/shared).
  */
+import { privateBucketControls } from "@berth/data";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadBootstrapConfig } from "./config";
@@ -97,42 +98,13 @@ if (createsState) {
   stateKeyArn = key.arn;
   const bucket = new aws.s3.Bucket("state", { bucket: cfg.state.bucket, forceDestroy: false }, stateful);
   stateBucket = bucket.bucket;
-  new aws.s3.BucketOwnershipControls(
-    "state-ownership",
-    { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-    opts,
-  );
-  new aws.s3.BucketPublicAccessBlock(
-    "state-public-access",
-    {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    },
-    opts,
-  );
-  new aws.s3.BucketVersioning(
-    "state-versioning",
-    { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
-    opts,
-  );
-  new aws.s3.BucketServerSideEncryptionConfiguration(
-    "state-encryption",
-    {
-      bucket: bucket.id,
-      rules: [
-        {
-          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn },
-          // Off on purpose: with an S3 Bucket Key the encryption context is the BUCKET's ARN, and the
-          // per-environment kms:EncryptionContext:aws:s3:arn conditions could not tell objects apart.
-          bucketKeyEnabled: false,
-        },
-      ],
-    },
-    opts,
-  );
+  privateBucketControls("state", bucket, opts, {
+    // Bucket Key off on purpose: with it the encryption context is the BUCKET's ARN, and the
+    // per-environment kms:EncryptionContext:aws:s3:arn conditions could not tell objects apart.
+    encryption: { kmsKeyArn: key.arn, bucketKeyEnabled: false },
+    ownershipEnforced: true,
+    versioning: true,
+  });
   new aws.s3.BucketLifecycleConfiguration(
     "state-lifecycle",
     {

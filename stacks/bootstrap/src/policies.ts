@@ -13,7 +13,14 @@
  * `<env>.<service>` (berth-service). IAM's `*` also matches `/`, so `<env>.*` covers `<env>.orders/…`.
  */
 import type { PolicyDocument, PolicyStatement } from "@berth/core";
-import { BOUNDARY_PATH, iamPath, partitionOfRegion, policyDocument, workloadBoundaryArn } from "@berth/core";
+import {
+  BOUNDARY_PATH,
+  denyInsecureTransport,
+  iamPath,
+  partitionOfRegion,
+  policyDocument,
+  workloadBoundaryArn,
+} from "@berth/core";
 
 export type ProjectKind = "environment" | "per-service";
 
@@ -733,14 +740,7 @@ export function bucketPolicy(
 ): PolicyDocument {
   const all = [bucketArn(c), `${bucketArn(c)}/*`];
   const statements: PolicyStatement[] = [
-    {
-      Sid: "DenyInsecureTransport",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:*",
-      Resource: all,
-      Condition: { Bool: { "aws:SecureTransport": "false" } },
-    },
+    denyInsecureTransport("s3:*", all),
     {
       Sid: "OnlyAdminsConfigureTheBucket",
       Effect: "Deny",
