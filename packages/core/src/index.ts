@@ -56,6 +56,7 @@ export {
   type Linkable,
   type LinkGrant,
   type LinkIngress,
+  type LinkVolume,
   mergeGrants,
 } from "./links.js";
 export * from "./manifest/index.js";

@@ -22,6 +22,23 @@ export interface LinkIngress {
 }
 
 /**
+ * An EFS volume a link mounts into the service's main container: the task definition gets the
+ * volume (transit encryption and IAM authorization on, through the access point) and the mount point.
+ */
+export interface LinkVolume {
+  /** The task definition's volume name (unique in the task). @example "files" */
+  name: string;
+  /** The file system's id. @example "fs-0123456789abcdef0" */
+  fileSystemId: pulumi.Input<string>;
+  /** The service's own access point (its POSIX user and root directory). @example "fsap-0123456789abcdef0" */
+  accessPointId: pulumi.Input<string>;
+  /** Where the main container sees it. @example "/mnt/files" */
+  containerPath: string;
+  /** Mounted read-only. @default false */
+  readOnly: boolean;
+}
+
+/**
  * What a service gets from a linked resource: permissions, network paths and connection details.
  * A data component builds it for an access level; the service's task applies it (one mechanism
  * for every resource type).
@@ -45,6 +62,8 @@ export interface LinkGrant {
   secretKmsKeyArns: pulumi.Input<string>[];
   /** Security-group paths to open from the service's tasks to the resource. */
   ingress: LinkIngress[];
+  /** EFS volumes to mount in the main container. */
+  volumes: LinkVolume[];
 }
 
 /** A resource a service can use: `uses: { <name>: <access> }` in a manifest. */
@@ -57,7 +76,7 @@ export interface Linkable<Access extends string = string> {
 
 /** An empty grant, to build on. */
 export function emptyGrant(): LinkGrant {
-  return { taskRoleStatements: [], environment: {}, secrets: {}, secretKmsKeyArns: [], ingress: [] };
+  return { taskRoleStatements: [], environment: {}, secrets: {}, secretKmsKeyArns: [], ingress: [], volumes: [] };
 }
 
 /**
@@ -90,6 +109,12 @@ export function mergeGrants(grants: LinkGrant[]): LinkGrant {
     Object.assign(out.secrets, g.secrets);
     out.secretKmsKeyArns.push(...g.secretKmsKeyArns);
     out.ingress.push(...g.ingress);
+    for (const v of g.volumes) {
+      if (out.volumes.some((o) => o.name === v.name || o.containerPath === v.containerPath)) {
+        throw new Error(`two linked volumes use the name ${v.name} or the path ${v.containerPath}; give one another`);
+      }
+      out.volumes.push(v);
+    }
   }
   return out;
 }

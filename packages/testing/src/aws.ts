@@ -1,4 +1,7 @@
+import { EFS_SYNTHS } from "./aws-efs.js";
+import { ELASTICACHE_SYNTHS } from "./aws-elasticache.js";
 import { digits, hex, uuid } from "./hash.js";
+import { RDS_SYNTHS } from "./aws-rds.js";
 
 /** What the offline engine knows about the account it pretends to deploy into. */
 export interface CloudContext {
@@ -98,7 +101,7 @@ function ec2Id(prefix: string, type: string, name: string, ctx: CloudContext): s
   return `${prefix}-${hex(17, type, name, ctx.region, ctx.account)}`;
 }
 
-function arn(
+export function arn(
   ctx: CloudContext,
   service: string,
   resource: string,
@@ -108,7 +111,7 @@ function arn(
   return `arn:${ctx.partition}:${service}:${region}:${account}:${resource}`;
 }
 
-function str(v: unknown, fallback = ""): string {
+export function str(v: unknown, fallback = ""): string {
   return typeof v === "string" ? v : fallback;
 }
 
@@ -119,7 +122,7 @@ function elbSuffix(value: unknown): string | undefined {
   return m?.[1];
 }
 
-type Synth = (ctx: CloudContext, type: string, name: string, inputs: Props) => Synthesized;
+export type Synth = (ctx: CloudContext, type: string, name: string, inputs: Props) => Synthesized;
 
 const EC2_PREFIXES: Record<string, string> = {
   "aws:ec2/vpc:Vpc": "vpc",
@@ -687,6 +690,8 @@ const SYNTHS: Record<string, Synth> = {
     };
   },
 };
+
+Object.assign(SYNTHS, RDS_SYNTHS, ELASTICACHE_SYNTHS, EFS_SYNTHS);
 
 /** ELB v2 resources exist under both `aws:lb` and `aws:alb`; they compute the same outputs. */
 for (const t of Object.keys(SYNTHS)) {
