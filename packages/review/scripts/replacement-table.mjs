@@ -65,6 +65,7 @@ export const TYPES = {
   "aws:efs/fileSystem:FileSystem": "aws_efs_file_system",
   "aws:efs/mountTarget:MountTarget": "aws_efs_mount_target",
   "aws:elasticache/replicationGroup:ReplicationGroup": "aws_elasticache_replication_group",
+  "aws:elasticache/serverlessCache:ServerlessCache": "aws_elasticache_serverless_cache",
   "aws:elasticache/subnetGroup:SubnetGroup": "aws_elasticache_subnet_group",
   "aws:iam/instanceProfile:InstanceProfile": "aws_iam_instance_profile",
   "aws:iam/role:Role": "aws_iam_role",
@@ -91,6 +92,8 @@ export const TYPES = {
   "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "aws_s3_bucket_public_access_block",
   "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
     "aws_s3_bucket_server_side_encryption_configuration",
+  // Pulumi's deprecated name of the same Terraform resource (aws.s3.Bucket since @pulumi/aws 7).
+  "aws:s3/bucketV2:BucketV2": "aws_s3_bucket",
   "aws:s3/bucketVersioning:BucketVersioning": "aws_s3_bucket_versioning",
   "aws:secretsmanager/secret:Secret": "aws_secretsmanager_secret",
   "aws:secretsmanager/secretVersion:SecretVersion": "aws_secretsmanager_secret_version",
@@ -111,6 +114,20 @@ export const TYPES = {
  * current source; `source` names the file.
  */
 export const MANUAL = {
+  "aws:elasticache/serverlessCache:ServerlessCache": {
+    replace: [
+      "engine",
+      "kmsKeyId",
+      "majorEngineVersion",
+      "name",
+      "networkType",
+      "snapshotArnsToRestores",
+      "subnetIds",
+    ],
+    nested: [],
+    source:
+      "hashicorp/terraform-provider-aws internal/service/elasticache/serverless_cache.go (aws_elasticache_serverless_cache: engine, kms_key_id, major_engine_version, name, snapshot_arns_to_restore, subnet_ids RequiresReplace; network_type is not a field of ModifyServerlessCache)",
+  },
   "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive": {
     replace: ["roleName"],
     nested: [],

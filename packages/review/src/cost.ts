@@ -235,6 +235,7 @@ export function estimateCost(record: RunRecord, prices: PriceTable = loadPrices(
         break;
       case "aws:elasticache/replicationGroup:ReplicationGroup":
       case "aws:elasticache/cluster:Cluster":
+      case "aws:elasticache/serverlessCache:ServerlessCache":
         items.push(item(r, "cache", 1, null, "caches are not priced yet"));
         break;
       case "aws:efs/fileSystem:FileSystem":

@@ -407,6 +407,20 @@ export const REPLACEMENT_TABLE: Record<string, ReplacementEntry> = {
     source:
       "terraform-provider-aws v5.14.0 (pulumi/terraform-provider-aws branch patched-v5.14.0, commit 122a581036) internal/service/elasticache/replication_group.go (aws_elasticache_replication_group)",
   },
+  "aws:elasticache/serverlessCache:ServerlessCache": {
+    replace: [
+      "engine",
+      "kmsKeyId",
+      "majorEngineVersion",
+      "name",
+      "networkType",
+      "snapshotArnsToRestores",
+      "subnetIds",
+    ],
+    nested: [],
+    source:
+      "hashicorp/terraform-provider-aws internal/service/elasticache/serverless_cache.go (aws_elasticache_serverless_cache: engine, kms_key_id, major_engine_version, name, snapshot_arns_to_restore, subnet_ids RequiresReplace; network_type is not a field of ModifyServerlessCache)",
+  },
   "aws:elasticache/subnetGroup:SubnetGroup": {
     replace: ["name"],
     nested: [],
@@ -624,6 +638,12 @@ export const REPLACEMENT_TABLE: Record<string, ReplacementEntry> = {
     nested: [],
     source:
       "terraform-provider-aws v5.14.0 (pulumi/terraform-provider-aws branch patched-v5.14.0, commit 122a581036) internal/service/s3/bucket_server_side_encryption_configuration.go (aws_s3_bucket_server_side_encryption_configuration)",
+  },
+  "aws:s3/bucketV2:BucketV2": {
+    replace: ["bucket", "bucketPrefix", "objectLockEnabled"],
+    nested: ["objectLockConfiguration.objectLockEnabled"],
+    source:
+      "terraform-provider-aws v5.14.0 (pulumi/terraform-provider-aws branch patched-v5.14.0, commit 122a581036) internal/service/s3/bucket.go (aws_s3_bucket)",
   },
   "aws:s3/bucketVersioning:BucketVersioning": {
     replace: ["bucket", "expectedBucketOwner"],

@@ -14,9 +14,15 @@ export const STATEFUL_TYPES: readonly string[] = [
   "aws:rds/instance:Instance",
   "aws:rds/cluster:Cluster",
   "aws:rds/clusterInstance:ClusterInstance",
+  // A subnet group in use cannot be deleted; its replacement moves or blocks the database.
+  "aws:rds/subnetGroup:SubnetGroup",
   "aws:elasticache/replicationGroup:ReplicationGroup",
   "aws:elasticache/cluster:Cluster",
+  "aws:elasticache/serverlessCache:ServerlessCache",
   "aws:efs/fileSystem:FileSystem",
+  // The mount point tasks use (its id is in their task definitions) and the NFS address per zone.
+  "aws:efs/accessPoint:AccessPoint",
+  "aws:efs/mountTarget:MountTarget",
   "aws:s3/bucket:Bucket",
   "aws:s3/bucketV2:BucketV2",
   "aws:ecr/repository:Repository",

@@ -33,6 +33,31 @@ describe("replacement knowledge from the provider's schema", () => {
     ["aws:ecs/service:Service", "desiredCount", "update"],
     ["aws:ecs/service:Service", "capacityProviderStrategies[0].weight", "may-replace"],
     ["aws:ecs/service:Service", "deploymentController.type", "replace"],
+    // The data resources of @berth/data.
+    ["aws:rds/cluster:Cluster", "engine", "replace"],
+    ["aws:rds/cluster:Cluster", "masterUsername", "replace"],
+    ["aws:rds/cluster:Cluster", "storageEncrypted", "replace"],
+    ["aws:rds/cluster:Cluster", "backupRetentionPeriod", "update"],
+    ["aws:rds/clusterInstance:ClusterInstance", "instanceClass", "update"],
+    ["aws:rds/subnetGroup:SubnetGroup", "name", "replace"],
+    ["aws:rds/subnetGroup:SubnetGroup", "subnetIds", "update"],
+    ["aws:elasticache/serverlessCache:ServerlessCache", "engine", "replace"],
+    ["aws:elasticache/serverlessCache:ServerlessCache", "majorEngineVersion", "replace"],
+    ["aws:elasticache/serverlessCache:ServerlessCache", "subnetIds", "replace"],
+    ["aws:elasticache/serverlessCache:ServerlessCache", "kmsKeyId", "replace"],
+    ["aws:elasticache/serverlessCache:ServerlessCache", "securityGroupIds", "update"],
+    ["aws:elasticache/serverlessCache:ServerlessCache", "cacheUsageLimits.dataStorage.maximum", "update"],
+    ["aws:efs/fileSystem:FileSystem", "performanceMode", "replace"],
+    ["aws:efs/fileSystem:FileSystem", "throughputMode", "update"],
+    ["aws:efs/accessPoint:AccessPoint", "rootDirectory.path", "replace"],
+    ["aws:efs/accessPoint:AccessPoint", "posixUser.uid", "replace"],
+    ["aws:efs/mountTarget:MountTarget", "subnetId", "replace"],
+    ["aws:efs/mountTarget:MountTarget", "securityGroups", "update"],
+    ["aws:s3/bucket:Bucket", "bucket", "replace"],
+    ["aws:s3/bucketV2:BucketV2", "bucket", "replace"],
+    ["aws:s3/bucketV2:BucketV2", "forceDestroy", "update"],
+    ["aws:sqs/queue:Queue", "name", "replace"],
+    ["aws:sqs/queue:Queue", "messageRetentionSeconds", "update"],
   ])("%s %s → %s", (type, path, decision) => {
     expect(replacementFor(type, [path]).decision).toBe(decision);
   });
@@ -58,5 +83,22 @@ describe("replacement knowledge from the provider's schema", () => {
     for (const [type, e] of Object.entries(REPLACEMENT_TABLE)) expect(e.source, type).toMatch(/\.go/);
     expect(STATEFUL_TYPES).toContain("aws:lb/targetGroup:TargetGroup");
     expect(STATEFUL_TYPES).toContain("aws:ec2/natGateway:NatGateway");
+  });
+
+  it.each([
+    "aws:rds/cluster:Cluster",
+    "aws:rds/clusterInstance:ClusterInstance",
+    "aws:rds/instance:Instance",
+    "aws:rds/subnetGroup:SubnetGroup",
+    "aws:elasticache/serverlessCache:ServerlessCache",
+    "aws:efs/fileSystem:FileSystem",
+    "aws:efs/accessPoint:AccessPoint",
+    "aws:efs/mountTarget:MountTarget",
+    "aws:s3/bucket:Bucket",
+    "aws:s3/bucketV2:BucketV2",
+    "aws:sqs/queue:Queue",
+  ])("%s is stateful and has replacement data", (type) => {
+    expect(STATEFUL_TYPES).toContain(type);
+    expect(REPLACEMENT_TABLE[type]?.replace.length).toBeGreaterThan(0);
   });
 });
