@@ -76,7 +76,14 @@ export interface Linkable<Access extends string = string> {
 
 /** An empty grant, to build on. */
 export function emptyGrant(): LinkGrant {
-  return { taskRoleStatements: [], environment: {}, secrets: {}, secretKmsKeyArns: [], ingress: [], volumes: [] };
+  return {
+    taskRoleStatements: [],
+    environment: {},
+    secrets: {},
+    secretKmsKeyArns: [],
+    ingress: [],
+    volumes: [],
+  };
 }
 
 /**
@@ -111,7 +118,9 @@ export function mergeGrants(grants: LinkGrant[]): LinkGrant {
     out.ingress.push(...g.ingress);
     for (const v of g.volumes) {
       if (out.volumes.some((o) => o.name === v.name || o.containerPath === v.containerPath)) {
-        throw new Error(`two linked volumes use the name ${v.name} or the path ${v.containerPath}; give one another`);
+        throw new Error(
+          `two linked volumes use the name ${v.name} or the path ${v.containerPath}; give one another`,
+        );
       }
       out.volumes.push(v);
     }

@@ -1,12 +1,16 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { DATA_ACCESS, type DataKind, type DataResource, linkedVariableNames, usesOf } from "./data.js";
 import {
   DEFAULT_ENVIRONMENTS,
   type LoadedManifest,
+  type LoadedShared,
   loadManifest,
+  loadShared,
   ManifestError,
   type ManifestIssue,
+  SHARED_FILE,
 } from "./load.js";
 import type { ServiceManifest, WebManifest } from "./schema.js";
 
@@ -45,10 +49,31 @@ export interface Route {
   priority: number;
 }
 
+/** A data resource of an environment: owned by one service, or shared (`apps/berth.shared.yaml`). */
+export interface CatalogueResource {
+  name: string;
+  kind: DataKind;
+  /** The service that owns it (created in its stack); absent for a shared resource (the platform's). */
+  owner?: string;
+  settings: DataResource;
+}
+
+/** A service's link to a data resource in one environment. */
+export interface CatalogueLink extends CatalogueResource {
+  /** The access the service has: written in `uses`, else the kind's default. */
+  access: string;
+}
+
 /** Every service of the repository: the manifests of `apps/<name>/berth.yaml`, checked together. */
 export interface Catalogue {
   environments: readonly string[];
   services: LoadedManifest[];
+  /** `apps/berth.shared.yaml`, when there is one. */
+  shared?: LoadedShared;
+  /** The data resources of an environment (owned and shared), by name. */
+  resources(environment: string): CatalogueResource[];
+  /** What a service uses in an environment, in `uses` order. */
+  links(service: string, environment: string): CatalogueLink[];
   /** A service's manifest in an environment. */
   service(name: string, environment: string): ServiceManifest | undefined;
   /** The web services' routes in an environment, by priority. */
@@ -93,9 +118,23 @@ export function loadCatalogue(appsDir: string, opts: { environments?: readonly s
       else throw err;
     }
   }
+  let shared: LoadedShared | undefined;
+  if (existsSync(join(appsDir, SHARED_FILE))) {
+    try {
+      shared = loadShared(join(appsDir, SHARED_FILE), { environments });
+    } catch (err) {
+      if (err instanceof ManifestError) issues.push(...err.issues);
+      else throw err;
+    }
+  }
   const byName = new Map(services.map((s) => [s.name, s]));
   const routesByEnv = new Map<string, Route[]>();
+  const resourcesByEnv = new Map<string, CatalogueResource[]>();
+  const linksByEnv = new Map<string, Map<string, CatalogueLink[]>>();
   for (const env of environments) {
+    const { resources, links } = checkData(services, shared, env, issues);
+    resourcesByEnv.set(env, resources);
+    linksByEnv.set(env, links);
     for (const s of services) {
       const m = s.environments[env]!;
       for (const [i, target] of (m.calls ?? []).entries()) {
@@ -122,9 +161,108 @@ export function loadCatalogue(appsDir: string, opts: { environments?: readonly s
   return {
     environments,
     services,
+    ...(shared ? { shared } : {}),
+    resources: (env) => resourcesByEnv.get(env) ?? [],
+    links: (name, env) => linksByEnv.get(env)?.get(name) ?? [],
     service: (name, env) => byName.get(name)?.environments[env],
     routes: (env) => routesByEnv.get(env) ?? [],
   };
+}
+
+/**
+ * The data resources of one environment and every service's links: one owner per name (no two
+ * services, no service and the shared file), `uses` of resources that exist and that the service
+ * may use (its own or shared), an access its kind offers, and no injected variable that the
+ * manifest or another link also sets.
+ */
+function checkData(
+  services: LoadedManifest[],
+  shared: LoadedShared | undefined,
+  env: string,
+  issues: ManifestIssue[],
+): { resources: CatalogueResource[]; links: Map<string, CatalogueLink[]> } {
+  const all = new Map<
+    string,
+    CatalogueResource & { where: () => { file: string; line: number; column: number } }
+  >();
+  for (const [name, settings] of Object.entries(shared?.environments[env] ?? {})) {
+    all.set(name, {
+      name,
+      kind: settings.type,
+      settings,
+      where: () => ({ file: shared!.file, ...shared!.positionOf(["resources", name], env) }),
+    });
+  }
+  for (const s of services) {
+    for (const [name, settings] of Object.entries(s.environments[env]?.resources ?? {})) {
+      const other = all.get(name);
+      if (other) {
+        issues.push({
+          file: s.file,
+          ...s.positionOf(["resources", name], env),
+          path: `resources.${name}`,
+          value: name,
+          allowed: `${name} is already ${other.owner ? `owned by ${other.owner}` : "shared"} (${other.where().file}); a resource has one owner: give this one another name, or use the other one`,
+        });
+        continue;
+      }
+      all.set(name, {
+        name,
+        kind: settings.type,
+        owner: s.name,
+        settings,
+        where: () => ({ file: s.file, ...s.positionOf(["resources", name], env) }),
+      });
+    }
+  }
+  const links = new Map<string, CatalogueLink[]>();
+  for (const s of services) {
+    const m = s.environments[env];
+    if (!m) continue;
+    const mine: CatalogueLink[] = [];
+    const variables = new Map<string, string>();
+    for (const name of [...Object.keys(m.environment ?? {}), ...Object.keys(m.secrets ?? {})])
+      variables.set(name, `the manifest's ${name in (m.environment ?? {}) ? "environment" : "secrets"}`);
+    for (const u of usesOf(m.uses)) {
+      const at = (sub: (string | number)[] = []) => ({
+        file: s.file,
+        ...s.positionOf(["uses", u.index, ...sub], env),
+      });
+      const r = all.get(u.name);
+      const problem = !r
+        ? `no resource is named ${u.name}; there are ${[...all.keys()].join(", ") || "none"} (declare it in this manifest's resources, or in apps/${SHARED_FILE} to share it)`
+        : r.owner !== undefined && r.owner !== s.name
+          ? `${u.name} is owned by ${r.owner} and only its owner uses it; move it to apps/${SHARED_FILE} to share it`
+          : u.access !== undefined && !(DATA_ACCESS[r.kind] as readonly string[]).includes(u.access)
+            ? `a ${r.kind} offers access ${DATA_ACCESS[r.kind].join(", ")}`
+            : undefined;
+      if (problem || !r) {
+        issues.push({
+          ...at(u.access !== undefined && r ? [u.name] : []),
+          path: `uses.${u.index}`,
+          value: u.access !== undefined && r ? u.access : u.name,
+          allowed: problem!,
+        });
+        continue;
+      }
+      for (const v of linkedVariableNames(r.kind, r.name)) {
+        const taken = variables.get(v);
+        if (taken) {
+          issues.push({
+            ...at(),
+            path: `uses.${u.index}`,
+            value: u.name,
+            allowed: `the link sets ${v}, which ${taken} also sets; rename one of them`,
+          });
+        }
+        variables.set(v, `the link to ${r.name}`);
+      }
+      const { where: _w, ...resource } = r;
+      mine.push({ ...resource, access: u.access ?? DATA_ACCESS[r.kind][0] });
+    }
+    links.set(s.name, mine);
+  }
+  return { resources: [...all.values()].map(({ where: _w, ...r }) => r), links };
 }
 
 function checkRoutes(services: LoadedManifest[], env: string, issues: ManifestIssue[]): Route[] {

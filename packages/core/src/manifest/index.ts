@@ -1,5 +1,7 @@
 export {
   type Catalogue,
+  type CatalogueLink,
+  type CatalogueResource,
   derivedPriority,
   loadCatalogue,
   MANIFEST_FILE,
@@ -7,15 +9,42 @@ export {
   type Route,
 } from "./catalogue.js";
 export {
+  ACU_RANGE,
+  type BucketResource,
+  CACHE_VERSIONS,
+  type CacheResource,
+  DATA_ACCESS,
+  DATA_KINDS,
+  type DataKind,
+  type DataResource,
+  dataResource,
+  EFS_IA_DAYS,
+  LINK_VARIABLES,
+  linkedVariableNames,
+  POSTGRES_DEFAULT_VERSION,
+  POSTGRES_MAJOR_VERSIONS,
+  type PostgresResource,
+  type QueueResource,
+  RESOURCE_NAME,
+  RESOURCE_NAME_MAX,
+  RESOURCE_NAME_RULE,
+  type Use,
+  usesOf,
+  type VolumeResource,
+} from "./data.js";
+export {
   closest,
   DEFAULT_ENVIRONMENTS,
   formatIssue,
   type LoadedManifest,
+  type LoadedShared,
   type LoadOptions,
   loadManifest,
+  loadShared,
   ManifestError,
   type ManifestIssue,
   mergeOverride,
+  SHARED_FILE,
 } from "./load.js";
 export { manifestReference, type ReferenceRow, referenceRows } from "./reference.js";
 export {

@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from "yaml";
-import type { z } from "zod";
+import { z } from "zod";
 import { show } from "../errors.js";
+import { DATA_KINDS, type DataResource, dataResource, resourceOverrides, resources } from "./data.js";
 import {
   ENVIRONMENT_NAME,
   fieldsOf,
@@ -72,21 +73,22 @@ export interface LoadOptions {
 
 export const DEFAULT_ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 
-/**
- * Reads and checks one manifest for every environment. Throws {@link ManifestError} with every
- * problem found (syntax, unknown keys with a suggestion, types, ranges, cross-field rules), each
- * at its file, line and column.
- *
- * @example
- * const api = loadManifest("apps/api/berth.yaml");
- * api.environments.prod.count; // { min: 3, max: 10 }
- */
-export function loadManifest(file: string, opts: LoadOptions = {}): LoadedManifest {
+/** A YAML file read with positions: the value as written and where each path is. */
+interface YamlSource {
+  shown: string;
+  written: Record<string, unknown>;
+  /** Where a path is written (its key with `key`), or its nearest written parent. */
+  positionAt(path: Path, key?: boolean): { line: number; column: number };
+  /** Where a field of an environment's merged value was written: the override, else the body. */
+  origin(path: Path, env: string | undefined): Path;
+}
+
+/** Reads a YAML map with positions; a syntax error or a non-map throws {@link ManifestError}. */
+function readYaml(file: string, text: string | undefined, what: string): YamlSource {
   const shown = displayPath(file);
-  const envs = opts.environments ?? DEFAULT_ENVIRONMENTS;
-  const text = opts.text ?? readFileSync(file, "utf8");
+  const source = text ?? readFileSync(file, "utf8");
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number | undefined) => {
     const p = lines.linePos(offset ?? 0);
     return { line: p.line, column: p.col };
@@ -105,14 +107,7 @@ export function loadManifest(file: string, opts: LoadOptions = {}): LoadedManife
   const written = doc.toJS({ maxAliasCount: 100 }) as unknown;
   if (written === null || typeof written !== "object" || Array.isArray(written)) {
     throw new ManifestError([
-      {
-        file: shown,
-        line: 1,
-        column: 1,
-        path: "",
-        value: written,
-        allowed: `a manifest is a map of fields (name, kind, …), not ${show(written)}`,
-      },
+      { file: shown, line: 1, column: 1, path: "", value: written, allowed: `${what}, not ${show(written)}` },
     ]);
   }
   const root = doc.contents as Node | null;
@@ -134,9 +129,6 @@ export function loadManifest(file: string, opts: LoadOptions = {}): LoadedManife
     }
     return { node, exact: true };
   };
-  const positionAt = (path: Path, key = false) => at(nodeAt(path, key).node?.range?.[0]);
-
-  /** Where a field of an environment's merged manifest was written: the override, else the body. */
   const origin = (path: Path, env: string | undefined): Path => {
     if (env === undefined) return path;
     const over: Path = ["environments", env];
@@ -150,32 +142,36 @@ export function loadManifest(file: string, opts: LoadOptions = {}): LoadedManife
     }
     return path;
   };
-
-  const issues: ManifestIssue[] = [];
-  const seen = new Set<string>();
-  const kind = (written as { kind?: unknown }).kind;
-  const report = (zodIssues: z.core.$ZodIssue[], data: unknown, env: string | undefined) => {
-    for (const issue of zodIssues) {
-      for (const found of describe(
-        issue,
-        data,
-        typeof kind === "string" ? (kind as ServiceKind) : undefined,
-      )) {
-        const path = origin(found.path, env);
-        const text = path.join(".");
-        const id = `${text}\0${found.allowed}`;
-        if (seen.has(id)) continue;
-        seen.add(id);
-        issues.push({
-          file: shown,
-          ...positionAt(path, found.atKey),
-          path: text,
-          value: found.value,
-          allowed: found.allowed,
-        });
-      }
-    }
+  return {
+    shown,
+    written: written as Record<string, unknown>,
+    positionAt: (path, key = false) => at(nodeAt(path, key).node?.range?.[0]),
+    origin,
   };
+}
+
+/**
+ * Reads and checks one manifest for every environment. Throws {@link ManifestError} with every
+ * problem found (syntax, unknown keys with a suggestion, types, ranges, cross-field rules), each
+ * at its file, line and column.
+ *
+ * @example
+ * const api = loadManifest("apps/api/berth.yaml");
+ * api.environments.prod.count; // { min: 3, max: 10 }
+ */
+export function loadManifest(file: string, opts: LoadOptions = {}): LoadedManifest {
+  const envs = opts.environments ?? DEFAULT_ENVIRONMENTS;
+  const { shown, written, positionAt, origin } = readYaml(
+    file,
+    opts.text,
+    "a manifest is a map of fields (name, kind, …)",
+  );
+
+  const kind = (written as { kind?: unknown }).kind;
+  const { issues, report } = issueCollector(
+    { shown, written, positionAt, origin },
+    typeof kind === "string" ? (kind as ServiceKind) : undefined,
+  );
 
   // The file as written: its shape, unknown keys (the body's and each override's), the kind.
   const asWritten = writtenManifestSchema().safeParse(written);
@@ -217,6 +213,108 @@ export function loadManifest(file: string, opts: LoadOptions = {}): LoadedManife
     kind: m.kind,
     environments: resolved,
     positionOf: (path, env) => positionAt(origin(path, env)),
+  };
+}
+
+/** Gathers zod issues as {@link ManifestIssue}s at their written positions, each once. */
+function issueCollector(src: YamlSource, kind: ServiceKind | undefined) {
+  const issues: ManifestIssue[] = [];
+  const seen = new Set<string>();
+  const report = (zodIssues: z.core.$ZodIssue[], data: unknown, env: string | undefined, at: Path = []) => {
+    for (const issue of zodIssues) {
+      for (const found of describe(
+        { ...issue, path: [...at, ...issue.path] } as z.core.$ZodIssue,
+        data,
+        kind,
+      )) {
+        const path = src.origin(found.path, env);
+        const text = path.join(".");
+        const id = `${text}\0${found.allowed}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        issues.push({
+          file: src.shown,
+          ...src.positionAt(path, found.atKey),
+          path: text,
+          value: found.value,
+          allowed: found.allowed,
+        });
+      }
+    }
+  };
+  return { issues, report };
+}
+
+/** The environment's shared data resources: `apps/berth.shared.yaml`. */
+export const SHARED_FILE = "berth.shared.yaml";
+
+/** The shared data resources read from their file: as written and resolved per environment. */
+export interface LoadedShared {
+  file: string;
+  /** The resources of each environment, overrides applied and checked. */
+  environments: Record<string, Record<string, DataResource>>;
+  positionOf(path: Path, environment?: string): { line: number; column: number };
+}
+
+const sharedFile = z.strictObject({
+  $schema: z.string().optional(),
+  resources: resources.optional(),
+  environments: z
+    .record(z.string().regex(ENVIRONMENT_NAME), z.strictObject({ resources: resourceOverrides.optional() }))
+    .optional(),
+});
+
+/**
+ * Reads and checks `apps/berth.shared.yaml`: the data resources each environment shares (created by
+ * the platform stack), with `environments.<env>.resources` overrides merged per resource.
+ *
+ * @example
+ * // resources: { cache: { type: cache } }
+ * // environments: { prod: { resources: { cache: { maxDataStorageGb: 50 } } } }
+ * loadShared("apps/berth.shared.yaml").environments.prod.cache; // { type: "cache", maxDataStorageGb: 50 }
+ */
+export function loadShared(file: string, opts: LoadOptions = {}): LoadedShared {
+  const envs = opts.environments ?? DEFAULT_ENVIRONMENTS;
+  const src = readYaml(file, opts.text, "the shared resources file is a map (resources, environments)");
+  const { issues, report } = issueCollector(src, undefined);
+  const parsed = sharedFile.safeParse(src.written);
+  if (!parsed.success) report(parsed.error.issues, src.written, undefined);
+  const overrides = (src.written.environments ?? {}) as Record<string, { resources?: unknown }>;
+  if (overrides && typeof overrides === "object") {
+    for (const env of Object.keys(overrides)) {
+      if (ENVIRONMENT_NAME.test(env) && !envs.includes(env)) {
+        issues.push({
+          file: src.shown,
+          ...src.positionAt(["environments", env], true),
+          path: `environments.${env}`,
+          value: env,
+          allowed: `no environment is named so; the platform has ${envs.join(", ")}`,
+        });
+      }
+    }
+  }
+  const out: Record<string, Record<string, DataResource>> = {};
+  if (parsed.success) {
+    const body = (src.written.resources ?? {}) as Record<string, unknown>;
+    for (const env of envs) {
+      const merged = mergeOverride(body, overrides[env]?.resources) as Record<string, unknown>;
+      out[env] = {};
+      for (const [name, r] of Object.entries(merged ?? {})) {
+        const one = dataResource.safeParse(r);
+        if (one.success) out[env][name] = one.data;
+        else
+          report(one.error.issues, { resources: merged }, overrides[env] ? env : undefined, [
+            "resources",
+            name,
+          ]);
+      }
+    }
+  }
+  if (issues.length > 0) throw new ManifestError(issues);
+  return {
+    file: src.shown,
+    environments: out,
+    positionOf: (path, env) => src.positionAt(src.origin(path, env)),
   };
 }
 
@@ -372,6 +470,8 @@ function describe(issue: z.core.$ZodIssue, data: unknown, kind: ServiceKind | un
 function unionHint(path: Path): string {
   const field = path.filter((p) => typeof p === "string").at(-1);
   if (field === "count") return "a number of tasks, or { min, max, cpuTarget… }";
+  if (field === "type" && path.includes("resources"))
+    return `a resource's type is one of ${DATA_KINDS.join(", ")}`;
   if (path.includes("secrets"))
     return "a reference: { ssm: /parameter/name } or { secretsManager: name-or-arn, key? }; never the value itself";
   return "not one of the accepted shapes";

@@ -1,3 +1,5 @@
+import { z } from "zod";
+import { DATA_ACCESS, DATA_KINDS, dataResource, LINK_VARIABLES } from "./data.js";
 import { manifestJsonSchema } from "./schema.js";
 
 type JsonSchema = {
@@ -170,5 +172,63 @@ export function manifestReference(): string {
     }
     out.push("");
   }
+  out.push(...dataReference(cell));
   return `${out.join("\n").trimEnd()}\n`;
+}
+
+/** The data resources' section: each kind's settings, its access levels and the variables a link injects. */
+function dataReference(cell: (v: unknown) => string): string[] {
+  const schema = z.toJSONSchema(dataResource, { io: "input", target: "draft-2020-12" }) as JsonSchema;
+  const kinds = (schema.oneOf ?? schema.anyOf ?? []) as JsonSchema[];
+  const out = [
+    "## Data resources",
+    "",
+    "`resources.<name>` declares a data resource the service owns: it is created in the service's own",
+    "stack and only that service uses it. Resources every service of an environment may use live in",
+    "`apps/berth.shared.yaml` (`resources:` and `environments.<env>.resources:` overrides), created by",
+    "the platform stack. `uses` links a service to either: least-privilege statements on the task role",
+    "(exact ARNs, never `*`), a security-group path from the service's tasks, and the variables below.",
+    "A name is used once per environment (one owner); `environments.<env>.resources.<name>` merges",
+    "settings into the body's, and a resource's `type` is the same everywhere.",
+    "",
+    "```yaml",
+    "resources:",
+    "  orders-db: { type: postgres }",
+    "  receipts: { type: bucket }",
+    "uses:",
+    "  - orders-db            # the kind's default access",
+    "  - receipts: read       # an access level",
+    "  - cache                # shared: apps/berth.shared.yaml",
+    "environments:",
+    "  dev: { resources: { orders-db: { minCapacity: 0 } } }",
+    "```",
+    "",
+  ];
+  for (const kind of DATA_KINDS) {
+    const body = kinds.find((k) => k.properties?.type?.const === kind);
+    out.push(`### type: ${kind}`, "", `${body?.description ?? ""}`, "");
+    out.push(
+      `Access: ${DATA_ACCESS[kind].map((a, i) => `\`${a}\`${i === 0 ? " (default)" : ""}`).join(", ")}.`,
+      "",
+    );
+    out.push("| Field | Type | Default | Description |", "|---|---|---|---|");
+    for (const [k, v] of Object.entries(body?.properties ?? {})) {
+      if (k === "type") continue;
+      const description = (v.description ?? "").replace(/\|/g, "\\|");
+      out.push(`| \`${k}\` | ${typeOf(v)} | ${cell(v.default)} | ${description} |`);
+    }
+    out.push("", "| Variable | Means |", "|---|---|");
+    for (const v of LINK_VARIABLES[kind]) {
+      const notes = [v.secret ? "secret (Secrets Manager, through ECS)" : "", v.when ?? ""]
+        .filter(Boolean)
+        .join("; ");
+      out.push(`| \`<NAME>_${v.name}\` | ${v.means}${notes ? ` (${notes})` : ""} |`);
+    }
+    out.push("");
+  }
+  out.push(
+    "`<NAME>` is the resource's name in capitals with `_` for `-`: `orders-db` → `ORDERS_DB_HOST`.",
+    "",
+  );
+  return out;
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { LOG_RETENTION_DAYS } from "../cloudwatch.js";
 import { describeFargateMemory, FARGATE_CPU_VALUES, fargateMemoryOptions } from "../fargate.js";
+import { resourceOverrides, resources, uses, usesOf } from "./data.js";
 
 /**
  * The service manifest, `apps/<name>/berth.yaml`: what a service is, how it is built, what it needs
@@ -396,6 +397,8 @@ const common = {
     .optional()
     .meta({ description: "The service's log group.", examples: [{ retentionDays: 90 }] }),
   exec: z.boolean().optional().meta({ description: "ECS Exec into running tasks.", default: false }),
+  resources: resources.optional(),
+  uses: uses.optional(),
   stopTimeoutSeconds: int(2, 120)
     .optional()
     .meta({ description: "Seconds between SIGTERM and SIGKILL when a task stops.", default: 10 }),
@@ -559,6 +562,11 @@ function crossFieldChecks(m: ServiceManifest, ctx: z.RefinementCtx): void {
     sidecarNames.add(s.name);
   }
   if (new Set(m.calls ?? []).size !== (m.calls ?? []).length) issue(["calls"], "a service is listed twice");
+  const used = new Set<string>();
+  for (const u of usesOf(m.uses)) {
+    if (used.has(u.name)) issue(["uses", u.index], `${u.name} is listed twice`);
+    used.add(u.name);
+  }
   if (m.calls?.includes(m.name)) issue(["calls"], "a service does not call itself through Service Connect");
 }
 
@@ -578,7 +586,11 @@ function buildWrittenManifestSchema() {
     const { name: _n, $schema: _s, ...rest } = shape;
     return z.strictObject(
       Object.fromEntries(
-        Object.entries(rest).map(([k, t]) => [k, (t as z.ZodType).nullable().optional()]),
+        Object.entries(rest).map(([k, t]) => [
+          k,
+          // A resource's settings merge key by key into the body's; they are checked after merging.
+          (k === "resources" ? resourceOverrides : (t as z.ZodType)).nullable().optional(),
+        ]),
       ) as Shape,
     );
   };
