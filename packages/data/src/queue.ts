@@ -31,8 +31,9 @@ export const QUEUE_LIMITS = {
 /** SQS's longest queue name, `.fifo` included (Amazon SQS Developer Guide, "Quotas"). */
 export const QUEUE_NAME_MAX = 80;
 
-/** How a service may use a queue. */
-export type QueueAccess = "consume" | "send";
+/** How a service may use a queue; the first is the default of a `uses` entry. */
+export const QUEUE_ACCESS = ["send", "consume"] as const;
+export type QueueAccess = (typeof QUEUE_ACCESS)[number];
 
 /** The exact actions of each access level (on the queue's ARN only). */
 export const QUEUE_ACTIONS: Record<QueueAccess, string[]> = {
@@ -265,7 +266,7 @@ function validateQueue(name: string, args: QueueArgs): Resolved {
  * const grant = jobs.link("send"); // JOBS_QUEUE_URL, sqs:SendMessage on jobs' ARN
  */
 export class Queue extends pulumi.ComponentResource implements Linkable<QueueAccess> {
-  readonly accessLevels = ["consume", "send"] as const;
+  readonly accessLevels = QUEUE_ACCESS;
   readonly arn: pulumi.Output<string>;
   readonly url: pulumi.Output<string>;
   readonly name: pulumi.Output<string>;
@@ -413,29 +414,40 @@ export class Queue extends pulumi.ComponentResource implements Linkable<QueueAcc
    * `<PREFIX>_QUEUE_URL` and `<PREFIX>_QUEUE_ARN`.
    */
   link(access: QueueAccess): LinkGrant {
-    if (!this.accessLevels.includes(access)) {
-      throw new Error(
-        `${TYPE} offers access ${this.accessLevels.join(" or ")}, not ${JSON.stringify(access)}`,
-      );
-    }
-    const grant = emptyGrant();
-    const sid = `${this.resolved.envPrefix.replace(/_/g, "")}${access === "consume" ? "Consume" : "Send"}`;
-    grant.taskRoleStatements.push({
-      Sid: sid,
-      Effect: "Allow",
-      Action: [...QUEUE_ACTIONS[access]],
-      Resource: [this.arn],
-    });
-    if (this.resolved.kmsKeyArn) {
-      grant.taskRoleStatements.push({
-        Sid: `${sid}Kms`,
-        Effect: "Allow",
-        Action: access === "consume" ? ["kms:Decrypt"] : ["kms:GenerateDataKey", "kms:Decrypt"],
-        Resource: [this.resolved.kmsKeyArn],
-      });
-    }
-    grant.environment[`${this.resolved.envPrefix}_QUEUE_URL`] = this.url;
-    grant.environment[`${this.resolved.envPrefix}_QUEUE_ARN`] = this.arn;
-    return grant;
+    return queueGrant(this.resolved.envPrefix, this.ref, access);
   }
+}
+
+/**
+ * What a service that uses a queue gets, from the queue's plain outputs (its own `Queue`, or a
+ * shared one read through a StackReference): exactly {@link QUEUE_ACTIONS} for the access level on
+ * the queue's ARN (plus the KMS actions a customer-managed key needs), and the variables
+ * `<PREFIX>_QUEUE_URL` and `<PREFIX>_QUEUE_ARN`.
+ *
+ * @example
+ * queueGrant("JOBS", ref, "send"); // sqs:SendMessage, … on ref.arn; JOBS_QUEUE_URL
+ */
+export function queueGrant(prefix: string, ref: QueueRef, access: QueueAccess): LinkGrant {
+  if (!(QUEUE_ACCESS as readonly string[]).includes(access)) {
+    throw new Error(`${TYPE} offers access ${QUEUE_ACCESS.join(" or ")}, not ${JSON.stringify(access)}`);
+  }
+  const grant = emptyGrant();
+  const sid = `${prefix.replace(/_/g, "")}${access === "consume" ? "Consume" : "Send"}`;
+  grant.taskRoleStatements.push({
+    Sid: sid,
+    Effect: "Allow",
+    Action: [...QUEUE_ACTIONS[access]],
+    Resource: [ref.arn],
+  });
+  if (ref.kmsKeyArn !== undefined) {
+    grant.taskRoleStatements.push({
+      Sid: `${sid}Kms`,
+      Effect: "Allow",
+      Action: access === "consume" ? ["kms:Decrypt"] : ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: [ref.kmsKeyArn],
+    });
+  }
+  grant.environment[`${prefix}_QUEUE_URL`] = ref.url;
+  grant.environment[`${prefix}_QUEUE_ARN`] = ref.arn;
+  return grant;
 }

@@ -166,7 +166,7 @@ describe("Queue.link: exact grants on this queue only", () => {
     await runComponent(() => {
       a = new Queue("jobs");
     });
-    expect(() => a.link("admin" as "send")).toThrow(/offers access consume or send, not "admin"/);
+    expect(() => a.link("admin" as "send")).toThrow(/offers access send or consume, not "admin"/);
     expect(() => mergeGrants([a.link("send"), a.link("consume")])).toThrow(
       /two linked resources set the variable JOBS_QUEUE_URL/,
     );
