@@ -2,6 +2,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadProject, ProjectError, type RunRecord, runProgramInProcess } from "@berth/testing";
 import { Command, CommanderError } from "commander";
+import { diffCommand } from "./diff/command.js";
+import { type DiffOptions, runDiff, type StackPicker } from "./diff/run.js";
 import { UsageError } from "./errors.js";
 import { reportFailure } from "./failure.js";
 import { type NewOptions, newCommand, runNew } from "./new.js";
@@ -34,6 +36,8 @@ export interface PreviewOptions {
   service?: string;
   /** An environment: the platform stack `<env>`, then every service's (or only --service's). */
   env?: string;
+  /** `--base <git-ref>`: show the change against that commit (what `berth diff` prints). */
+  base?: string;
 }
 
 /** What `pulumi preview`'s own option says, so the two read alike. */
@@ -65,6 +69,11 @@ function previewCommand(cwd: string, onOptions: (opts: PreviewOptions) => void):
       "Preview this environment: the platform stack (stacks/platform), then every service's stack",
       value("--env"),
     )
+    .option(
+      "--base <git-ref>",
+      "Show the change against this commit instead of every resource (what `berth diff --base` prints)",
+      value("--base"),
+    )
     .addHelpText(
       "after",
       "\nExamples:\n" +
@@ -89,12 +98,14 @@ function previewCommand(cwd: string, onOptions: (opts: PreviewOptions) => void):
         debug: raw.debug === true,
         ...(raw.service !== undefined ? { service: raw.service as string } : {}),
         ...(raw.env !== undefined ? { env: raw.env as string } : {}),
+        ...(raw.base !== undefined ? { base: raw.base as string } : {}),
       });
     });
 }
 
 interface Handlers {
   preview(o: PreviewOptions): void;
+  diff(o: DiffOptions): void;
   services(o: ServicesOptions): void;
   scaffold(o: NewOptions): void;
 }
@@ -109,6 +120,7 @@ function program(io: Pick<Io, "stdout" | "stderr">, cwd: string, on: Handlers) {
     .helpOption("-h, --help", "Show this help")
     .helpCommand("help [command]", "Show the help of a command")
     .addCommand(previewCommand(cwd, on.preview).helpOption("-h, --help", "Show this help"))
+    .addCommand(diffCommand(cwd, on.diff).helpOption("-h, --help", "Show this help"))
     .addCommand(servicesCommand(cwd, on.services).helpOption("-h, --help", "Show this help"))
     .addCommand(newCommand(cwd, on.scaffold).helpOption("-h, --help", "Show this help"));
   const configure = (c: Command) =>
@@ -131,7 +143,12 @@ function program(io: Pick<Io, "stdout" | "stderr">, cwd: string, on: Handlers) {
 }
 
 /** `berth` with no command: the same help, for the usage errors to point at. */
-const IGNORE: Handlers = { preview: () => undefined, services: () => undefined, scaffold: () => undefined };
+const IGNORE: Handlers = {
+  preview: () => undefined,
+  diff: () => undefined,
+  services: () => undefined,
+  scaffold: () => undefined,
+};
 
 export const USAGE = program({ stdout: { write: () => 0 }, stderr: { write: () => 0 } }, ".", IGNORE)
   .helpInformation()
@@ -250,7 +267,42 @@ function checkProject(dir: string, ref: StackRef, given: string): void {
   }
 }
 
+/** `-s` (or the folder's only stack file), checked as Pulumi checks a stack name. */
+const pickRef: StackPicker = (dir, given) => {
+  const name = pickStack(dir, given);
+  const ref = parseStackRef(name);
+  checkProject(dir, ref, name);
+  return ref;
+};
+
+/** `berth preview --base <ref>`: the diff against that commit, in the preview's format. */
+function previewAgainst(opts: PreviewOptions, io: Io): Promise<number> {
+  for (const [flag, given] of [
+    ["--config-file", opts.configFile],
+    ["--fixtures", opts.fixtures],
+  ] as const) {
+    if (given !== undefined)
+      throw new UsageError(`${flag} does not apply with --base (both sides use their own)`);
+  }
+  const byName = opts.env !== undefined || opts.service !== undefined;
+  return runDiff(
+    {
+      cwd: io.cwd,
+      base: opts.base!,
+      ...(byName ? {} : { dir: opts.cwd }),
+      ...(opts.stack !== undefined ? { stack: opts.stack } : {}),
+      ...(opts.env !== undefined ? { env: opts.env } : {}),
+      ...(opts.service !== undefined ? { service: opts.service } : {}),
+      format: opts.json ? "json" : opts.format,
+      debug: opts.debug,
+    },
+    io,
+    pickRef,
+  );
+}
+
 async function preview(opts: PreviewOptions, io: Io): Promise<number> {
+  if (opts.base !== undefined) return previewAgainst(opts, io);
   if (opts.env !== undefined || opts.service !== undefined) return previewStacks(opts, io);
   const given = pickStack(opts.cwd, opts.stack);
   const ref = parseStackRef(given);
@@ -283,6 +335,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const cmd = program(io, io.cwd, {
     preview: (o) => {
       action = () => preview(o, io);
+    },
+    diff: (o) => {
+      action = () => runDiff(o, io, pickRef);
     },
     services: (o) => {
       action = () => runServices(o, io);

@@ -26,6 +26,11 @@ export interface ResourceChange {
   /** A database, volume, bucket, repository, log group, queue or network resource. */
   stateful: boolean;
   protect?: boolean;
+  /**
+   * For a replacement or deletion: whether another resource of the base depends on it (a target
+   * group a listener rule or service uses). Unknown (absent) for a real preview's steps.
+   */
+  inUse?: boolean;
   properties: PropertyChange[];
   /** Old and new, for the cost and rollout models (secrets masked). */
   oldInputs?: Record<string, unknown>;
@@ -95,6 +100,10 @@ function ignored(path: string, ignoreChanges: string[] | undefined): boolean {
  */
 export function diffRecords(base: RunRecord, head: RunRecord): Diff {
   const before = new Map(base.resources.filter((r) => !SKIP(r)).map((r) => [r.urn, r]));
+  const used = new Set<string>();
+  for (const r of base.resources) {
+    for (const d of r.dependencies ?? []) if (d !== r.parent) used.add(d);
+  }
   const matched = new Set<string>();
   const changes: ResourceChange[] = [];
   let same = 0;
@@ -147,6 +156,7 @@ export function diffRecords(base: RunRecord, head: RunRecord): Diff {
         : { certainty: verdict.decision === "may-replace" ? "may-replace" : "certain" }),
       stateful,
       ...(r.options.protect ? { protect: true } : {}),
+      ...(verdict.decision === "replace" ? { inUse: used.has(old.urn) } : {}),
       properties,
       ...(() => {
         const [o, n] = maskPair(old.inputs, r.inputs);
@@ -163,6 +173,7 @@ export function diffRecords(base: RunRecord, head: RunRecord): Diff {
       kind: "delete",
       stateful: isStateful(r.type),
       ...(r.options.protect ? { protect: true } : {}),
+      inUse: used.has(r.urn),
       properties: [],
       oldInputs: maskSecrets(r.inputs) as Record<string, unknown>,
     });

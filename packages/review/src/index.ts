@@ -26,6 +26,17 @@ export {
   type ResourceChange,
 } from "./diff.js";
 export { formatMoney } from "./format.js";
+export {
+  type Bump,
+  type Changeset,
+  type GuardFinding,
+  type GuardResult,
+  type GuardStack,
+  parseChangeset,
+  renderGuard,
+  responsiblePackage,
+  upgradeGuard,
+} from "./guard.js";
 export { code, fenced, html } from "./markdown.js";
 export {
   DISRUPTIVE_UPDATES,
@@ -60,4 +71,5 @@ export {
   type ServiceRollout,
   totalSeconds,
 } from "./rollout.js";
+export { countsText, renderStackText, renderText } from "./text.js";
 export { changedLeaves, formatValue, isSecret, maskSecrets, SECRET } from "./values.js";

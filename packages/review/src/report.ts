@@ -167,8 +167,11 @@ function stackSection(s: StackReview): string {
  * as code (inline or fenced), so no name, value or message can inject markdown, HTML or a
  * mention.
  */
-export function renderReport(stacks: StackReview[]): string {
+export function renderReport(stacks: StackReview[], options: { base?: string; head?: string } = {}): string {
   const out: string[] = [REPORT_MARKER, "## Berth review", ""];
+  if (options.base !== undefined || options.head !== undefined) {
+    out.push(`Base ${code(options.base ?? "(none)")} → head ${code(options.head ?? "(none)")}`, "");
+  }
   out.push("| Stack | Changes | Idle cost | Rollout | Policies |", "|---|---|---|---|---|");
   for (const s of stacks) {
     out.push(
