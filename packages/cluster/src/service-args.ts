@@ -3,6 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterRef, LoadBalancerRef } from "./refs.js";
 import type { EcsServiceTransforms } from "./service/ecs-service.js";
 import type { AlbRouteArgs, AlbRouteTransforms } from "./service/exposure/alb-route.js";
+import type { LinkTransforms } from "./service/links.js";
 import type { ObservabilityArgs, ObservabilityTransforms } from "./service/observability.js";
 import type { PlacementArgs, PlacementTransforms } from "./service/placement.js";
 import type { RolloutArgs, RolloutTransforms } from "./service/rollout.js";
@@ -399,6 +400,7 @@ export interface FargateCapacityShare {
 
 /** The children every kind with an ECS service may transform, one key per child. */
 export type ServiceTransforms = Omit<TaskTransforms, "releaseTaskDefinition"> &
+  LinkTransforms &
   PlacementTransforms &
   AlbRouteTransforms &
   RolloutTransforms &

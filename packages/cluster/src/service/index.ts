@@ -9,6 +9,7 @@ export * from "./kinds/internal.js";
 export * from "./kinds/job.js";
 export * from "./kinds/web.js";
 export * from "./kinds/worker.js";
+export * from "./links.js";
 export * from "./observability.js";
 export * from "./placement.js";
 export * from "./rollout.js";

@@ -1,4 +1,10 @@
-import { type ArnParts, arnParts, assumeRolePolicy, type PolicyStatement } from "@berth/core";
+import {
+  type ArnParts,
+  arnParts,
+  assumeRolePolicy,
+  type LinkVolume,
+  type PolicyStatement,
+} from "@berth/core";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterRef } from "../refs.js";
 
@@ -43,12 +49,19 @@ export type Env = Record<string, pulumi.Input<string>>;
 
 /**
  * What a part adds to the task, the one way links, tracing, queues and Service Connect change it:
- * variables of the main container (defaults: a value the user set wins), containers after the
- * sidecars, task-role statements, and the name of the main port mapping.
+ * variables and secrets of the main container (defaults: a value the user set wins; links are
+ * checked never to collide), containers after the sidecars, task-role statements, EFS volumes, and
+ * the name of the main port mapping.
  */
 export interface TaskContribution {
   /** Variables of the main container, set unless the user set them. */
   environment?: Env;
+  /** Secrets of the main container (ECS `secrets`, name → ARN): the execution role may read exactly these. */
+  secrets?: Env;
+  /** KMS keys the execution role may decrypt those secrets with. */
+  secretKmsKeyArns?: pulumi.Input<string>[];
+  /** EFS volumes of the task, each mounted in the main container. */
+  volumes?: LinkVolume[];
   /** Task-role statements, after ECS Exec's and before the user's `taskRoleStatements`. */
   statements?: PolicyStatement[];
   /** Containers after the sidecars; the task supplies stop timeout, scratch mount and log configuration. */

@@ -3,6 +3,7 @@ import {
   FARGATE_CPU_VALUES,
   fargateMemoryOptions,
   known,
+  type LinkGrant,
   LOG_RETENTION_DAYS,
   type PolicyStatement,
   policyDocument,
@@ -166,6 +167,20 @@ export interface TaskArgs {
    */
   taskRoleStatements?: PolicyStatement[];
   /**
+   * What the service uses: the grants of linked data resources (`<resource>.link(access)`, or a
+   * grant function of `@berth/data` such as `volumeGrant` given a resource's ref), applied the one
+   * way every link is applied: the variables join the main container's `environment` and the secrets its ECS
+   * `secrets` (the execution role may read exactly those ARNs, `:<json key>::` dropped, and decrypt
+   * with exactly `secretKmsKeyArns`); the statements join the task role after ECS Exec's and the
+   * other parts' and before `taskRoleStatements`; each EFS volume is a task volume (transit
+   * encryption and IAM authorization through the service's access point) mounted in the main
+   * container; each ingress is a rule on the resource's security group admitting the tasks'
+   * security group on its port. A variable the user or another link also sets is an error.
+   * @default []
+   * @example links: [jobs.link("send"), files.accessPoint("orders").link("readwrite")]
+   */
+  links?: LinkGrant[];
+  /**
    * ECS Exec (`aws ecs execute-command`) into the tasks; adds the SSM messages permissions to the
    * task role.
    * @default false
@@ -308,7 +323,8 @@ export function checkImage(v: Validator, field: string, image: unknown, allowTag
   }
 }
 
-function checkEnvAndSecrets(
+/** Checks variable names (no AWS credentials in plain text) and secret ARNs; `field` prefixes the paths. */
+export function checkEnvAndSecrets(
   v: Validator,
   field: string,
   environment: Record<string, unknown> | undefined,
@@ -362,7 +378,7 @@ export function jsonBytes(value: unknown, unknown = 0): number {
 }
 
 /** The variables of one container as ECS stores them: `[{ "name": …, "value": … }]`. */
-function variableBytes(vars: Record<string, unknown> | undefined, key: "value" | "valueFrom"): number {
+export function variableBytes(vars: Record<string, unknown> | undefined, key: "value" | "valueFrom"): number {
   return Object.entries(vars ?? {}).reduce(
     (sum, [name, value]) =>
       sum + jsonBytes({ name, [key]: "" }) + jsonBytes(value, key === "valueFrom" ? UNKNOWN_ARN_BYTES : 0),
@@ -591,18 +607,19 @@ export function createTask(
     ...sidecars.map((s) => s.image),
     ...extra.map((c) => c.image as pulumi.Input<string>),
   ];
+  // The main container's secrets: the user's, then what the parts (links) add.
+  const mainSecrets: Env = { ...(args.secrets ?? {}) };
+  for (const c of contributions) Object.assign(mainSecrets, c.secrets ?? {});
   const secretArns: pulumi.Input<string>[] = [
-    ...Object.values(args.secrets ?? {}),
+    ...Object.values(mainSecrets),
     ...sidecars.flatMap((s) => Object.values(s.secrets ?? {})),
   ];
+  const kmsKeyArns: pulumi.Input<string>[] = [
+    ...(args.secretKmsKeyArns ?? []),
+    ...contributions.flatMap((c) => c.secretKmsKeyArns ?? []),
+  ];
   const execPolicy = pulumi
-    .all([
-      scope.arn,
-      logGroup.arn,
-      pulumi.all(images),
-      pulumi.all(secretArns),
-      pulumi.all(args.secretKmsKeyArns ?? []),
-    ])
+    .all([scope.arn, logGroup.arn, pulumi.all(images), pulumi.all(secretArns), pulumi.all(kmsKeyArns)])
     .apply(([p, logGroupArn, imgs, secrets, keys]) =>
       JSON.stringify(
         executionPolicy({
@@ -659,6 +676,16 @@ export function createTask(
   for (const c of contributions) {
     for (const [key, value] of Object.entries(c.environment ?? {})) environment[key] ??= value;
   }
+  // EFS volumes the parts (links) add: mounted in the main container only.
+  const efsVolumes = contributions.flatMap((c) => c.volumes ?? []);
+  const mainMountPoints = [
+    ...shared.mountPoints,
+    ...efsVolumes.map((vol) => ({
+      sourceVolume: vol.name,
+      containerPath: vol.containerPath,
+      readOnly: vol.readOnly,
+    })),
+  ];
   const portMapping = contributions.find((c) => c.portMapping)?.portMapping;
   const dependsOn = contributions.flatMap((c) => c.dependsOn ?? []);
   const containers: Record<string, unknown>[] = [
@@ -669,13 +696,13 @@ export function createTask(
       portMappings:
         r.port !== undefined ? [{ containerPort: r.port, protocol: "tcp", ...(portMapping ?? {}) }] : [],
       environment: pairs(environment),
-      secrets: secretRefs(args.secrets),
+      secrets: secretRefs(mainSecrets),
       command: args.command,
       entryPoint: args.entryPoint,
       healthCheck: r.containerHealthCheck,
       stopTimeout: r.stopTimeout,
       readonlyRootFilesystem: r.readonlyRootFilesystem,
-      mountPoints: shared.mountPoints,
+      mountPoints: mainMountPoints,
       linuxParameters: r.exec ? { initProcessEnabled: true } : undefined,
       logConfiguration: shared.logConfiguration(r.containerName),
       dependsOn: dependsOn.length > 0 ? dependsOn : undefined,
@@ -707,7 +734,21 @@ export function createTask(
     executionRoleArn: executionRole.arn,
     taskRoleArn: taskRole.arn,
     containerDefinitions: pulumi.jsonStringify(pulumi.output(containers)),
-    volumes: [{ name: SCRATCH_VOLUME }],
+    // An EFS volume mounts through its access point: rootDirectory is left out (ECS requires it
+    // omitted or "/" with an access point), transit encryption is required with IAM authorization
+    // (ECS API reference, "EFSVolumeConfiguration"). Fargate supports EFS from platform version
+    // 1.4.0; services and schedules leave the version unset, which is LATEST.
+    volumes: [
+      { name: SCRATCH_VOLUME },
+      ...efsVolumes.map((vol) => ({
+        name: vol.name,
+        efsVolumeConfiguration: {
+          fileSystemId: vol.fileSystemId,
+          transitEncryption: "ENABLED",
+          authorizationConfig: { accessPointId: vol.accessPointId, iam: "ENABLED" },
+        },
+      })),
+    ],
     ephemeralStorage:
       args.ephemeralStorageGiB !== undefined ? { sizeInGib: args.ephemeralStorageGiB } : undefined,
     // Keep old revisions registered so a circuit-breaker or alarm rollback can start them.

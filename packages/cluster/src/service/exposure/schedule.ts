@@ -183,7 +183,13 @@ export function createSchedule(
   scope: PartScope,
   r: ResolvedSchedule,
   t: ScheduleTransforms,
-  ctx: { task: TaskPart; placement: PlacementPart; resolvedPlacement: ResolvedPlacement },
+  ctx: {
+    task: TaskPart;
+    placement: PlacementPart;
+    resolvedPlacement: ResolvedPlacement;
+    /** What must exist before the first run (the links' ingress rules). */
+    dependsOn?: pulumi.Resource[];
+  },
 ): SchedulePart {
   const { name, tags, cluster } = scope;
   const [qArgs, qOpts] = transformed(
@@ -274,7 +280,7 @@ export function createSchedule(
         deadLetterConfig: { arn: deadLetterQueue.arn },
       },
     } as aws.scheduler.ScheduleArgs,
-    childOpts(scope, { dependsOn: [policy, ...ctx.task.policies] }),
+    childOpts(scope, { dependsOn: [policy, ...ctx.task.policies, ...(ctx.dependsOn ?? [])] }),
   );
   const schedule = new aws.scheduler.Schedule(`${name}-schedule`, sArgs, sOpts);
   return { group, schedule, role, deadLetterQueue };

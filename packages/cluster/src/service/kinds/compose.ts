@@ -1,4 +1,11 @@
-import { checkComponent, checkTags, mergeTags, type NetworkRef, type Validator } from "@berth/core";
+import {
+  checkComponent,
+  checkTags,
+  type LinkGrant,
+  mergeTags,
+  type NetworkRef,
+  type Validator,
+} from "@berth/core";
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterRef } from "../../refs.js";
@@ -33,6 +40,7 @@ import {
   type ServiceConnectTransforms,
   serviceConnectContribution,
 } from "../exposure/service-connect.js";
+import { createLinkIngress, type LinkTransforms, linkContribution, resolveLinks } from "../links.js";
 import {
   Alarms,
   createDashboard,
@@ -124,6 +132,7 @@ export type LongRunningArgs = KindBaseArgs &
 
 /** The transforms every long-running kind shares. */
 export type LongRunningTransforms = TaskTransforms &
+  LinkTransforms &
   PlacementTransforms &
   RolloutTransforms &
   ScalingTransforms &
@@ -145,6 +154,8 @@ export interface LongRunningPlan {
   type: string;
   placement: ResolvedPlacement;
   task: ResolvedTask;
+  /** The links, checked and merged. */
+  links: LinkGrant;
   scaling: ResolvedScaling;
   route?: ResolvedAlbRoute;
   rollout: ResolvedRollout;
@@ -207,11 +218,17 @@ export function resolveLongRunning(
   const connectArgs = exposure.connect?.args ?? {};
   const contributions: TaskContribution[] = [tracingContribution(args)];
   const placement = resolvePlacement(v, args);
+  const links = resolveLinks(v, args.links, {
+    environment: args.environment,
+    secrets: args.secrets,
+    contributions,
+    scratchPath: args.scratchPath ?? "/tmp",
+  });
   const task = resolveTask(v, args, {
     placement,
     cluster: args.cluster,
     defaultPort: exposure.defaultPort,
-    contributions,
+    contributions: [...contributions, linkContribution(links)],
   });
   checkTags(v, "tags", args.tags);
 
@@ -304,6 +321,7 @@ export function resolveLongRunning(
     type: v.component,
     placement,
     task: taskWithLogs,
+    links,
     scaling,
     ...(resolvedRoute ? { route: resolvedRoute } : {}),
     rollout,
@@ -387,6 +405,7 @@ export function createLongRunning(
     tracingContribution(args, plan.observability, name),
     ...(exposure.queue ? [queueContribution(exposure.queue)] : []),
     serviceConnectContribution(name, plan.connect),
+    linkContribution(plan.links),
   ];
   const task = createTask(scope, args, plan.task, plan.placement, t, contributions);
 
@@ -397,10 +416,12 @@ export function createLongRunning(
       ? `Tasks of ${name}: Service Connect callers on port ${port}`
       : `Tasks of ${name} (no ingress)`;
   const placement = createPlacement(scope, args, plan.placement, args.network, t, description);
+  // Links: each linked resource admits the tasks' security group on its port.
+  const linkIngress = createLinkIngress(scope, plan.links, placement.securityGroup.id, t);
   const release = plan.release ? createReleaseTask(scope, task, plan.task, plan.release, t) : undefined;
 
   // Exposure.
-  const dependsOn: pulumi.Resource[] = [...task.policies];
+  const dependsOn: pulumi.Resource[] = [...task.policies, ...linkIngress];
   let routePart: AlbRoutePart | undefined;
   if (route && plan.route) {
     routePart = createAlbRoute(scope, route, plan.route, args.network, t, {

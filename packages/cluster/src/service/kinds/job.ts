@@ -1,4 +1,4 @@
-import { checkTags, mergeTags } from "@berth/core";
+import { checkTags, type LinkGrant, mergeTags } from "@berth/core";
 import * as pulumi from "@pulumi/pulumi";
 import { ALB_ROUTE_FIELDS } from "../exposure/alb-route.js";
 import {
@@ -9,6 +9,7 @@ import {
   type ScheduleTransforms,
   scheduleContribution,
 } from "../exposure/schedule.js";
+import { createLinkIngress, type LinkTransforms, linkContribution, resolveLinks } from "../links.js";
 import {
   Alarms,
   type ObservabilityArgs,
@@ -40,6 +41,7 @@ export const SCHEDULED_JOB_TYPE = "berth:cluster:ScheduledJob";
 
 /** The children of a scheduled job, one key each. */
 export type ScheduledJobTransforms = Omit<TaskTransforms, "releaseTaskDefinition"> &
+  LinkTransforms &
   PlacementTransforms &
   ScheduleTransforms &
   Pick<ObservabilityTransforms, "alarm">;
@@ -68,7 +70,8 @@ const SERVICE_ONLY = [
 
 /**
  * A task EventBridge Scheduler runs on a schedule (cron, rate or one-off), with no ECS service:
- * Fargate in the private subnets by default, the task's own security group (no ingress), retries,
+ * Fargate in the private subnets by default, the task's own security group (no ingress; `links`
+ * open paths from it to the linked resources, as for the services), retries,
  * a dead-letter queue for invocations that still fail (SQS-managed encryption, kept 14 days), a
  * role Scheduler assumes that may run exactly this task definition family in this cluster and pass
  * exactly the task's two roles, and alarms on failed invocations and dead letters.
@@ -115,6 +118,7 @@ export class ScheduledJob extends pulumi.ComponentResource {
     const contributions: TaskContribution[] = [
       tracingContribution(args, r.observability, name),
       scheduleContribution(r.schedule),
+      linkContribution(r.links),
     ];
     const task = createTask(scope, args, r.task, r.placement, t, contributions);
     const placement = createPlacement(
@@ -125,10 +129,13 @@ export class ScheduledJob extends pulumi.ComponentResource {
       t,
       `Tasks of the ${name} job (no ingress)`,
     );
+    // Links: each linked resource admits the job's security group on its port.
+    const linkIngress = createLinkIngress(scope, r.links, placement.securityGroup.id, t);
     const schedule = createSchedule(scope, r.schedule, t, {
       task,
       placement,
       resolvedPlacement: r.placement,
+      dependsOn: linkIngress,
     });
 
     const alarms = new Alarms(scope, r.observability, t);
@@ -212,6 +219,7 @@ export class ScheduledJob extends pulumi.ComponentResource {
 interface ResolvedJob {
   placement: ResolvedPlacement;
   task: ResolvedTask;
+  links: LinkGrant;
   schedule: ResolvedSchedule;
   observability: ResolvedObservability;
 }
@@ -257,11 +265,18 @@ function resolveJob(name: string, args: ScheduledJobArgs): ResolvedJob {
       "a job gets BERTH_TIMEOUT_SECONDS from timeoutMinutes; set that instead",
     );
   }
+  const contributions = [tracingContribution(args), scheduleContribution(schedule)];
+  const links = resolveLinks(v, args.links, {
+    environment: args.environment,
+    secrets: args.secrets,
+    contributions,
+    scratchPath: args.scratchPath ?? "/tmp",
+  });
   const task = resolveTask(v, args, {
     placement,
     cluster: args.cluster,
     defaultPort: undefined,
-    contributions: [tracingContribution(args), scheduleContribution(schedule)],
+    contributions: [...contributions, linkContribution(links)],
   });
   checkTags(v, "tags", args.tags);
   const withLogs = resolveTaskLogs(v, args, task);
@@ -273,5 +288,5 @@ function resolveJob(name: string, args: ScheduledJobArgs): ResolvedJob {
       allowMutableImageTag: args.allowMutableImageTag === true,
     },
   );
-  return { placement, task: withLogs, schedule, observability };
+  return { placement, task: withLogs, links, schedule, observability };
 }
