@@ -42,7 +42,7 @@ export function diffCommand(cwd: string, onOptions: (opts: DiffOptions) => void)
         "  berth diff --service orders --env prod       the stack prod.orders\n" +
         "  berth diff -C stacks/shared -s shared        one stack of a project\n" +
         "  berth diff --base origin/main --format markdown\n" +
-        "\nThe base is checked out once per commit under node_modules/.cache/berth/worktrees/<commit>,\n" +
+        "\nThe base is checked out once per commit in .git/berth/worktrees/<commit>,\n" +
         "installed from the local pnpm store (--offline) and built; a stack whose inputs did not change\n" +
         "reuses the working tree's run. Secrets are never printed.\n" +
         "\nExit codes: 0 ok (changes or not), 1 a program failed, 2 bad usage.",

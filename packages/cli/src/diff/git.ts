@@ -158,9 +158,15 @@ export const PNPM_TURBO: Preparation = {
   },
 };
 
-/** Where base work trees are kept: `<root>/node_modules/.cache/berth/worktrees/<commit>`. */
+/**
+ * Where base work trees are kept: `<git dir>/berth/worktrees/<commit>`. Inside the repository's
+ * git folder they never show in `git status`, need no ignore rule and go with the clone; not
+ * under node_modules, whose modules the engine keeps loaded between runs (a program there would
+ * not be loaded afresh).
+ */
 export function worktreeDir(root: string, commit: string): string {
-  return join(root, "node_modules", ".cache", "berth", "worktrees", commit);
+  const common = git(root, ["rev-parse", "--git-common-dir"]) ?? ".git";
+  return join(resolve(root, common), "berth", "worktrees", commit);
 }
 
 const READY = ".berth-ready";
@@ -205,7 +211,7 @@ function withLock<T>(lock: string, fn: () => T, waitMs = 20 * 60_000): T {
 }
 
 /**
- * A work tree of `commit`, installed and built, under {@link worktreeDir}: made once per commit
+ * A work tree of `commit`, installed and built, in {@link worktreeDir}: made once per commit
  * and reused by every later diff against it (a second `berth diff` costs no install or build).
  * Two diffs preparing the same commit at once take turns.
  */
