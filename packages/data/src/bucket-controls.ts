@@ -1,3 +1,4 @@
+import { type Transform, transformed } from "@berth/core";
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 
@@ -15,6 +16,24 @@ export interface PrivateBucketControlsArgs {
   ownershipEnforced: boolean;
   /** Adds `BucketVersioning` with status `Enabled`. Example: `true` for state and artifacts. */
   versioning: boolean;
+  /**
+   * Changes to each control's args or options before it is created.
+   * @default {}
+   * @example transform: { encryption: (args) => { args.expectedBucketOwner = "123456789012"; } }
+   */
+  transform?: PrivateBucketControlsTransforms;
+}
+
+/** The controls' transform hooks (the same keys as {@link PrivateBucketControls}). */
+export interface PrivateBucketControlsTransforms {
+  /** The public access block (`aws.s3.BucketPublicAccessBlock`). */
+  publicAccess?: Transform<aws.s3.BucketPublicAccessBlockArgs>;
+  /** The ownership controls (`aws.s3.BucketOwnershipControls`). */
+  ownership?: Transform<aws.s3.BucketOwnershipControlsArgs>;
+  /** The versioning (`aws.s3.BucketVersioning`). */
+  versioning?: Transform<aws.s3.BucketVersioningArgs>;
+  /** The default encryption (`aws.s3.BucketServerSideEncryptionConfiguration`). */
+  encryption?: Transform<aws.s3.BucketServerSideEncryptionConfigurationArgs>;
 }
 
 export interface PrivateBucketControls {
@@ -30,8 +49,9 @@ export interface PrivateBucketControls {
  * The settings every private Berth bucket has, as sibling resources of the bucket named
  * `<prefix>-public-access`, `<prefix>-ownership`, `<prefix>-versioning` and `<prefix>-encryption`:
  * all four public-access blocks on, then the optional ownership and versioning, then encryption.
- * `opts` is passed to each (parent, provider). A bucket policy should depend on `publicAccess`:
- * S3 rejects a policy while the block is being changed.
+ * `opts` is passed to each (parent, provider, protection); `args.transform` may change one of them.
+ * A bucket policy should depend on `publicAccess`: S3 rejects a policy while the block is being
+ * changed.
  */
 export function privateBucketControls(
   prefix: string,
@@ -39,29 +59,45 @@ export function privateBucketControls(
   opts: pulumi.CustomResourceOptions,
   args: PrivateBucketControlsArgs,
 ): PrivateBucketControls {
+  const t = args.transform ?? {};
   const publicAccess = new aws.s3.BucketPublicAccessBlock(
     `${prefix}-public-access`,
-    {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    },
-    opts,
+    ...transformed(
+      t.publicAccess,
+      {
+        bucket: bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      } as aws.s3.BucketPublicAccessBlockArgs,
+      opts,
+    ),
   );
   const ownership = args.ownershipEnforced
     ? new aws.s3.BucketOwnershipControls(
         `${prefix}-ownership`,
-        { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-        opts,
+        ...transformed(
+          t.ownership,
+          {
+            bucket: bucket.id,
+            rule: { objectOwnership: "BucketOwnerEnforced" },
+          } as aws.s3.BucketOwnershipControlsArgs,
+          opts,
+        ),
       )
     : undefined;
   const versioning = args.versioning
     ? new aws.s3.BucketVersioning(
         `${prefix}-versioning`,
-        { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
-        opts,
+        ...transformed(
+          t.versioning,
+          {
+            bucket: bucket.id,
+            versioningConfiguration: { status: "Enabled" },
+          } as aws.s3.BucketVersioningArgs,
+          opts,
+        ),
       )
     : undefined;
   const rule: aws.types.input.s3.BucketServerSideEncryptionConfigurationRule =
@@ -76,8 +112,11 @@ export function privateBucketControls(
         };
   const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
     `${prefix}-encryption`,
-    { bucket: bucket.id, rules: [rule] },
-    opts,
+    ...transformed(
+      t.encryption,
+      { bucket: bucket.id, rules: [rule] } as aws.s3.BucketServerSideEncryptionConfigurationArgs,
+      opts,
+    ),
   );
   const all = [publicAccess, ownership, versioning, encryption].filter(
     (r): r is NonNullable<typeof r> => r !== undefined,

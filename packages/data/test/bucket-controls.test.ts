@@ -63,4 +63,46 @@ describe("privateBucketControls", () => {
         .rules,
     ).toEqual([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
   });
+
+  it("hands each control its own transform (args or options), the others untouched", async () => {
+    const run = await runComponent(() => {
+      const bucket = new aws.s3.Bucket("state", {});
+      privateBucketControls(
+        "state",
+        bucket,
+        { protect: true },
+        {
+          encryption: "AES256",
+          ownershipEnforced: true,
+          versioning: true,
+          transform: {
+            publicAccess: (a) => ({ ...a, skipDestroy: true }),
+            ownership: (_a, o) => {
+              o.retainOnDelete = true;
+            },
+            versioning: (a) => ({ ...a, expectedBucketOwner: "111111111111" }),
+            encryption: (a) => ({ ...a, expectedBucketOwner: "111111111111" }),
+          },
+        },
+      );
+    });
+    expect(run.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs.skipDestroy).toBe(true);
+    const ownership = run.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls");
+    expect(ownership.options).toMatchObject({ protect: true, retainOnDelete: true });
+    expect(run.one("aws:s3/bucketVersioning:BucketVersioning").inputs.expectedBucketOwner).toBe(
+      "111111111111",
+    );
+    expect(
+      run.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs
+        .expectedBucketOwner,
+    ).toBe("111111111111");
+    // The options object is shared by the caller: a transform changes only its own copy.
+    for (const type of [
+      "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+      "aws:s3/bucketVersioning:BucketVersioning",
+    ]) {
+      expect(run.one(type).options.protect).toBe(true);
+      expect(run.one(type).options.retainOnDelete ?? false).toBe(false);
+    }
+  });
 });
