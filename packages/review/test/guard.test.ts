@@ -121,7 +121,7 @@ describe("renderStackText", () => {
 
   it("never prints a secret and drops control characters", () => {
     const base = record([
-      res("aws:ssm/parameter:Parameter", "p\u001b[31m", { value: "[secret]", tier: "Standard" }),
+      res("aws:ssm/parameter:Parameter", "p\u001b[31m", { value: "hunter2", tier: "Standard" }),
     ]);
     const head = record([
       res("aws:ssm/parameter:Parameter", "p\u001b[31m", { value: "[secret]", tier: "Advanced" }),
