@@ -478,6 +478,35 @@ describe("berth compose: data resources become local containers", () => {
     expect(doc.services["api-release"]!.ports).toBeUndefined();
   });
 
+  it("a sidecar: a container on its service's network (localhost, as in the task), with its own environment", async () => {
+    const { doc, text } = await compose(
+      repo({
+        "apps/api/berth.yaml": [
+          "name: api",
+          "kind: internal",
+          "sidecars:",
+          "  - name: agent",
+          "    image: public.ecr.aws/acme/agent:1",
+          "    memory: 64",
+          "    command: [run, --port, '4318']",
+          "    environment: { AGENT_MODE: local }",
+          "    secrets: { AGENT_KEY: { ssm: /berth/<env>/agent } }",
+          "",
+        ].join("\n"),
+      }),
+    );
+    expect(composeSchemaErrors(doc)).toEqual([]);
+    expect(doc.services["api-agent"]).toEqual({
+      image: "public.ecr.aws/acme/agent:1",
+      command: ["run", "--port", "4318"],
+      environment: { AGENT_KEY: "${AGENT_KEY:-placeholder}", AGENT_MODE: "local" },
+      deploy: { resources: { limits: { memory: "64M" } } },
+      network_mode: "service:api",
+      restart: "unless-stopped",
+    });
+    expect(text).toContain("  # a sidecar of api, on its network (localhost)\n  api-agent:\n");
+  });
+
   it("web services are published from 8080 on, by name; internal services, workers and jobs are not", async () => {
     const root = repo({
       "apps/zeta/berth.yaml": "name: zeta\nkind: web\nhttp: { paths: ['/z/*'] }\n",
@@ -591,6 +620,15 @@ describe("berth compose: output and errors", () => {
     expect(r.err).toBe(
       "berth compose: two containers would be named search: the service search and the cache search; compose needs one name per container, so rename one of them\n",
     );
+  });
+
+  it("--help says what the command does, its options and its exit codes", async () => {
+    const r = await compose(REPO, ["--help"]);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe("");
+    expect(r.text).toContain("Usage: berth compose [options]");
+    expect(r.text).toContain("-o, --output <file>");
+    expect(r.text).toContain("Exit codes: 0 ok, 1 a manifest is invalid (file:line:column lines on stderr), 2 bad usage.");
   });
 
   it("-o without a file, and unknown options, are usage errors (exit 2)", async () => {
