@@ -9,7 +9,7 @@ export interface GrantStatement {
   Effect: "Allow";
   Action: string[];
   Resource: pulumi.Input<string>[];
-  Condition?: Record<string, Record<string, string | string[] | boolean>>;
+  Condition?: Record<string, Record<string, pulumi.Input<string> | pulumi.Input<string>[] | boolean>>;
 }
 
 /** A network path a link opens: the resource's security group admits the service on a port. */

@@ -1,4 +1,5 @@
 import {
+  ACU_RANGE,
   checkComponent,
   checkTags,
   emptyGrant,
@@ -7,6 +8,8 @@ import {
   type Linkable,
   type LinkGrant,
   mergeTags,
+  POSTGRES_DEFAULT_VERSION,
+  POSTGRES_MAJOR_VERSIONS,
   type Transform,
   transformed,
   type Validator,
@@ -28,8 +31,6 @@ export const POSTGRES_ENGINES = ["aurora", "rds"] as const;
 export type PostgresEngine = (typeof POSTGRES_ENGINES)[number];
 
 /** The PostgreSQL major versions Aurora and RDS offer (Aurora PostgreSQL and RDS for PostgreSQL release calendars). */
-export const POSTGRES_MAJOR_VERSIONS = [13, 14, 15, 16, 17] as const;
-export const POSTGRES_DEFAULT_VERSION = "16.6";
 
 /**
  * The first minor version of each major that runs Aurora Serverless v2 (Aurora User Guide, "Supported
@@ -48,7 +49,7 @@ export const AURORA_AUTO_PAUSE_MIN_MINOR: Record<number, number> = { 13: 15, 14:
 /** AWS's limits for the settings this component takes (the sources are named on each line). */
 export const POSTGRES_LIMITS = {
   /** ServerlessV2ScalingConfiguration (RDS API): 0 (auto-pause versions) to 256 ACU, in steps of 0.5; 128 on older versions. */
-  capacity: { min: 0, max: 256, step: 0.5 },
+  capacity: ACU_RANGE,
   /** The smallest maximum capacity Berth accepts: below 1 ACU a database cannot do useful work. */
   maxCapacityAtLeast: 1,
   /** SecondsUntilAutoPause: 300 to 86,400 seconds (RDS API, ServerlessV2ScalingConfiguration). */

@@ -52,6 +52,10 @@ const provider = new aws.Provider("aws", {
 });
 const providers = { providers: [provider] };
 
+// Databases run in isolated subnets (no route out of the VPC): the tier exists only in an environment
+// with a database (owned by a service or shared); adding it later lays it out after the other tiers.
+const databases = catalogue.resources(env).filter((r) => r.kind === "postgres");
+
 export = async () => {
   const network = new Network(
     "platform",
@@ -62,6 +66,7 @@ export = async () => {
       // Without NAT only public tasks run (checked in config.ts): the private tier stays empty.
       ...(net.natMode === "none" ? { endpointsOnly: true } : {}),
       interfaceEndpoints: net.interfaceEndpoints,
+      ...(databases.length > 0 ? { subnets: { isolated: {} } } : {}),
       flowLogs: net.flowLogs.enabled ? { retentionInDays: net.flowLogs.retentionInDays } : false,
       ipv6: net.ipv6,
       region: cfg.aws.region,

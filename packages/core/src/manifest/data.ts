@@ -99,7 +99,7 @@ const postgres = z
     }),
     version: z
       .string()
-      .regex(new RegExp(`^(${POSTGRES_MAJOR_VERSIONS.join("|")})(\\.\\d{1,2})?$`), {
+      .regex(new RegExp(`^(${POSTGRES_MAJOR_VERSIONS.join("|")})\\.\\d{1,2}$`), {
         error: `a PostgreSQL version: major ${POSTGRES_MAJOR_VERSIONS.join(", ")}, with a minor (e.g. "16.6")`,
       })
       .optional()
