@@ -141,6 +141,7 @@ export function composeFile(input: ComposeInput): ComposeResult {
         ...(Object.keys(deps).length ? { depends_on: deps } : {}),
         deploy: task.deploy!,
         restart: "no",
+        "x-berth": { releaseOf: a.name },
       };
       comments.push({
         path: ["services", name],
@@ -163,6 +164,7 @@ export function composeFile(input: ComposeInput): ComposeResult {
         network_mode: `service:${a.name}`,
         restart: a.m.kind === "job" ? "no" : "unless-stopped",
         ...(a.m.kind === "job" ? { profiles: [JOBS_PROFILE] } : {}),
+        "x-berth": { sidecarOf: a.name },
       };
       comments.push({
         path: ["services", name],
@@ -177,7 +179,7 @@ export function composeFile(input: ComposeInput): ComposeResult {
     const container = resourceContainer(r);
     if (!container) continue;
     claim(r.name, `the ${r.kind} ${r.name}`);
-    services[r.name] = container.service;
+    services[r.name] = { ...container.service, "x-berth": { resource: r.name, type: r.kind } };
     if (container.volume) namedVolumes.push(container.volume);
     comments.push({
       path: ["services", r.name],
@@ -187,7 +189,7 @@ export function composeFile(input: ComposeInput): ComposeResult {
   let configs: ComposeFile["configs"];
   if (queues.length) {
     claim(SQS_SERVICE, "the local SQS service");
-    services[SQS_SERVICE] = sqsContainer();
+    services[SQS_SERVICE] = { ...sqsContainer(), "x-berth": { serves: "sqs" } };
     configs = { [SQS_SERVICE]: { content: elasticMqConfig(queues, input.region) } };
     comments.push({
       path: ["services", SQS_SERVICE],
@@ -199,7 +201,7 @@ export function composeFile(input: ComposeInput): ComposeResult {
   }
   if (buckets.size) {
     claim(S3_SERVICE, "the local S3 service");
-    services[S3_SERVICE] = s3Container([...buckets], input.region);
+    services[S3_SERVICE] = { ...s3Container([...buckets], input.region), "x-berth": { serves: "s3" } };
     comments.push({
       path: ["services", S3_SERVICE],
       before: ` S3, locally (S3Mock, at a fixed address so requests name buckets by path): ${[...buckets].sort(compare).join(", ")}, empty at each start`,
@@ -207,17 +209,23 @@ export function composeFile(input: ComposeInput): ComposeResult {
   }
   if (volumes.size) {
     claim(VOLUMES_SERVICE, "the local volumes' set-up");
-    services[VOLUMES_SERVICE] = volumesContainer(
-      [...volumes].map(([name, settings]) => ({ name, settings })),
-    );
+    services[VOLUMES_SERVICE] = {
+      ...volumesContainer([...volumes].map(([name, settings]) => ({ name, settings }))),
+      "x-berth": { serves: "volumes" },
+    };
     comments.push({
       path: ["services", VOLUMES_SERVICE],
       before: ` creates ${VOLUMES_DIR}/<volume> for each volume, owned by its POSIX user (an EFS access point's job), then exits`,
     });
   }
 
-  const file: ComposeFile = { services };
+  const file: ComposeFile = { "x-berth": { environment: env }, services };
   if (namedVolumes.length) file.volumes = Object.fromEntries(namedVolumes.sort(compare).map((v) => [v, {}]));
+  comments.push({
+    path: ["x-berth"],
+    before:
+      " x-berth: what each container is to Berth, for tools that read this file back (Compose ignores x- keys)",
+  });
   if (configs) file.configs = configs;
   if (buckets.size) {
     file.networks = { default: { ipam: { config: [{ ...LOCAL_NETWORK }] } } };
@@ -262,9 +270,11 @@ function appService(a: App, input: ComposeInput, shared: Shared) {
     AWS_REGION: input.region,
     AWS_DEFAULT_REGION: input.region,
   };
+  const localNames: string[] = [];
   const port = m.kind === "web" || m.kind === "internal" ? (m.port ?? DEFAULT_PORT) : undefined;
   const local = (name: string, value: string, why: string) => {
     environment[name] = value;
+    localNames.push(name);
     comments.push({ path: at("environment", name), after: ` local only: ${why}` });
   };
   if (port !== undefined && !m.environment?.PORT) {
@@ -318,6 +328,7 @@ function appService(a: App, input: ComposeInput, shared: Shared) {
     for (const [name, value] of Object.entries(LOCAL_AWS_CREDENTIALS))
       local(name, value, "not a credential; the task role signs deployed requests");
   }
+  const injected = Object.keys(environment).filter((n) => !localNames.includes(n));
   Object.assign(environment, mapValues(m.environment ?? {}, literal));
   Object.assign(environment, secretValues(m.secrets, shared.secretVariable, env, a.name, comments));
   service.environment = sorted(environment);
@@ -360,6 +371,13 @@ function appService(a: App, input: ComposeInput, shared: Shared) {
           ? `worker, consumes ${queueUrl(m.name)}`
           : "job";
   comments.push({ path: at(), before: ` ${a.name} (${what})${m.description ? `: ${m.description}` : ""}` });
+  service["x-berth"] = {
+    kind: m.kind,
+    ...(m.uses?.length ? { uses: m.uses } : {}),
+    injected: injected.sort(compare),
+    local: localNames.sort(compare),
+    ...(m.kind === "job" ? { schedule: m.schedule, timezone: m.timezone ?? "UTC" } : {}),
+  };
   return { service, comments };
 }
 

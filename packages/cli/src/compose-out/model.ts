@@ -40,9 +40,37 @@ export interface ComposeService {
   profiles?: string[];
   network_mode?: string;
   networks?: Record<string, { ipv4_address: string }>;
+  /** What the container is to Berth (see {@link BerthExtension}). */
+  "x-berth"?: BerthExtension;
 }
 
+/**
+ * The `x-berth` extension (Compose ignores `x-` keys): what each container is to Berth, so a tool
+ * reading the file back (`berth import compose`) can tell the catalogue's services from the local
+ * stand-ins, and a manifest's variables from the ones the platform, the links or this file add.
+ */
+export type BerthExtension =
+  | {
+      /** A service of the catalogue, of this kind. */
+      kind: string;
+      /** Its `uses`, as the manifest writes them (`name` or `{ name: access }`). */
+      uses?: (string | Record<string, string>)[];
+      /** Variables the platform or the links set when deployed (not the manifest's `environment`). */
+      injected: string[];
+      /** Variables only this file sets (endpoints, credentials for local signing, PORT). */
+      local: string[];
+      /** A job's schedule and time zone (compose has no scheduler). */
+      schedule?: string;
+      timezone?: string;
+    }
+  | { resource: string; type: string }
+  | { serves: "sqs" | "s3" | "volumes" }
+  | { releaseOf: string }
+  | { sidecarOf: string };
+
 export interface ComposeFile {
+  /** The environment the file was generated for: a file `berth compose` wrote. */
+  "x-berth"?: { environment: string };
   services: Record<string, ComposeService>;
   volumes?: Record<string, Record<string, never>>;
   configs?: Record<string, { content: string }>;

@@ -22,7 +22,7 @@ export function renderCompose(file: ComposeFile, comments: KeyComment[], header:
   }
   const services = doc.get("services", true) as YAMLMap;
   for (const [i, p] of services.items.entries()) if (i > 0) (p.key as Node).spaceBefore = true;
-  for (const section of ["volumes", "configs", "networks"]) {
+  for (const section of ["services", "volumes", "configs", "networks"]) {
     const pair = pairAt(doc, [section]);
     if (pair) (pair.key as Node).spaceBefore = true;
   }

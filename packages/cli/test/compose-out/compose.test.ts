@@ -307,6 +307,7 @@ describe("berth compose: data resources become local containers", () => {
   it("postgres: the manifest's major version, a database and user matching the injected variables, pg_isready, a named volume", async () => {
     const { doc } = await compose(repo(DATA));
     expect(doc.services["api-db"]).toEqual({
+      "x-berth": { resource: "api-db", type: "postgres" },
       image: "postgres:15",
       environment: { POSTGRES_DB: "api_db", POSTGRES_PASSWORD: "berth-local", POSTGRES_USER: "berth" },
       volumes: ["api-db-data:/var/lib/postgresql/data"],
@@ -334,6 +335,7 @@ describe("berth compose: data resources become local containers", () => {
   it("cache: valkey (or redis) at the manifest's major version, checked with PING", async () => {
     const { doc } = await compose(repo(DATA));
     expect(doc.services.cache).toEqual({
+      "x-berth": { resource: "cache", type: "cache" },
       image: "valkey/valkey:8",
       healthcheck: { test: ["CMD", "valkey-cli", "ping"], interval: "5s", timeout: "3s", retries: 10 },
     });
@@ -372,6 +374,7 @@ describe("berth compose: data resources become local containers", () => {
     expect(content).toContain('      name = "sessions-dlq"\n      maxReceiveCount = 2\n');
     expect(doc.services.sessions!.environment!.QUEUE_URL).toBe("http://berth-sqs:9324/000000000000/sessions");
     expect(doc.services["berth-sqs"]).toEqual({
+      "x-berth": { serves: "sqs" },
       image: "softwaremill/elasticmq-native:1.7.1",
       configs: [{ source: "berth-sqs", target: "/opt/elasticmq.conf" }],
       healthcheck: {
@@ -389,6 +392,7 @@ describe("berth compose: data resources become local containers", () => {
   it("buckets: S3Mock creates them at start, at a fixed address so the SDKs name buckets by path", async () => {
     const { doc } = await compose(repo(DATA));
     expect(doc.services["berth-s3"]).toEqual({
+      "x-berth": { serves: "s3" },
       image: "adobe/s3mock:5.2.0",
       networks: { default: { ipv4_address: "${BERTH_NET:-10.213.213}.250" } },
       environment: {
@@ -421,6 +425,7 @@ describe("berth compose: data resources become local containers", () => {
       { type: "bind", source: "./.berth/volumes/files", target: "/mnt/files", read_only: true },
     ]);
     expect(doc.services["berth-volumes"]).toEqual({
+      "x-berth": { serves: "volumes" },
       image: "busybox:1.37",
       command: ["sh", "-c", "mkdir -p /volumes/files && chown 1001:1002 /volumes/files"],
       volumes: [
@@ -503,6 +508,7 @@ describe("berth compose: data resources become local containers", () => {
       deploy: { resources: { limits: { memory: "64M" } } },
       network_mode: "service:api",
       restart: "unless-stopped",
+      "x-berth": { sidecarOf: "api" },
     });
     expect(text).toContain("  # a sidecar of api, on its network (localhost)\n  api-agent:\n");
   });
@@ -537,6 +543,47 @@ describe("berth compose: data resources become local containers", () => {
     expect((await compose(root, ["--env", "staging"])).err).toBe(
       "berth compose: --env 'staging' is not an environment of the platform: dev, prod\n",
     );
+  });
+});
+
+describe("berth compose: x-berth, for tools that read the file back", () => {
+  it("says what each container is: a service (kind, uses, the variables not from its manifest), a resource, a stand-in", async () => {
+    const { doc, text } = await compose(repo(DATA));
+    expect(doc["x-berth"]).toEqual({ environment: "dev" });
+    expect(text).toContain(
+      "# x-berth: what each container is to Berth, for tools that read this file back (Compose ignores x- keys)\nx-berth:\n  environment: dev\n",
+    );
+    expect(doc.services.api!["x-berth"]).toEqual({
+      kind: "web",
+      uses: ["api-db", { uploads: "read" }, "events", "cache", "files"],
+      injected: sorted([
+        ...PLATFORM,
+        ...["API_DB_HOST", "API_DB_READER_HOST", "API_DB_PORT", "API_DB_NAME", "API_DB_SSLMODE"],
+        ...["API_DB_USER", "API_DB_PASSWORD", "UPLOADS_BUCKET", "UPLOADS_BUCKET_ARN", "UPLOADS_REGION"],
+        ...["EVENTS_QUEUE_URL", "EVENTS_QUEUE_ARN", "CACHE_HOST", "CACHE_PORT", "CACHE_READER_PORT"],
+        ...["CACHE_TLS", "CACHE_USER", "CACHE_CACHE_NAME", "FILES_PATH"],
+      ]),
+      local: sorted([...AWS_LOCAL, "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_SQS", "PORT"]),
+    });
+    // What is left is the manifest's: its environment and its secrets.
+    const x = doc.services.api!["x-berth"] as { injected: string[]; local: string[] };
+    expect(names(doc.services.api).filter((n) => !x.injected.includes(n) && !x.local.includes(n))).toEqual([
+      "PRICE_NOTE",
+      "STRIPE_KEY",
+    ]);
+    expect(doc.services.report!["x-berth"]).toEqual({
+      kind: "job",
+      uses: [{ files: "read" }],
+      injected: sorted([...PLATFORM, "FILES_PATH"]),
+      local: [],
+      schedule: "rate(15 minutes)",
+      timezone: "UTC",
+    });
+    expect(doc.services.sessions!["x-berth"]).toMatchObject({
+      kind: "worker",
+      injected: expect.arrayContaining(["QUEUE_URL"]),
+    });
+    expect(doc.services["api-release"]!["x-berth"]).toEqual({ releaseOf: "api" });
   });
 });
 
@@ -628,7 +675,9 @@ describe("berth compose: output and errors", () => {
     expect(r.err).toBe("");
     expect(r.text).toContain("Usage: berth compose [options]");
     expect(r.text).toContain("-o, --output <file>");
-    expect(r.text).toContain("Exit codes: 0 ok, 1 a manifest is invalid (file:line:column lines on stderr), 2 bad usage.");
+    expect(r.text).toContain(
+      "Exit codes: 0 ok, 1 a manifest is invalid (file:line:column lines on stderr), 2 bad usage.",
+    );
   });
 
   it("-o without a file, and unknown options, are usage errors (exit 2)", async () => {
