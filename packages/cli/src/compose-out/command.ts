@@ -106,8 +106,13 @@ export async function runCompose(opts: ComposeOptions, io: Io): Promise<number> 
     io.stdout.write(text);
     return 0;
   }
-  mkdirSync(dirname(opts.out), { recursive: true });
-  writeFileSync(opts.out, text);
+  try {
+    mkdirSync(dirname(opts.out), { recursive: true });
+    writeFileSync(opts.out, text);
+  } catch (err) {
+    io.stderr.write(`berth compose: cannot write ${file}: ${(err as Error).message}\n`);
+    return 1;
+  }
   const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
   io.stdout.write(
     `Wrote ${file} (${env}): ${count(result.apps.length, "service")} (${result.apps.join(", ") || "none"}), ` +

@@ -635,6 +635,13 @@ describe("berth compose: output and errors", () => {
     expect(existsSync(join(root, "-"))).toBe(false);
   });
 
+  it("a file that cannot be written: exit 1 with the reason", async () => {
+    const root = repo({ ...DATA, "taken/file": "" });
+    const r = await compose(root, ["-o", "taken/file/compose.yaml"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^berth compose: cannot write taken\/file\/compose\.yaml: .*(EEXIST|ENOTDIR)/);
+  });
+
   it("an environment the platform does not have: exit 2 with the list", async () => {
     const r = await compose(REPO, ["--env", "qa"]);
     expect(r.code).toBe(2);
