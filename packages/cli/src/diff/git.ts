@@ -111,8 +111,11 @@ export function insideRoot(root: string, path: string): string | undefined {
 export interface Preparation {
   /** Installs the workspace's dependencies (`pnpm install --offline --frozen-lockfile`). */
   install(dir: string): void;
-  /** Builds the workspace packages the programs load (`turbo run build`). */
-  build(dir: string, headRoot: string): void;
+  /**
+   * Builds the workspace packages the programs load (`turbo run build --filter=<f>` for each of
+   * `filters`, e.g. `./stacks/*...`: the stacks' dependencies).
+   */
+  build(dir: string, headRoot: string, filters: string[]): void;
 }
 
 function run(cmd: string, args: string[], cwd: string, what: string): void {
@@ -140,7 +143,7 @@ export const PNPM_TURBO: Preparation = {
     if (!existsSync(join(dir, "pnpm-lock.yaml"))) return;
     run("pnpm", ["install", "--offline", "--frozen-lockfile"], dir, "installing the base");
   },
-  build(dir, headRoot) {
+  build(dir, headRoot, filters) {
     if (!existsSync(join(dir, "turbo.json"))) return;
     run(
       "pnpm",
@@ -151,6 +154,7 @@ export const PNPM_TURBO: Preparation = {
         "build",
         "--output-logs=errors-only",
         `--cache-dir=${join(headRoot, ".turbo", "cache")}`,
+        ...filters.map((f) => `--filter=${f}`),
       ],
       dir,
       "building the base",
@@ -212,16 +216,39 @@ function withLock<T>(lock: string, fn: () => T, waitMs = 20 * 60_000): T {
 
 /**
  * A work tree of `commit`, installed and built, in {@link worktreeDir}: made once per commit
- * and reused by every later diff against it (a second `berth diff` costs no install or build).
+ * and reused by every later diff against it (a second `berth diff` costs no install or build;
+ * one that needs other packages built builds only those).
  * Two diffs preparing the same commit at once take turns.
  */
-export function baseWorktree(root: string, commit: string, prepare: Preparation = PNPM_TURBO): string {
+export function baseWorktree(
+  root: string,
+  commit: string,
+  filters: string[],
+  prepare: Preparation = PNPM_TURBO,
+): string {
   const dir = worktreeDir(root, commit);
-  const ready = () => existsSync(join(dir, READY)) && git(dir, ["rev-parse", "HEAD"]) === commit;
-  if (ready()) return dir;
+  const built = (): string[] | undefined => {
+    if (!existsSync(join(dir, READY)) || git(dir, ["rev-parse", "HEAD"]) !== commit) return undefined;
+    try {
+      return JSON.parse(readFileSync(join(dir, READY), "utf8")) as string[];
+    } catch {
+      return undefined;
+    }
+  };
+  const missing = () => filters.filter((f) => !built()?.includes(f));
+  if (built() && !missing().length) return dir;
   mkdirSync(join(dir, ".."), { recursive: true });
   return withLock(`${dir}.lock`, () => {
-    if (ready()) return dir;
+    const had = built();
+    if (had) {
+      // Checked out and installed already; build what this diff needs that was not built yet.
+      const more = missing();
+      if (more.length) {
+        prepare.build(dir, root, more);
+        writeFileSync(join(dir, READY), JSON.stringify([...had, ...more]));
+      }
+      return dir;
+    }
     if (existsSync(dir)) {
       git(root, ["worktree", "remove", "--force", dir]);
       rmSync(dir, { recursive: true, force: true });
@@ -233,8 +260,8 @@ export function baseWorktree(root: string, commit: string, prepare: Preparation 
       `checking out the base ${commit.slice(0, 12)}`,
     );
     prepare.install(dir);
-    prepare.build(dir, root);
-    writeFileSync(join(dir, READY), `${commit}\n`);
+    prepare.build(dir, root, filters);
+    writeFileSync(join(dir, READY), JSON.stringify(filters));
     return dir;
   });
 }

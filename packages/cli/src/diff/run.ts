@@ -158,7 +158,7 @@ export async function compare(
     // Nothing the stacks read changed: the base has exactly these stacks with these inputs.
     baseTargets = headSide.targets;
   } else {
-    baseRoot = baseWorktree(root, base.commit, steps.prepare);
+    baseRoot = baseWorktree(root, base.commit, buildFilters(sel), steps.prepare);
     const baseSide = sideTargets(baseRoot, sel, io.env);
     if (!headSide.targets.length && !baseSide.targets.length) {
       throw headSide.error ?? baseSide.error ?? new UsageError(noStack(sel));
@@ -196,6 +196,13 @@ export async function compare(
     results.push({ target, package: pkg, reused, ...review(l, target, baseRecord, headRecord) });
   }
   return { base, head, results };
+}
+
+/** What the base needs built: the dependencies of every stack (or of the -C project elsewhere). */
+function buildFilters(sel: Selection): string[] {
+  const filters = ["./stacks/*..."];
+  if (sel.kind === "stack" && sel.dir.split("/")[0] !== "stacks") filters.push(`./${sel.dir}...`);
+  return filters;
 }
 
 function noStack(sel: Selection): string {
