@@ -1,16 +1,22 @@
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { performance } from "node:perf_hooks";
-import type { Config } from "./config";
+import type { ServerConfig } from "./config";
 import { createLogger, errorFields, type Logger } from "./log";
-import { OrderStore, StoreFullError, validateNewOrder } from "./orders";
+import { validateNewOrder } from "./orders";
+import type { OrderStore } from "./store";
 
 export interface CreateServerOptions {
-  config: Config;
+  config: ServerConfig;
   /** @default a JSON logger on process.stdout / process.stderr */
   logger?: Logger;
-  /** @default a new store holding at most `config.maxOrders` */
-  store?: OrderStore;
+  /** Where orders and receipts live (Postgres and S3). */
+  store: OrderStore;
+  /**
+   * Called once the drain has finished, before `shutdown complete`: closes what the server used (the
+   * database pools, the S3 client). A failure is logged, not thrown. @default nothing to close
+   */
+  onClose?: () => Promise<void>;
 }
 
 export interface ShutdownResult {
@@ -30,8 +36,8 @@ export interface OrdersServer {
   listen(): Promise<AddressInfo>;
   /**
    * Stops accepting connections, answers `/healthz` with 503, closes idle keep-alive sockets, lets
-   * in-flight requests finish and resolves when the last connection has closed; after
-   * `config.shutdownTimeoutMs` it destroys what is left and resolves with code 1. Idempotent.
+   * in-flight requests finish, runs `onClose` and resolves; after `config.shutdownTimeoutMs` it
+   * destroys what is left and resolves with code 1. Idempotent.
    */
   shutdown(reason: string): Promise<ShutdownResult>;
 }
@@ -71,6 +77,17 @@ export function sendJson(
   res.end(payload);
 }
 
+/** Sends a JSON document that is already serialized (a stored receipt), as it is. */
+function sendText(res: http.ServerResponse, status: number, payload: string): void {
+  res.writeHead(status, {
+    "content-type": JSON_TYPE,
+    "content-length": Buffer.byteLength(payload),
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+  });
+  res.end(payload);
+}
+
 /** Reads a JSON request body: 415 unless it is JSON, 413 past {@link MAX_BODY_BYTES}, 400 if it does not parse. */
 async function readJson(req: http.IncomingMessage): Promise<unknown> {
   const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
@@ -103,7 +120,7 @@ const round = (ms: number) => Math.round(ms * 10) / 10;
 export function createServer(options: CreateServerOptions): OrdersServer {
   const { config } = options;
   const logger = options.logger ?? createLogger();
-  const store = options.store ?? new OrderStore(config.maxOrders);
+  const { store } = options;
   const inFlight = new Set<http.ServerResponse>();
   let draining = false;
   let shutdownPromise: Promise<ShutdownResult> | undefined;
@@ -122,13 +139,7 @@ export function createServer(options: CreateServerOptions): OrdersServer {
       if (method === "POST") {
         const checked = validateNewOrder(await readJson(req));
         if (!checked.ok) throw new HttpError(422, { error: "invalid_order", issues: checked.issues });
-        let order: ReturnType<OrderStore["create"]>;
-        try {
-          order = store.create(checked.value);
-        } catch (err) {
-          if (err instanceof StoreFullError) throw new HttpError(507, { error: "store_full" });
-          throw err;
-        }
+        const order = await store.create(checked.value);
         logger.info("order created", {
           order_id: order.id,
           items: order.items.length,
@@ -143,18 +154,24 @@ export function createServer(options: CreateServerOptions): OrdersServer {
         if (!/^\d+$/.test(raw) || limit < 1 || limit > MAX_LIST) {
           throw new HttpError(400, { error: "invalid_limit", allowed: `an integer from 1 to ${MAX_LIST}` });
         }
-        sendJson(res, 200, { orders: store.list(limit), total: store.size });
+        sendJson(res, 200, await store.list(limit));
         return;
       }
       throw methodNotAllowed(["GET", "HEAD", "POST"]);
     }
-    const match = /^\/orders\/([^/]+)$/.exec(path);
+    const match = /^\/orders\/([^/]+)(\/receipt)?$/.exec(path);
     if (match) {
       if (method !== "GET" && method !== "HEAD") throw methodNotAllowed(["GET", "HEAD"]);
       const id = decodeURIComponent(match[1]!);
-      const order = store.get(id);
+      const order = await store.get(id);
       if (!order) throw new HttpError(404, { error: "order_not_found", id });
-      sendJson(res, 200, order);
+      if (!match[2]) {
+        sendJson(res, 200, order);
+        return;
+      }
+      const receipt = await store.receipt(id);
+      if (receipt === undefined) throw new HttpError(404, { error: "receipt_not_found", id });
+      sendText(res, 200, receipt);
       return;
     }
     throw new HttpError(404, { error: "not_found", path });
@@ -219,6 +236,15 @@ export function createServer(options: CreateServerOptions): OrdersServer {
       });
     });
 
+  const closeResources = async () => {
+    if (!options.onClose) return;
+    try {
+      await options.onClose();
+    } catch (err) {
+      logger.error("closing resources failed", errorFields(err));
+    }
+  };
+
   const shutdown = (reason: string): Promise<ShutdownResult> => {
     if (shutdownPromise) return shutdownPromise;
     const started = performance.now();
@@ -245,14 +271,18 @@ export function createServer(options: CreateServerOptions): OrdersServer {
         finish({ code: 1, drained: false });
       }, config.shutdownTimeoutMs);
       server.close((err) => {
-        clearTimeout(timer);
         if (err && (err as NodeJS.ErrnoException).code !== "ERR_SERVER_NOT_RUNNING") {
+          clearTimeout(timer);
           logger.error("shutdown failed", errorFields(err));
           finish({ code: 1, drained: false });
           return;
         }
-        if (!settled) logger.info("shutdown complete", { duration_ms: round(performance.now() - started) });
-        finish({ code: 0, drained: true });
+        // Drained: nothing uses the pools any more. The timer still guards a close that hangs.
+        void closeResources().then(() => {
+          clearTimeout(timer);
+          if (!settled) logger.info("shutdown complete", { duration_ms: round(performance.now() - started) });
+          finish({ code: 0, drained: true });
+        });
       });
       server.closeIdleConnections();
     });

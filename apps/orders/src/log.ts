@@ -56,3 +56,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     error: (msg, fields) => emit("error", msg, fields),
   };
 }
+
+/**
+ * The containers run `node --no-warnings`, so Node prints no plain-text warning to stderr; each one
+ * (e.g. the AWS SDK's Node-version notice) is logged as a JSON line instead.
+ */
+export function logWarnings(logger: Logger): void {
+  process.on("warning", (warning) =>
+    logger.warn("node warning", { warning: warning.name, detail: warning.message }),
+  );
+}

@@ -1,9 +1,15 @@
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { Pool } from "pg";
 import { createServer, type OrdersServer } from "./app";
 import { type Config, loadConfig } from "./config";
-import { createLogger, errorFields, type Logger } from "./log";
+import { createPool } from "./db";
+import { createLogger, errorFields, type Logger, logWarnings } from "./log";
+import { checkSchema, SchemaError } from "./migrations";
+import { createS3Client, ReceiptBucket } from "./receipts";
+import { OrderStore } from "./store";
 
 export interface MainOptions {
-  /** @default process.env */
+  /** The app's variables. The S3 client reads its own (`AWS_ENDPOINT_URL_S3`, credentials) from process.env. @default process.env */
   env?: Record<string, string | undefined>;
   /** @default a JSON logger on stdout / stderr */
   logger?: Logger;
@@ -13,10 +19,46 @@ export interface MainOptions {
 
 const SIGNALS: NodeJS.Signals[] = ["SIGTERM", "SIGINT"];
 
+/** What the server uses: the pools, the S3 client and the store on them, and how to close them all. */
+export interface Resources {
+  writer: Pool;
+  reader?: Pool;
+  s3: S3Client;
+  store: OrderStore;
+  close(): Promise<void>;
+}
+
+export function openResources(config: Config, logger: Logger): Resources {
+  const db = config.database;
+  const writer = createPool(db, { applicationName: config.serviceName, logger });
+  const reader = db.readerHost
+    ? createPool(db, { host: db.readerHost, applicationName: config.serviceName, logger })
+    : undefined;
+  const s3 = createS3Client(config.receipts);
+  const store = new OrderStore({
+    writer,
+    ...(reader ? { reader } : {}),
+    receipts: new ReceiptBucket(s3, config.receipts.bucket),
+    issuedBy: config.serviceName,
+  });
+  return {
+    writer,
+    ...(reader ? { reader } : {}),
+    s3,
+    store,
+    close: async () => {
+      s3.destroy();
+      await Promise.all([writer.end(), reader?.end()]);
+    },
+  };
+}
+
 /**
- * The process entry: read the config, install the signal handlers, listen. On SIGTERM or SIGINT it
- * drains (see {@link OrdersServer.shutdown}) and exits with the drain's code; a second signal exits 1
- * at once. Resolves with the server, or undefined when it could not start (after calling exit(1)).
+ * The server's process entry (`node dist/server.js`): read the config, check that the database is
+ * reachable and its schema current (the server never creates tables: `node dist/migrate.js` does),
+ * install the signal handlers, listen. On SIGTERM or SIGINT it drains (see
+ * {@link OrdersServer.shutdown}), closes the pools and exits with the drain's code; a second signal
+ * exits 1 at once. Resolves with the server, or undefined when it could not start (after exit(1)).
  */
 export async function main(options: MainOptions = {}): Promise<OrdersServer | undefined> {
   const logger = options.logger ?? createLogger();
@@ -30,8 +72,31 @@ export async function main(options: MainOptions = {}): Promise<OrdersServer | un
     exit(1);
     return undefined;
   }
+  logWarnings(logger);
 
-  const app = createServer({ config, logger });
+  const resources = openResources(config, logger);
+  const db = config.database;
+  try {
+    const version = await checkSchema(resources.writer);
+    logger.info("database ready", { host: db.host, database: db.database, schema_version: version });
+  } catch (err) {
+    if (err instanceof SchemaError) {
+      logger.error("database schema is not current", { error: err.message });
+    } else {
+      logger.error("database unreachable", {
+        host: db.host,
+        port: db.port,
+        database: db.database,
+        sslmode: db.sslmode,
+        ...errorFields(err),
+      });
+    }
+    await resources.close();
+    exit(1);
+    return undefined;
+  }
+
+  const app = createServer({ config, logger, store: resources.store, onClose: resources.close });
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals += 1;
@@ -52,6 +117,7 @@ export async function main(options: MainOptions = {}): Promise<OrdersServer | un
     await app.listen();
   } catch (err) {
     logger.error("could not listen", { host: config.host, port: config.port, ...errorFields(err) });
+    await resources.close();
     exit(1);
     return undefined;
   }

@@ -129,52 +129,41 @@ export function validateNewOrder(
   };
 }
 
-export class StoreFullError extends Error {
-  constructor(readonly capacity: number) {
-    super(`the in-memory store holds at most ${capacity} orders`);
-    this.name = "StoreFullError";
-  }
+/** Builds the order to store: a new id, the total in cents, the creation time. */
+export function buildOrder(input: NewOrder, now: Date): Order {
+  return {
+    id: `ord_${randomUUID().replaceAll("-", "")}`,
+    customer: input.customer,
+    currency: input.currency,
+    items: input.items,
+    totalCents: input.items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0),
+    status: "created",
+    createdAt: now.toISOString(),
+  };
 }
 
-/**
- * Orders in memory, per task. Good enough for an example: they are lost when the task stops and each
- * task has its own (a database comes with Berth's data components). Bounded, so it cannot grow
- * until the task runs out of memory.
- */
-export class OrderStore {
-  private readonly orders = new Map<string, Order>();
+/** True for a well-formed order id; anything else is simply not found. */
+export const isOrderId = (id: string): boolean => ID.test(id);
 
-  constructor(
-    private readonly capacity: number,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+/** The receipt of an order: the JSON document stored in the bucket and served by `GET /orders/:id/receipt`. */
+export interface Receipt {
+  orderId: string;
+  issuedAt: string;
+  issuedBy: string;
+  customer: string;
+  currency: string;
+  lines: (OrderItem & { lineTotalCents: number })[];
+  totalCents: number;
+}
 
-  get size(): number {
-    return this.orders.size;
-  }
-
-  create(input: NewOrder): Order {
-    if (this.orders.size >= this.capacity) throw new StoreFullError(this.capacity);
-    const order: Order = {
-      id: `ord_${randomUUID().replaceAll("-", "")}`,
-      customer: input.customer,
-      currency: input.currency,
-      items: input.items,
-      totalCents: input.items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0),
-      status: "created",
-      createdAt: this.now().toISOString(),
-    };
-    this.orders.set(order.id, order);
-    return order;
-  }
-
-  /** The order, or undefined; a malformed id is simply not found. */
-  get(id: string): Order | undefined {
-    return ID.test(id) ? this.orders.get(id) : undefined;
-  }
-
-  /** The newest orders first, at most `limit`. */
-  list(limit: number): Order[] {
-    return [...this.orders.values()].reverse().slice(0, limit);
-  }
+export function receiptOf(order: Order, issuedBy: string): Receipt {
+  return {
+    orderId: order.id,
+    issuedAt: order.createdAt,
+    issuedBy,
+    customer: order.customer,
+    currency: order.currency,
+    lines: order.items.map((item) => ({ ...item, lineTotalCents: item.quantity * item.unitPriceCents })),
+    totalCents: order.totalCents,
+  };
 }

@@ -1,36 +1,103 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, DEFAULTS, loadConfig } from "../src/config";
+import { ConfigError, DEFAULTS, loadConfig, loadDatabaseConfig } from "../src/config";
+
+/** The variables the platform injects for `uses: [orders-db, receipts]` (see the data contract). */
+const LINKED = Object.freeze({
+  ORDERS_DB_HOST: "orders-db.cluster-abc.eu-west-1.rds.amazonaws.com",
+  ORDERS_DB_PORT: "5432",
+  ORDERS_DB_NAME: "orders_db",
+  ORDERS_DB_USER: "postgres",
+  ORDERS_DB_PASSWORD: "s3cr3t-!@#",
+  ORDERS_DB_SSLMODE: "require",
+  RECEIPTS_BUCKET: "acme-dev-receipts-1a2b3c",
+  RECEIPTS_BUCKET_ARN: "arn:aws:s3:::acme-dev-receipts-1a2b3c",
+  RECEIPTS_REGION: "eu-west-1",
+});
 
 describe("loadConfig", () => {
-  it("uses the documented defaults, with the drain 2 s inside ECS's default 10 s stop timeout", () => {
-    expect(loadConfig({})).toEqual(DEFAULTS);
+  it("reads the linked database and bucket, with the documented defaults for the rest", () => {
+    expect(loadConfig(LINKED)).toEqual({
+      ...DEFAULTS,
+      database: {
+        host: "orders-db.cluster-abc.eu-west-1.rds.amazonaws.com",
+        port: 5432,
+        database: "orders_db",
+        user: "postgres",
+        password: "s3cr3t-!@#",
+        sslmode: "require",
+      },
+      receipts: {
+        bucket: "acme-dev-receipts-1a2b3c",
+        bucketArn: "arn:aws:s3:::acme-dev-receipts-1a2b3c",
+        region: "eu-west-1",
+      },
+    });
     expect(DEFAULTS).toMatchObject({ port: 8080, serviceName: "orders", shutdownTimeoutMs: 8_000 });
   });
 
-  it("reads every variable and treats blank values as unset", () => {
+  it("reads every optional variable and treats blank values as unset", () => {
     expect(
       loadConfig({
+        ...LINKED,
         PORT: "9000",
         HOST: "127.0.0.1",
         DEPLOY_ENV: "prod",
-        MAX_ORDERS: "5",
         SHUTDOWN_TIMEOUT_MS: "",
+        ORDERS_DB_PORT: " ",
+        ORDERS_DB_SSLMODE: "",
+        ORDERS_DB_READER_HOST: "orders-db.cluster-ro-abc.eu-west-1.rds.amazonaws.com",
+        RECEIPTS_BUCKET_ARN: "",
       }),
     ).toMatchObject({
       port: 9000,
       host: "127.0.0.1",
       environment: "prod",
-      maxOrders: 5,
       shutdownTimeoutMs: 8_000,
+      database: {
+        port: 5432,
+        sslmode: "require",
+        readerHost: "orders-db.cluster-ro-abc.eu-west-1.rds.amazonaws.com",
+      },
+      receipts: { bucket: "acme-dev-receipts-1a2b3c", region: "eu-west-1" },
     });
+  });
+
+  it("keeps the password exactly as given (spaces included)", () => {
+    expect(loadDatabaseConfig({ ...LINKED, ORDERS_DB_PASSWORD: " a b " }).password).toBe(" a b ");
+  });
+
+  it.each([
+    "ORDERS_DB_HOST",
+    "ORDERS_DB_NAME",
+    "ORDERS_DB_USER",
+    "ORDERS_DB_PASSWORD",
+    "RECEIPTS_BUCKET",
+    "RECEIPTS_REGION",
+  ])("refuses to start without %s, naming it (missing or blank)", (variable) => {
+    for (const value of [undefined, "  "]) {
+      const env = { ...LINKED, [variable]: value };
+      expect(() => loadConfig(env)).toThrow(ConfigError);
+      expect(() => loadConfig(env)).toThrow(new RegExp(`^Missing ${variable}: expected `));
+    }
   });
 
   it.each([
     ["PORT", "http"],
     ["SHUTDOWN_TIMEOUT_MS", "120001"],
-    ["MAX_ORDERS", "0"],
-  ])("rejects %s=%s naming the variable", (variable, value) => {
-    expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
-    expect(() => loadConfig({ [variable]: value })).toThrow(`${variable}="${value}"`);
+    ["ORDERS_DB_PORT", "0"],
+    ["ORDERS_DB_SSLMODE", "prefer"],
+    ["RECEIPTS_BUCKET", "Receipts_Bucket"],
+    ["RECEIPTS_REGION", "Ireland"],
+    ["RECEIPTS_BUCKET_ARN", "arn:aws:s3:::another-bucket"],
+    ["RECEIPTS_BUCKET_ARN", "acme-dev-receipts-1a2b3c"],
+  ])("rejects %s=%s naming the variable and the value", (variable, value) => {
+    expect(() => loadConfig({ ...LINKED, [variable]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...LINKED, [variable]: value })).toThrow(`${variable}="${value}"`);
+  });
+
+  it("lists the allowed ORDERS_DB_SSLMODE values", () => {
+    expect(() => loadConfig({ ...LINKED, ORDERS_DB_SSLMODE: "verify-ca" })).toThrow(
+      'Invalid ORDERS_DB_SSLMODE="verify-ca": expected one of disable, require, verify-full',
+    );
   });
 });

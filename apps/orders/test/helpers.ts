@@ -1,12 +1,12 @@
 import http from "node:http";
 import net from "node:net";
-import { type Config, DEFAULTS } from "../src/config";
+import { DEFAULTS, type ServerConfig } from "../src/config";
 import { createLogger, type Logger } from "../src/log";
 
 /** Only loopback, and port 0 so the kernel picks a free one. */
 export const LOOPBACK = "127.0.0.1";
 
-export function testConfig(overrides: Partial<Config> = {}): Config {
+export function testConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
   return { ...DEFAULTS, host: LOOPBACK, port: 0, ...overrides };
 }
 
@@ -100,11 +100,17 @@ export function tryConnect(port: number): Promise<string> {
 /**
  * A raw `POST /orders` whose headers and first half of the body are sent, the rest held back: the
  * server has the request in flight. `finish()` sends the rest and resolves with the raw response.
+ *
+ * With `expectContinue`, the request carries `Expect: 100-continue` and `continued` resolves when the
+ * server's `100 Continue` arrives: Node's server writes it right before it hands the request to the
+ * handler, so from then on the request is in flight (no sleeping to guess when). The interim
+ * response is left out of what `finish()` returns.
  */
 export async function startPartialPost(
   port: number,
   body: unknown,
-): Promise<{ finish: () => Promise<string>; closed: Promise<void> }> {
+  options: { expectContinue?: boolean } = {},
+): Promise<{ finish: () => Promise<string>; closed: Promise<void>; continued: Promise<void> }> {
   const payload = JSON.stringify(body);
   const half = Math.floor(payload.length / 2);
   const socket = net.connect({ host: LOOPBACK, port });
@@ -113,22 +119,30 @@ export async function startPartialPost(
     socket.once("error", reject);
   });
   let received = "";
+  let onContinue = () => {};
+  const continued = new Promise<void>((resolve) => {
+    onContinue = resolve;
+  });
+  const interim = "HTTP/1.1 100 Continue\r\n\r\n";
   socket.setEncoding("utf8");
   socket.on("data", (chunk: string) => {
     received += chunk;
+    if (received.startsWith(interim)) onContinue();
   });
   socket.on("error", () => {});
   const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
   const head =
     `POST /orders HTTP/1.1\r\nHost: orders\r\nContent-Type: application/json\r\n` +
+    (options.expectContinue ? "Expect: 100-continue\r\n" : "") +
     `Content-Length: ${Buffer.byteLength(payload)}\r\n\r\n`;
   await new Promise<void>((resolve) => socket.write(head + payload.slice(0, half), () => resolve()));
   return {
     closed,
+    continued,
     finish: async () => {
       socket.write(payload.slice(half));
       await closed;
-      return received;
+      return received.startsWith(interim) ? received.slice(interim.length) : received;
     },
   };
 }
