@@ -11,11 +11,19 @@
 //    (BERTH_APPS_DIR; the platform and shared stacks it reads come from the reference cache,
 //    warmed by the first run of each side).                                           Goal: <= 1.2
 //
+// 4. Change review: `berth diff --env dev` against `berth preview --env dev` (the working tree).
+//    The diff runs both sides at once and reuses the head's run for a stack whose inputs did not
+//    change; the base (BENCH_BASE, default: the newest of the last 50 commits whose stacks,
+//    packages, apps or lockfile differ from the working tree, so both sides really run) is checked
+//    out, installed and built by the warm-up run, as a second diff against it would find it.
+//                                                                                     Goal: <= 1.3
+//
 // Runs alternate A, B, A, B… after a warm-up; the ratio is the median of the per-pair ratios.
 // Options (environment): BENCH_RUNS (default 7), BENCH_STACK_DIR (default stacks/platform),
-// BENCH_STACK (default dev), BENCH_KEEP=1 keeps the generated projects. Results are also written to bench-results/latest.json.
+// BENCH_STACK (default dev), BENCH_KEEP=1 keeps the generated projects, BENCH_ONLY=4 (or 1,3)
+// runs only those cases, BENCH_BASE the base of case 4. Results are also written to bench-results/latest.json.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -26,6 +34,13 @@ const stackDir = join(root, process.env.BENCH_STACK_DIR ?? "stacks/platform");
 const stack = process.env.BENCH_STACK ?? "dev";
 const cli = join(root, "packages/cli/dist/bin.js");
 const work = join(root, "stacks/platform/.bench");
+const only = new Set(
+  (process.env.BENCH_ONLY ?? "1,2,3,4")
+    .split(",")
+    .map((x) => Number(x.trim()))
+    .filter((n) => n > 0),
+);
+const results = [];
 
 function run(args, cwd = root) {
   const started = performance.now();
@@ -76,48 +91,51 @@ function compare(label, a, b, goal) {
 }
 
 // 1. Preview vs loading the SDK modules the stack uses.
-const previewArgs = [cli, "preview", "-C", stackDir, "-s", stack, "--json"];
-const digest = JSON.parse(run(previewArgs).stdout);
-const types = digest.steps.map((s) => s.newState.type);
-const awsModules = [
-  ...new Set(types.filter((t) => t.startsWith("aws:")).map((t) => t.slice(4).split("/")[0])),
-].sort();
-const usesAwsx = types.some((t) => t.startsWith("awsx:"));
-mkdirSync(work, { recursive: true });
-const loader = join(work, "load-sdks.cjs");
-writeFileSync(
-  loader,
-  [
-    "// Loads what any Pulumi program with this stack's resources loads, and nothing else.",
-    'require("@pulumi/pulumi");',
-    'const aws = require("@pulumi/aws");',
-    `for (const m of ${JSON.stringify(awsModules)}) void aws[m];`,
-    usesAwsx ? 'require("@pulumi/awsx");' : "",
-  ].join("\n"),
-);
-console.log(
-  `Stack ${relative(root, stackDir)} (${stack}): ${types.length} resources; aws modules ${awsModules.join(", ")}` +
-    `${usesAwsx ? "; awsx" : ""}\n`,
-);
-const results = [
-  compare(
-    `1. berth preview ${relative(root, stackDir)} -s ${stack} (A) vs loading its SDK modules (B)`,
-    () => run(previewArgs).ms,
-    () => run([loader], stackDir).ms,
-    1.6,
-  ),
-];
+if (only.has(1)) {
+  const previewArgs = [cli, "preview", "-C", stackDir, "-s", stack, "--json"];
+  const digest = JSON.parse(run(previewArgs).stdout);
+  const types = digest.steps.map((s) => s.newState.type);
+  const awsModules = [
+    ...new Set(types.filter((t) => t.startsWith("aws:")).map((t) => t.slice(4).split("/")[0])),
+  ].sort();
+  const usesAwsx = types.some((t) => t.startsWith("awsx:"));
+  mkdirSync(work, { recursive: true });
+  const loader = join(work, "load-sdks.cjs");
+  writeFileSync(
+    loader,
+    [
+      "// Loads what any Pulumi program with this stack's resources loads, and nothing else.",
+      'require("@pulumi/pulumi");',
+      'const aws = require("@pulumi/aws");',
+      `for (const m of ${JSON.stringify(awsModules)}) void aws[m];`,
+      usesAwsx ? 'require("@pulumi/awsx");' : "",
+    ].join("\n"),
+  );
+  console.log(
+    `Stack ${relative(root, stackDir)} (${stack}): ${types.length} resources; aws modules ${awsModules.join(", ")}` +
+      `${usesAwsx ? "; awsx" : ""}\n`,
+  );
+  results.push(
+    compare(
+      `1. berth preview ${relative(root, stackDir)} -s ${stack} (A) vs loading its SDK modules (B)`,
+      () => run(previewArgs).ms,
+      () => run([loader], stackDir).ms,
+      1.6,
+    ),
+  );
+}
 
 // 2. A generated stack of N services.
-function servicesProject(n) {
-  const dir = join(work, `services-${n}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "Pulumi.yaml"), `name: berth-bench-${n}\nruntime: nodejs\nmain: index.ts\n`);
-  writeFileSync(join(dir, "Pulumi.bench.yaml"), "config:\n  aws:region: us-east-1\n");
-  writeFileSync(
-    join(dir, "index.ts"),
-    `import { Service } from "@berth/cluster";
+if (only.has(2)) {
+  function servicesProject(n) {
+    const dir = join(work, `services-${n}`);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "Pulumi.yaml"), `name: berth-bench-${n}\nruntime: nodejs\nmain: index.ts\n`);
+    writeFileSync(join(dir, "Pulumi.bench.yaml"), "config:\n  aws:region: us-east-1\n");
+    writeFileSync(
+      join(dir, "index.ts"),
+      `import { Service } from "@berth/cluster";
 
 const account = "123456789012";
 const lbSuffix = "app/bench/0123456789abcdef";
@@ -151,66 +169,107 @@ export const services = Array.from({ length: ${n} }, (_, i) =>
   }).serviceName,
 );
 `,
+    );
+    return dir;
+  }
+  const one = servicesProject(1);
+  const fifty = servicesProject(50);
+  const count = (dir) =>
+    JSON.parse(run([cli, "preview", "-C", dir, "-s", "bench", "--json"]).stdout).steps.length;
+  console.log(
+    `Generated stacks: 1 service = ${count(one)} resources, 50 services = ${count(fifty)} resources\n`,
   );
-  return dir;
+  results.push(
+    compare(
+      "2. berth preview of 50 services (A) vs 1 service (B)",
+      () => run([cli, "preview", "-C", fifty, "-s", "bench", "--json"]).ms,
+      () => run([cli, "preview", "-C", one, "-s", "bench", "--json"]).ms,
+      3,
+    ),
+  );
 }
-const one = servicesProject(1);
-const fifty = servicesProject(50);
-const count = (dir) =>
-  JSON.parse(run([cli, "preview", "-C", dir, "-s", "bench", "--json"]).stdout).steps.length;
-console.log(
-  `Generated stacks: 1 service = ${count(one)} resources, 50 services = ${count(fifty)} resources\n`,
-);
-results.push(
-  compare(
-    "2. berth preview of 50 services (A) vs 1 service (B)",
-    () => run([cli, "preview", "-C", fifty, "-s", "bench", "--json"]).ms,
-    () => run([cli, "preview", "-C", one, "-s", "bench", "--json"]).ms,
-    3,
-  ),
-);
 
 // 3. One service's stack with 50 services in the catalogue against 1.
-function catalogue(n) {
-  const dir = join(work, `apps-${n}`);
-  rmSync(dir, { recursive: true, force: true });
-  for (let i = 0; i < n; i++) {
-    const name = i === 0 ? "bench" : `svc-${i}`;
-    mkdirSync(join(dir, name), { recursive: true });
-    writeFileSync(
-      join(dir, name, "berth.yaml"),
-      // Explicit priorities: the benchmark measures the deploy unit, not how many derived ones collide.
-      `name: ${name}\nkind: web\nbuild: { context: ../.. }\nhttp: { paths: ["/${name}/*"], priority: ${100 + i} }\n`,
-    );
+if (only.has(3)) {
+  function catalogue(n) {
+    const dir = join(work, `apps-${n}`);
+    rmSync(dir, { recursive: true, force: true });
+    for (let i = 0; i < n; i++) {
+      const name = i === 0 ? "bench" : `svc-${i}`;
+      mkdirSync(join(dir, name), { recursive: true });
+      writeFileSync(
+        join(dir, name, "berth.yaml"),
+        // Explicit priorities: the benchmark measures the deploy unit, not how many derived ones collide.
+        `name: ${name}\nkind: web\nbuild: { context: ../.. }\nhttp: { paths: ["/${name}/*"], priority: ${100 + i} }\n`,
+      );
+    }
+    return dir;
   }
-  return dir;
+  const apps1 = catalogue(1);
+  const apps50 = catalogue(50);
+  const servicePreview = (apps) => () => {
+    const started = performance.now();
+    const r = spawnSync(process.execPath, [cli, "preview", "--service", "bench", "--env", "dev", "--json"], {
+      cwd: root,
+      encoding: "utf8",
+      maxBuffer: 256 * 1024 * 1024,
+      env: { ...process.env, BERTH_APPS_DIR: apps },
+    });
+    if (r.status !== 0)
+      throw new Error(`bench: preview --service bench (${apps}) exited ${r.status}:\n${r.stderr}`);
+    return performance.now() - started;
+  };
+  results.push(
+    compare(
+      "3. berth preview --service bench --env dev with 50 services in the catalogue (A) vs 1 (B)",
+      servicePreview(apps50),
+      servicePreview(apps1),
+      1.2,
+    ),
+  );
 }
-const apps1 = catalogue(1);
-const apps50 = catalogue(50);
-const servicePreview = (apps) => () => {
-  const started = performance.now();
-  const r = spawnSync(process.execPath, [cli, "preview", "--service", "bench", "--env", "dev", "--json"], {
-    cwd: root,
-    encoding: "utf8",
-    maxBuffer: 256 * 1024 * 1024,
-    env: { ...process.env, BERTH_APPS_DIR: apps },
-  });
-  if (r.status !== 0)
-    throw new Error(`bench: preview --service bench (${apps}) exited ${r.status}:\n${r.stderr}`);
-  return performance.now() - started;
-};
-results.push(
-  compare(
-    "3. berth preview --service bench --env dev with 50 services in the catalogue (A) vs 1 (B)",
-    servicePreview(apps50),
-    servicePreview(apps1),
-    1.2,
-  ),
-);
+
+// 4. berth diff of an environment against the offline preview of the working tree.
+if (only.has(4)) {
+  const git = (...a) => spawnSync("git", a, { cwd: root, encoding: "utf8" });
+  const inputs = ["stacks", "packages", "apps", "pnpm-lock.yaml"];
+  const base =
+    process.env.BENCH_BASE ??
+    git("rev-list", "-n", "50", "HEAD")
+      .stdout.split("\n")
+      .filter(Boolean)
+      .find((c) => git("diff", "--quiet", c, "--", ...inputs).status !== 0);
+  if (!base)
+    throw new Error("bench: no commit among the last 50 differs from the working tree; set BENCH_BASE");
+  const diffArgs = [cli, "diff", "--env", "dev", "--base", base, "--format", "json"];
+  const doc = JSON.parse(run(diffArgs).stdout);
+  const reused = doc.stacks.filter((x) => x.reused).length;
+  console.log(
+    `4. base ${doc.base.commit.slice(0, 12)}: ${doc.stacks.length} stacks, ${reused} reused the head's run, ` +
+      `${doc.stacks.filter((x) => x.changes.length).length} changed\n`,
+  );
+  results.push(
+    compare(
+      `4. berth diff --env dev --base ${doc.base.commit.slice(0, 12)} (A) vs berth preview --env dev (B)`,
+      () => run(diffArgs).ms,
+      () => run([cli, "preview", "--env", "dev", "--json"]).ms,
+      1.3,
+    ),
+  );
+}
 
 mkdirSync(join(root, "bench-results"), { recursive: true });
+// A run of some cases keeps the other cases' last results.
+const latest = join(root, "bench-results/latest.json");
+const kept =
+  only.size < 4 && existsSync(latest)
+    ? (JSON.parse(readFileSync(latest, "utf8")).results ?? []).filter(
+        (r) => !only.has(Number(String(r.label).split(".")[0])),
+      )
+    : [];
+const all = [...kept, ...results].sort((a, b) => a.label.localeCompare(b.label));
 writeFileSync(
-  join(root, "bench-results/latest.json"),
-  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2)}\n`,
+  latest,
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, results: all }, null, 2)}\n`,
 );
 if (!process.env.BENCH_KEEP) rmSync(work, { recursive: true, force: true });

@@ -40,10 +40,12 @@ function signed(usd: number): string {
 }
 
 function costLines(c: CostDelta | undefined): string[] {
-  if (!c?.lines.length) return [];
+  // Items without a price (databases, caches) change nothing here; the markdown table lists them.
+  const lines = (c?.lines ?? []).filter((l) => l.delta !== 0);
+  if (!c || (!lines.length && c.deltaMonthly === 0)) return [];
   return [
     `  idle cost: ${signed(c.deltaMonthly)}/mo (${formatMoney(c.baseMonthly)} → ${formatMoney(c.headMonthly)})`,
-    ...c.lines.map(
+    ...lines.map(
       (l) =>
         `    ${signed(l.delta)}/mo  ${plain(l.name)}  ${plain(l.what)} (${formatMoney(l.base)} → ${formatMoney(l.head)})`,
     ),
