@@ -39,7 +39,12 @@ export class ReceiptBucket {
     );
   }
 
-  /** The receipt's text, or undefined when there is no such object. */
+  /**
+   * The receipt's text, or undefined when there is no such object. S3 answers a missing key with
+   * NoSuchKey only to a caller allowed `s3:ListBucket` on the bucket (the link's read access grants
+   * it); to anyone else it answers AccessDenied, which this passes on as an error
+   * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html, "Permissions").
+   */
   async get(orderId: string): Promise<string | undefined> {
     try {
       const out = await this.client.send(
