@@ -16,6 +16,13 @@ export interface NetworkRef {
   privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
   isolatedSubnetIds?: pulumi.Input<pulumi.Input<string>[]>;
   /**
+   * The zones of the subnets, in the same order (each subnet list has one subnet per zone): a
+   * database's reader goes to another zone than its writer.
+   * @default none
+   * @example availabilityZones: ["us-east-1a", "us-east-1b"]
+   */
+  availabilityZones?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
    * Whether the VPC and its public and private subnets have IPv6 blocks (an Amazon-provided /56,
    * a /64 per subnet), so dual-stack load balancers and tasks can use them. A plain boolean, so
    * components can check it before creating anything.

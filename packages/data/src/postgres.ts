@@ -867,7 +867,7 @@ export function postgresGrant(name: string, ref: PostgresRef, access: PostgresAc
   grant.ingress.push({
     securityGroupId: ref.securityGroupId,
     port: POSTGRES_PORT,
-    description: `PostgreSQL ${name} from the linked service tasks`,
+    description: `PostgreSQL ${name}`,
   });
   return grant;
 }

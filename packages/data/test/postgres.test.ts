@@ -306,7 +306,7 @@ describe("the link: exact grants, named variables, no wildcard", () => {
     expect(grant.ingress).toHaveLength(1);
     expect(grant.ingress[0]).toMatchObject({
       port: 5432,
-      description: "PostgreSQL orders-db from the linked service tasks",
+      description: "PostgreSQL orders-db",
     });
     expect(await resolve(grant.ingress[0]!.securityGroupId)).toBe(run.one(SG).id);
     expect(grant.volumes).toEqual([]);
@@ -378,7 +378,7 @@ describe("the link: exact grants, named variables, no wildcard", () => {
       {
         securityGroupId: ref.securityGroupId,
         port: 5432,
-        description: "PostgreSQL shared-db from the linked service tasks",
+        description: "PostgreSQL shared-db",
       },
     ]);
   });

@@ -626,7 +626,13 @@ function withZoneRegionCheck(
 function networkRef(
   out: Pick<
     NetworkOutputs,
-    "vpcId" | "cidrBlock" | "publicSubnetIds" | "privateSubnetIds" | "isolatedSubnetIds" | "ipv6CidrBlock"
+    | "vpcId"
+    | "cidrBlock"
+    | "availabilityZones"
+    | "publicSubnetIds"
+    | "privateSubnetIds"
+    | "isolatedSubnetIds"
+    | "ipv6CidrBlock"
   >,
   ipv6: boolean,
 ): NetworkRef {
@@ -636,6 +642,7 @@ function networkRef(
     publicSubnetIds: out.publicSubnetIds,
     privateSubnetIds: out.privateSubnetIds,
     isolatedSubnetIds: out.isolatedSubnetIds,
+    availabilityZones: out.availabilityZones,
     ...(ipv6 ? { ipv6: true, vpcIpv6CidrBlock: out.ipv6CidrBlock as pulumi.Output<string> } : {}),
   };
 }

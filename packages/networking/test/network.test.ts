@@ -233,6 +233,7 @@ describe("Network outputs", () => {
       publicSubnetIds: out.publicSubnetIds,
       privateSubnetIds: out.privateSubnetIds,
       isolatedSubnetIds: out.isolatedSubnetIds,
+      availabilityZones: ["us-east-1a", "us-east-1b"],
     });
   });
 
@@ -323,6 +324,7 @@ describe("Network.adopt", () => {
         publicSubnetIds: ids.publicSubnetIds,
         privateSubnetIds: ids.privateSubnetIds,
         isolatedSubnetIds: [],
+        availabilityZones: ["us-east-1a", "us-east-1b"],
       },
       azs: ["us-east-1a", "us-east-1b"],
       nat: [],

@@ -13,6 +13,7 @@
 import { join } from "node:path";
 import { Cluster, type FargateCapacityShare, LoadBalancer } from "@berth/cluster";
 import { loadCatalogue, partitionOfRegion, placeIamResources, platformEnvironments } from "@berth/core";
+import { createDataResource, type DataRef } from "@berth/data";
 import { Network } from "@berth/networking";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -118,6 +119,30 @@ export = async () => {
     ).id;
   }
 
+  // The environment's shared data resources (apps/berth.shared.yaml): each service that lists one in
+  // `uses` links it from its own stack (permissions, the security-group path, its variables).
+  const zones = net.availabilityZones;
+  const perZone = (ids: pulumi.Output<string[]>) =>
+    Array.from({ length: zones }, (_, i) => ids.apply((all) => all[i]!));
+  const data: Record<string, DataRef> = {};
+  for (const r of catalogue.resources(env).filter((r) => r.owner === undefined)) {
+    data[r.name] = createDataResource(
+      r.name,
+      r.settings,
+      {
+        network: {
+          vpcId: network.vpcId,
+          privateSubnetIds: perZone(network.privateSubnetIds),
+          isolatedSubnetIds: perZone(network.isolatedSubnetIds),
+          availabilityZones: network.availabilityZones,
+        },
+        protect,
+        tags: { Shared: "true" },
+      },
+      providers,
+    );
+  }
+
   // What every service stack (berth-service/<env>.<service>) reads through a StackReference.
   const forServices = {
     environment: env,
@@ -132,6 +157,7 @@ export = async () => {
     // Where tasks run and on which capacity: dev has no NAT, so its tasks are public.
     tasks: { subnets: cfg.tasks.subnets, capacity: capacityProviderStrategy(ecs.capacity) },
     callerSecurityGroups,
+    data,
   };
 
   return {

@@ -14,6 +14,7 @@ import type {
 import type {
   InternalManifest,
   JobManifest,
+  LinkGrant,
   QueueRef,
   Route,
   ServiceManifest,
@@ -29,6 +30,8 @@ export interface Resolved {
   image: pulumi.Input<string>;
   /** Manifest secrets as the ARNs ECS reads (`secrets`), main container and sidecars alike. */
   secretArn: (ref: NonNullable<ServiceManifest["secrets"]>[string]) => pulumi.Input<string>;
+  /** What the service's `uses` grant it (statements, paths, variables, secrets, volumes). */
+  links: LinkGrant[];
 }
 
 function secretsOf(
@@ -74,6 +77,7 @@ function base(m: ServiceManifest, p: PlatformOutputs, r: Resolved) {
     cluster: p.cluster,
     network: p.network,
     image: r.image,
+    ...(r.links.length > 0 ? { links: r.links } : {}),
     cpu: m.cpu ?? 256,
     memory: m.memory ?? 512,
     architecture: m.architecture ?? "ARM64",

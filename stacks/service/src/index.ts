@@ -18,7 +18,7 @@ import {
   releaseParameterName,
   type ServiceManifest,
 } from "@berth/core";
-import { Queue } from "@berth/data";
+import { createDataResource, type DataRef, linkDataResource, Queue } from "@berth/data";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { internalArgs, jobArgs, type Resolved, webArgs, workerArgs } from "./args";
@@ -90,8 +90,43 @@ export = async () => {
         : aws.secretsmanager.getSecretOutput({ name: secret }, { provider }).arn;
       return ref.key ? pulumi.interpolate`${arn}:${ref.key}::` : arn;
     },
+    links: [],
   };
   const opts = { providers: [provider] };
+
+  // The data resources this service owns (its manifest's `resources`), then what its `uses` grant:
+  // its own resources, or the environment's shared ones (created by berth-platform/<env>).
+  const owned: Record<string, DataRef> = {};
+  for (const r of catalogue.resources(environment).filter((r) => r.owner === service)) {
+    owned[r.name] = createDataResource(
+      r.name,
+      r.settings,
+      {
+        network: {
+          vpcId: platform.network.vpcId,
+          privateSubnetIds: platform.network.privateSubnetIds as string[],
+          ...(platform.network.isolatedSubnetIds
+            ? { isolatedSubnetIds: platform.network.isolatedSubnetIds as string[] }
+            : {}),
+          ...(platform.network.availabilityZones
+            ? { availabilityZones: platform.network.availabilityZones }
+            : {}),
+        },
+        protect: platform.protect,
+        tags: { Service: service },
+      },
+      opts,
+    );
+  }
+  resolved.links = catalogue.links(service, environment).map((link) => {
+    const data = link.owner === undefined ? platform.data?.[link.name] : owned[link.name];
+    if (!data) {
+      throw new Error(
+        `stack ${pulumi.getStack()}: uses ${link.name}, a shared ${link.kind} of apps/berth.shared.yaml, but ${platformName} does not export it yet: deploy the platform stack first`,
+      );
+    }
+    return linkDataResource(link, data, service, opts);
+  });
 
   switch (manifest.kind) {
     case "web": {

@@ -5,6 +5,7 @@
  */
 import type { ClusterRef, FargateCapacityShare, LoadBalancerRef } from "@berth/cluster";
 import type { NetworkRef } from "@berth/core";
+import type { DataRef } from "@berth/data";
 import type * as pulumi from "@pulumi/pulumi";
 
 export interface PlatformOutputs {
@@ -23,6 +24,8 @@ export interface PlatformOutputs {
   tasks: { subnets: "private" | "public"; capacity: FargateCapacityShare[] };
   /** Per internal service, the security group its callers' tasks join. */
   callerSecurityGroups: Record<string, string>;
+  /** The environment's shared data resources (apps/berth.shared.yaml), by name. */
+  data?: Record<string, DataRef>;
 }
 
 const REQUIRED: (keyof PlatformOutputs)[] = [

@@ -70,7 +70,9 @@ describe("orders (internal)", () => {
         forServices: { callerSecurityGroups: Record<string, string> };
       }
     ).forServices;
-    const ingress = r.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+    const ingress = r
+      .ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+      .filter((i) => i.inputs.fromPort === 8080);
     expect(
       ingress.map((i) => [i.inputs.referencedSecurityGroupId, i.inputs.fromPort, i.inputs.cidrIpv4]),
     ).toEqual([[platform.callerSecurityGroups.orders, 8080, undefined]]);
@@ -143,7 +145,14 @@ describe("adding a service is adding a folder", () => {
     cpSync(repoApps, apps, { recursive: true, filter: (src) => !/node_modules|dist$/.test(src) });
     cpSync(join(apps, "orders"), join(apps, "billing"), { recursive: true });
     const manifest = join(apps, "billing", "berth.yaml");
-    writeFileSync(manifest, readFileSync(manifest, "utf8").replace(/^name: orders$/m, "name: billing"));
+    // Its own data: a resource has one owner, so the copy names its database and bucket anew.
+    writeFileSync(
+      manifest,
+      readFileSync(manifest, "utf8")
+        .replace(/^name: orders$/m, "name: billing")
+        .replaceAll("orders-db", "billing-db")
+        .replaceAll("receipts", "invoices"),
+    );
     const billing = await runStack(projectDir, "dev.billing", {
       stackConfigOptional: true,
       environment: { BERTH_APPS_DIR: apps },
@@ -176,10 +185,15 @@ describe("adding a service is adding a folder", () => {
     });
     expect(r.error?.message).toBeUndefined();
     const arn = "arn:aws:ssm:us-east-1:123456789012:parameter/berth/staging/orders/api-token";
-    const [container] = r.json(r.one("aws:ecs/taskDefinition:TaskDefinition"), "containerDefinitions") as {
+    const [container] = r.json(
+      r.one("aws:ecs/taskDefinition:TaskDefinition", "orders-taskdef"),
+      "containerDefinitions",
+    ) as {
       secrets: { name: string; valueFrom: string }[];
     }[];
-    expect(container!.secrets).toEqual([{ name: "API_TOKEN", valueFrom: arn }]);
+    expect(container!.secrets.filter((x) => x.name === "API_TOKEN")).toEqual([
+      { name: "API_TOKEN", valueFrom: arn },
+    ]);
     const execution = r
       .ofType("aws:iam/rolePolicy:RolePolicy")
       .map((p) => p.inputs.policy as string)
