@@ -3,8 +3,10 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runProgram } from "@berth/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { worktreeDir } from "../src/diff/git.js";
+import { runDiff } from "../src/diff/run.js";
 import { main } from "../src/index.js";
 import { appProject, TempRepo } from "./diff-helpers.js";
 import { capture } from "./helpers.js";
@@ -141,6 +143,35 @@ describe("berth diff of one stack (-C <dir> -s <stack>)", () => {
     expect(spawnSync("stat", ["-c", "%Y", join(dir, ".berth-ready")], { encoding: "utf8" }).stdout).toBe(
       marker,
     );
+  }, 60_000);
+
+  it("runs both sides once, then only the working tree's against a base it has run before", async () => {
+    const r = appRepo(appProject({ retention: 7 }));
+    const base = r.commit("base");
+    change(r, appProject({ retention: 14 }));
+    const runs: string[] = [];
+    const steps = {
+      run: (o: Parameters<typeof runProgram>[0]) => {
+        runs.push(o.projectDir.startsWith(worktreeDir(r.root, base)) ? "base" : "head");
+        return runProgram(o);
+      },
+    };
+    const opts = {
+      cwd: r.root,
+      base,
+      dir: join(r.root, "stacks/app"),
+      stack: "dev",
+      format: "text" as const,
+      debug: false,
+    };
+    const pick = () => ({ stack: "dev" });
+    expect(await runDiff(opts, capture(r.root).io, pick, steps)).toBe(0);
+    expect(runs.sort()).toEqual(["base", "head"]);
+    runs.length = 0;
+    const t = capture(r.root);
+    expect(await runDiff(opts, t.io, pick, steps)).toBe(0);
+    expect(runs).toEqual(["head"]);
+    expect(t.out()).toContain("        retentionInDays: 7 → 14");
   }, 60_000);
 
   it("writes the pull-request comment (markdown) and a JSON document", async () => {

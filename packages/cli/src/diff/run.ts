@@ -1,5 +1,7 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { ManifestError } from "@berth/core";
 import { evaluate } from "@berth/policies";
 import {
@@ -64,6 +66,8 @@ export interface StackDiff {
   reused: boolean;
   /** Which side failed, if one did. */
   failed?: "base" | "head";
+  /** The failed program's stack trace (shown with --debug). */
+  trace?: string;
 }
 
 /** `-s` (or the only stack file of the folder) as Pulumi reads a stack name; throws UsageError. */
@@ -177,7 +181,10 @@ export async function compare(
   const baseRuns = new Map(
     baseTargets
       .filter((t) => !(headRuns.has(t.label) && reuse.get(t.label)))
-      .map((t) => [t.label, run({ ...t.run, ...extra, projectDir: join(baseRoot!, t.dir) })]),
+      .map((t) => {
+        const opts = { ...t.run, ...extra, projectDir: join(baseRoot!, t.dir) };
+        return [t.label, cachedRun(baseRoot!, opts, run)] as const;
+      }),
   );
   // Head order first, then the stacks only the base has (removed ones).
   const labels = [...new Set([...headSide.targets.map((t) => t.label), ...baseTargets.map((t) => t.label)])];
@@ -198,6 +205,48 @@ export async function compare(
   return { base, head, results };
 }
 
+/** What identifies the engine that made a record: its package's version and its build. */
+function engineStamp(): string {
+  try {
+    const main = require.resolve("@berth/testing");
+    const pkg = join(dirname(main), "..", "package.json");
+    return [main, statSync(main).mtimeMs, readFileSync(pkg, "utf8").length].join("\0");
+  } catch {
+    return "unknown";
+  }
+}
+
+/**
+ * A base stack's run, kept beside the base's work tree: the base is a commit, installed and built
+ * once, so its record only changes with the engine (its build is part of the key) or the run's
+ * options. A second diff against the same base runs only the working tree's side.
+ */
+async function cachedRun(
+  baseRoot: string,
+  opts: ProgramRunOptions,
+  run: (o: ProgramRunOptions) => Promise<RunRecord>,
+): Promise<RunRecord> {
+  const key = createHash("sha256")
+    .update(JSON.stringify({ opts, engine: engineStamp() }))
+    .digest("hex");
+  const file = join(`${baseRoot}.runs`, `${key}.json`);
+  if (existsSync(file)) {
+    try {
+      return JSON.parse(readFileSync(file, "utf8")) as RunRecord;
+    } catch {
+      // A torn or foreign file: run again.
+    }
+  }
+  const record = await run(opts);
+  if (!record.error) {
+    mkdirSync(dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(record));
+    renameSync(tmp, file);
+  }
+  return record;
+}
+
 /** What the base needs built: the dependencies of every stack (or of the -C project elsewhere). */
 function buildFilters(sel: Selection): string[] {
   const filters = ["./stacks/*..."];
@@ -216,7 +265,7 @@ function review(
   target: DiffTarget,
   base: RunRecord | undefined,
   head: RunRecord | undefined,
-): Pick<StackDiff, "review" | "failed"> {
+): Pick<StackDiff, "review" | "failed" | "trace"> {
   const like = head ?? base!;
   const empty = emptyRecord({ ...like, stack: target.stack });
   if (base?.error) {
@@ -227,12 +276,14 @@ function review(
         error: `the base failed: ${base.error.message}`,
       },
       failed: "base",
+      ...(base.error.stack ? { trace: base.error.stack } : {}),
     };
   }
   if (head?.error) {
     return {
       review: { stack: label, diff: diffRecords(empty, empty), error: head.error.message },
       failed: "head",
+      ...(head.error.stack ? { trace: head.error.stack } : {}),
     };
   }
   const b = base ?? empty;
@@ -300,7 +351,9 @@ export async function runDiff(
     io.stdout.write(header(base, head) + renderText(reviews) + summary(results));
   }
   for (const r of results) {
-    if (r.review.error) io.stderr.write(`${style.red("error")}: ${r.review.stack}: ${r.review.error}\n`);
+    if (!r.review.error) continue;
+    io.stderr.write(`${style.red("error")}: ${r.review.stack}: ${r.review.error}\n`);
+    if (opts.debug && r.trace) io.stderr.write(`${r.trace}\n`);
   }
   return results.some((r) => r.review.error) ? 1 : 0;
 }
