@@ -50,6 +50,9 @@ export function parseEnvFile(content: string, opts: EnvFileOptions): EnvFileEntr
       throw new ImportError(`${opts.shown}:${n + 1}:1: not a NAME=value line: '${line.trim()}'`);
     }
     const [, name, eq, rest] = m as unknown as [string, string, string, string];
+    if (!eq && rest.trim() !== "") {
+      throw new ImportError(`${opts.shown}:${n + 1}:1: not a NAME=value line: '${line.trim()}'`);
+    }
     if (!eq) {
       out.push({ name, value: undefined, at });
       continue;

@@ -51,6 +51,8 @@ export class Report {
   readonly secrets: SecretToCreate[] = [];
   readonly groups: Group[] = [];
   readonly written: string[] = [];
+  /** Variables substituted into the input: name, where the value came from, first use. */
+  readonly variables: { name: string; source: string; at: Position }[] = [];
 
   constructor(
     /** The command, e.g. `berth import compose compose.yaml`. */
@@ -67,6 +69,12 @@ export class Report {
 
   add(group: string, path: string, at: Position | undefined, status: Status, detail: string): void {
     this.rows.push({ group, path, at, status, detail });
+  }
+
+  /** A variable substituted into the input (its value is never shown: it may be a secret). */
+  variable(name: string, source: string, at: Position): void {
+    if (!this.variables.some((v) => v.name === name && v.source === source))
+      this.variables.push({ name, source, at });
   }
 
   /** A row about a service as a whole (its kind, a placeholder); its keys still get rows of their own. */
@@ -121,7 +129,7 @@ export class Report {
       out.push(`| ${STATUS_WORDS[s]} | ${c[s]} |`);
     out.push("");
     out.push("## Services", "", "| Input | Result |", "|---|---|");
-    for (const g of this.groups) out.push(`| ${code(g.name)} | ${cell(g.result)} |`);
+    for (const g of this.groups.filter((x) => x.result)) out.push(`| ${code(g.name)} | ${cell(g.result)} |`);
     out.push("");
     if (this.written.length) {
       out.push("## Files written", "");
@@ -146,8 +154,20 @@ export class Report {
       }
       out.push("");
     }
+    if (this.variables.length) {
+      out.push(`## Variables (${this.variables.length})`, "");
+      out.push(
+        "Substituted while reading the input; their values are in the manifests where they were used.",
+        "",
+      );
+      out.push("| Variable | Value from | First used at |", "|---|---|---|");
+      for (const v of this.variables) out.push(`| ${code(v.name)} | ${cell(v.source)} | ${fmtLine(v.at)} |`);
+      out.push("");
+    }
     out.push("## Every key", "");
-    const groups = [...new Set(this.rows.map((r) => r.group))];
+    const groups = [...new Set([...this.groups.map((g) => g.name), ...this.rows.map((r) => r.group)])].filter(
+      (g) => this.rows.some((r) => r.group === g),
+    );
     for (const g of groups) {
       const result = this.groups.find((x) => x.name === g)?.result;
       out.push(`### ${code(g)}${result ? ` → ${result}` : ""}`, "");
@@ -188,8 +208,9 @@ function ordered(rows: Row[], input: string): Row[] {
 
 /** In a list of `KEY=value` items (environment, args, labels), the item's key. */
 export function listItemKey(path: string, item: LNode): string | undefined {
-  if (!/(^|\.)(environment|args|labels|annotations)$/.test(path)) return undefined;
   if (item.kind !== "scalar" || typeof item.value !== "string") return undefined;
+  if (/(^|\.)depends_on$/.test(path)) return item.value;
+  if (!/(^|\.)(environment|args|labels|annotations)$/.test(path)) return undefined;
   return item.value.split("=")[0];
 }
 

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { envPrefix, type DataKind as ResourceKind, type ServiceKind } from "@berth/core";
+import { envPrefix, RESOURCE_NAME_RULE, type DataKind as ResourceKind, type ServiceKind } from "@berth/core";
 import { type Catalogue, SharedDraft } from "../catalogue.js";
 import {
   buildPaths,
@@ -18,6 +18,7 @@ import { ManifestDraft } from "../draft.js";
 import {
   brief,
   entry,
+  fmtLine,
   get,
   isLMap,
   isLSeq,
@@ -53,6 +54,10 @@ type Role = "app" | "data" | "proxy" | "inactive" | "unsupported";
 
 interface Plan {
   svc: ComposeService;
+  /** Where the service's key is written. */
+  at?: Position;
+  /** The host port a web service is published on locally (80 or 443 marks the main site). */
+  published?: string;
   group: string;
   name: string;
   role: Role;
@@ -166,6 +171,10 @@ const DROPPED: Record<string, [Status, string]> = {
  */
 export function mapCompose(p: ComposeProject, report: Report, opts: MapOptions): Catalogue {
   const shared = new SharedDraft();
+  shared.header.push(
+    "Resources several services use: the platform stack creates each once per environment.",
+    `Imported from ${p.shown} by berth import compose: see IMPORT-REPORT.md.`,
+  );
   const top = "top level";
   for (const e of p.root.entries) {
     if (e.key === "services") continue;
@@ -195,6 +204,9 @@ export function mapCompose(p: ComposeProject, report: Report, opts: MapOptions):
       report.add(top, e.key, e.at, "dropped", "not read by the importer: Berth has no equivalent");
   }
 
+  report.group(top, "");
+  for (const v of p.variables) report.variable(v.name, v.source, v.at);
+  for (const svc of p.services) report.group(`services.${svc.key}`, "");
   // 1. Names and roles.
   const plans: Plan[] = [];
   const taken = new Set<string>();
@@ -217,11 +229,13 @@ export function mapCompose(p: ComposeProject, report: Report, opts: MapOptions):
         : isProxy(svc)
           ? "proxy"
           : "app";
+    const at = entry(get(p.root, "services") as LMap, svc.key)?.at;
     plans.push({
       svc,
       group,
       name,
       role,
+      ...(at ? { at } : {}),
       ...(data ? { data } : {}),
       reaches: new Set(),
       reachedBy: new Set(),
@@ -274,7 +288,7 @@ export function mapCompose(p: ComposeProject, report: Report, opts: MapOptions):
     );
   }
   const volumes = collectVolumes(p, active, report);
-  for (const x of active) {
+  for (const x of plans) {
     const where = entry(p.root.entries.find((e) => e.key === "services")!.value as LMap, x.svc.key)?.at;
     if (x.role === "inactive") {
       report.group(x.group, `not imported (profile ${x.svc.profiles.join(", ")})`);
@@ -336,7 +350,7 @@ export function mapCompose(p: ComposeProject, report: Report, opts: MapOptions):
     if (x.kind === "job") {
       report.note(
         x.group,
-        undefined,
+        x.at,
         "decide",
         `it reaches ${list(calls)} by name, but a scheduled task cannot use Service Connect: give it their address another way (or make them web services)`,
       );
@@ -350,14 +364,17 @@ export function mapCompose(p: ComposeProject, report: Report, opts: MapOptions):
     if (calls.length > 4)
       report.note(
         x.group,
-        undefined,
+        x.at,
         "decide",
         `it calls ${list(calls)}: Berth allows 4 \`calls\`; kept ${list(calls.slice(0, 4))}`,
       );
   }
-  const webs = apps.filter((a) => a.kind === "web");
+  // Web services without routes of their own would all claim /*: the main one keeps it.
+  const webs = apps.filter((a) => a.kind === "web" && a.draft!.get("http") === undefined);
   const main =
-    webs.find((w) => (w.port ?? 0) === 80 || /^(web|app|frontend|site|www)$/.test(w.name)) ?? webs[0];
+    webs.find((w) => w.published === "80" || w.published === "443") ??
+    webs.find((w) => /^(web|app|frontend|site|www)$/.test(w.name)) ??
+    webs[0];
   for (const w of webs) {
     if (w === main) continue;
     w.draft!.set(
@@ -367,7 +384,7 @@ export function mapCompose(p: ComposeProject, report: Report, opts: MapOptions):
     );
     report.note(
       w.group,
-      undefined,
+      w.at,
       "decide",
       `${main!.name} keeps the catch-all route \`/*\`; ${w.name} gets \`http.paths: ["/${w.name}/*"]\` as a placeholder: choose its hosts or paths`,
     );
@@ -393,14 +410,19 @@ export function mapCompose(p: ComposeProject, report: Report, opts: MapOptions):
     if (job) Object.assign(x, { kind: "job", kindWhy: job, kindStatus: "mapped" });
     else if (!hasPorts && worker) Object.assign(x, { kind: "worker", kindWhy: worker, kindStatus: "mapped" });
     else if (hasPorts) Object.assign(x, { kind: "web", kindWhy: "it publishes ports", kindStatus: "mapped" });
-    else if (proxied)
-      Object.assign(x, { kind: "web", kindWhy: "a reverse proxy published it", kindStatus: "mapped" });
-    else if (get(svc.node, "expose") || reachedByApps.length) {
+    else if (proxied) {
+      const proxy = active.find((a) => a.role === "proxy" && a.reaches.has(x))!;
+      Object.assign(x, {
+        kind: "web",
+        kindWhy: `${proxy.svc.key} (a reverse proxy) published it; the load balancer now sends HTTP to its port directly: if ${proxy.svc.key} did more than route (FastCGI for php-fpm, static files), put that in the image or a sidecar`,
+        kindStatus: "decide",
+      });
+    } else if (get(svc.node, "expose") || reachedByApps.length) {
       const by = reachedByApps.map((a) => a.svc.key);
       Object.assign(x, {
         kind: "internal",
         kindWhy: by.length
-          ? `it publishes no port and ${list(by)} reach it by name`
+          ? `it publishes no port and ${list(by)} reach${by.length === 1 ? "es" : ""} it by name`
           : "it publishes no port and exposes one to other services",
         kindStatus: "mapped",
       });
@@ -584,6 +606,8 @@ interface VolumeUse {
   readOnly: boolean;
   path: string;
   at: Position;
+  /** Declared `external: true`: its data was made outside the file. */
+  external: boolean;
 }
 
 /** Reads every app service's volume mounts; rows for binds and anonymous volumes, uses of named volumes. */
@@ -643,21 +667,19 @@ function collectVolumes(p: ComposeProject, active: Plan[], report: Report): Map<
         return;
       }
       const decl = isLMap(declared) ? get(declared, m.source) : undefined;
-      if (
-        isLMap(decl) &&
-        get(decl, "external")?.kind === "scalar" &&
-        (get(decl, "external") as { value: unknown }).value === true
-      ) {
-        report.add(
-          x.group,
-          path,
-          item,
-          "decide",
-          `the external volume ${m.source} holds data made outside this file: a new, empty EFS volume replaces it; copy the data over (AWS DataSync)`,
-        );
-      }
+      const external = get(decl, "external");
+      const isExternal =
+        external?.kind === "scalar" && (external.value === true || external.value === "true");
       const list = uses.get(m.source) ?? [];
-      list.push({ plan: x, volume: m.source, target: m.target, readOnly: m.readOnly, path, at: item });
+      list.push({
+        plan: x,
+        volume: m.source,
+        target: m.target,
+        readOnly: m.readOnly,
+        path,
+        at: item,
+        external: isExternal,
+      });
       uses.set(m.source, list);
     });
   }
@@ -667,7 +689,7 @@ function collectVolumes(p: ComposeProject, active: Plan[], report: Report): Map<
       const users = uses.get(e.key);
       const dataUser = active.find(
         (a) =>
-          a.role === "data" &&
+          (a.role === "data" || a.role === "unsupported") &&
           isLSeq(get(a.svc.node, "volumes")) &&
           (get(a.svc.node, "volumes") as { items: LNode[] }).items.some(
             (i) => parseMount(i)?.source === e.key,
@@ -680,7 +702,9 @@ function collectVolumes(p: ComposeProject, active: Plan[], report: Report): Map<
         e.at,
         "dropped",
         dataUser
-          ? `the data of ${dataUser.svc.key}, which becomes a managed resource (it keeps its own data)`
+          ? dataUser.role === "data"
+            ? `the data of ${dataUser.svc.key}, which becomes a managed resource (it keeps its own data)`
+            : `the data of ${dataUser.svc.key}, which is not imported`
           : "no imported service mounts it",
       );
     }
@@ -751,8 +775,12 @@ function placeVolumes(
         status = "decide";
         detail += `; the services mount it at ${list(targets)}, but a volume has one path: choose it`;
       }
-      if (volume !== name)
-        detail += ` (renamed from ${volume}: a resource name is ${"lower-case letters, digits and hyphens"})`;
+      if (volume !== name) detail += ` (renamed from ${volume}: ${RESOURCE_NAME_RULE})`;
+      if (u.external) {
+        status = "decide";
+        detail +=
+          "; the volume is external (its data was made outside this file): the new EFS volume starts empty, copy the data over";
+      }
       report.add(u.plan.group, u.path, u.at, status, detail);
     }
     const decl = isLMap(declared) ? entry(declared, volume) : undefined;
@@ -1173,6 +1201,7 @@ function mapApp(
       }
       if (x.port === undefined) {
         x.port = port.target;
+        if (port.published) x.published = port.published;
         const host =
           port.published && port.published !== String(port.target)
             ? ` (published on host port ${port.published} locally; the load balancer listens on 80/443)`
@@ -1201,7 +1230,7 @@ function mapApp(
       const n = Number((text(item) ?? "").split(/[-/]/)[0]);
       if (!Number.isInteger(n) || n < 1) {
         row(path, { at: item }, "dropped", `not a port (${brief(item)})`);
-      } else if (kind === "internal" && x.port === undefined) {
+      } else if ((kind === "internal" || kind === "web") && x.port === undefined) {
         x.port = n;
         row(
           path,
@@ -1428,8 +1457,53 @@ function mapApp(
           continue;
         }
         mapSchedule(schedule.value, path, l.at);
+      } else if (/^traefik\.http\.routers\.[^.]+\.rule$/.test(l.key) && text(l.value)) {
+        mapTraefikRule(text(l.value)!, path, l.at);
+      } else if (/^traefik\./.test(l.key)) {
+        report.add(
+          g,
+          path,
+          l.at,
+          "dropped",
+          "Traefik's settings: the shared load balancer routes by `http.hosts` and `http.paths`",
+        );
       } else report.add(g, path, l.at, "dropped", "Berth tags AWS resources itself; labels are not copied");
     }
+  }
+
+  /** A Traefik router rule's hosts and path prefixes (`Host(\`a.example\`) && PathPrefix(\`/api\`)`) as `http`. */
+  function mapTraefikRule(rule: string, path: string, at: Position): void {
+    const args = (fn: string) =>
+      [...rule.matchAll(new RegExp(`\\b${fn}\\(([^)]*)\\)`, "g"))].flatMap((m) =>
+        [...m[1]!.matchAll(/[`"']([^`"']+)[`"']/g)].map((a) => a[1]!),
+      );
+    const hosts = args("Host");
+    const paths = args("PathPrefix").map((p_) =>
+      p_.endsWith("/") ? `${p_}*` : `${p_}*`.replace(/\*$/, "/*"),
+    );
+    const exact = args("Path");
+    const all = [...paths, ...exact];
+    if (kind !== "web" || (!hosts.length && !all.length) || /\|\||!/.test(rule)) {
+      report.add(
+        g,
+        path,
+        at,
+        kind === "web" ? "decide" : "dropped",
+        `the Traefik rule \`${rule}\`: ${kind === "web" ? "set `http.hosts` and `http.paths` by hand" : `a ${kind} takes no requests`}`,
+      );
+      return;
+    }
+    const http: Record<string, string[]> = {};
+    if (hosts.length) http.hosts = hosts.slice(0, 3);
+    if (all.length) http.paths = all.slice(0, 3);
+    d.set("http", http, "from the Traefik rule");
+    report.add(
+      g,
+      path,
+      at,
+      "mapped",
+      `\`http: ${JSON.stringify(http)}\` (the shared load balancer routes these hosts and paths, as the Traefik rule did)`,
+    );
   }
 
   function mapSchedule(value: string, path: string, at: Position): void {
@@ -1444,7 +1518,7 @@ function mapApp(
         g,
         path,
         at,
-        c.expression === value ? "mapped" : "changed",
+        c.note ? "changed" : "mapped",
         `\`schedule: ${c.expression}\`${c.expression === value ? "" : ` (${value} in EventBridge Scheduler's syntax, UTC${c.note ? `; ${c.note}` : ""})`}`,
       );
     } else {
@@ -1534,9 +1608,15 @@ function mapApp(
     }
     if (!entry(node, "environment") && !entry(node, "env_file")) return;
     const rewired = new Map<Plan, string[]>();
+    const schedule = scheduleOf(svc);
     for (const v of svc.env) {
       const at = v.at;
       const vrow = (status: Status, detail: string) => report.add(g, v.path, at, status, detail);
+      if (schedule?.path === v.path) {
+        if (kind === "job") mapSchedule(schedule.value, v.path, at);
+        else vrow("dropped", `a schedule, but the service runs all the time (kind ${kind})`);
+        continue;
+      }
       if (isAwsCredential(v.name)) {
         vrow("dropped", "AWS credentials are never copied: the task role gives the service its AWS access");
         continue;
@@ -1566,7 +1646,7 @@ function mapApp(
             { group: g, path: v.path, at },
             v.name,
             `points at ${t.svc.key} (not imported)`,
-            "its value in the compose file",
+            `the value at ${fmtLine(v.at)}`,
           );
         else {
           d.set(`environment.${v.name}`, v.value);
@@ -1589,7 +1669,7 @@ function mapApp(
           { group: g, path: v.path, at },
           v.name,
           secretName(v.name) ? "a secret by its name" : "a URL with a password in it",
-          `its value in ${v.path.includes(".env_file") ? "the env file" : "the compose file"}${v.source ? ` (from ${v.source})` : ""}`,
+          `the value at ${fmtLine(v.at)}${v.source ? ` (from ${v.source})` : ""}`,
         );
         continue;
       }
