@@ -76,16 +76,29 @@ describe("the example services in apps/", () => {
     }
   });
 
-  it("orders is internal on port 8080 with a container health check, and one task (in-memory store)", () => {
+  it("orders is internal with a container health check, its database and bucket, and a release migration", () => {
     for (const env of catalogue.environments) {
       const orders = get("orders", env);
       expect(orders.kind).toBe("internal");
-      expect(orders.count ?? 1).toBe(1);
       // No load balancer in front: the container check, no path.
       expect(orders.healthCheck).toEqual({ command: ["CMD", "node", "dist/healthcheck.js"] });
+      expect(orders.release).toEqual({ command: ["node", "dist/migrate.js"] });
+      expect(orders.uses).toEqual(["orders-db", "receipts"]);
     }
     expect(get("orders", "dev").logs?.retentionDays).toBe(7);
-    expect(get("orders", "prod")).toMatchObject({ cpu: 512, memory: 1024, logs: { retentionDays: 365 } });
+    expect(get("orders", "dev").resources?.["orders-db"]).toEqual({
+      type: "postgres",
+      minCapacity: 0,
+      maxCapacity: 2,
+      backupRetentionDays: 1,
+    });
+    expect(get("orders", "prod")).toMatchObject({
+      cpu: 512,
+      memory: 1024,
+      count: { min: 2, max: 6 },
+      logs: { retentionDays: 365 },
+      resources: { "orders-db": { minCapacity: 0.5, reader: true, backupRetentionDays: 14 } },
+    });
   });
 
   it("mailer owns a queue with a dead-letter threshold and scales on its backlog, more in prod", () => {
