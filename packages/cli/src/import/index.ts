@@ -1,6 +1,12 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { DEFAULT_ENVIRONMENTS, loadCatalogue, ManifestError, platformEnvironments } from "@berth/core";
+import {
+  DEFAULT_ENVIRONMENTS,
+  formatIssue,
+  loadCatalogue,
+  ManifestError,
+  platformEnvironments,
+} from "@berth/core";
 import { findRepoRoot } from "@berth/testing";
 import { Command, type CommanderError } from "commander";
 import { UsageError } from "../errors.js";
@@ -179,7 +185,12 @@ function finish(cat: Catalogue, report: Report, t: ReturnType<typeof target>, cw
     loadCatalogue(t.outDir, { environments: t.environments });
   } catch (e) {
     if (e instanceof ManifestError) {
-      io.stderr.write(`error: the written manifests do not pass the checks:\n${e.message}\n`);
+      // Paths as the user gave them (the checks name files from the process's folder).
+      const shown = e.issues
+        .map((i) => formatIssue({ ...i, file: relativeTo(cwd, resolve(i.file)) }))
+        .join("\n")
+        .replaceAll(`${t.outDir}/`, `${relativeTo(cwd, t.outDir)}/`);
+      io.stderr.write(`error: the written manifests do not pass the checks:\n${shown}\n`);
       return 1;
     }
     throw e;

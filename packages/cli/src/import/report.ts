@@ -176,10 +176,14 @@ export class Report {
         this.rows.filter((x) => x.group === g),
         this.input,
       )) {
-        const key = r.path === g ? r.path : r.path.startsWith(`${g}.`) ? r.path.slice(g.length + 1) : r.path;
-        out.push(
-          `| ${code(key)} | ${r.at ? fmtLine(r.at) : ""} | ${STATUS_WORDS[r.status]} | ${cell(r.detail)} |`,
-        );
+        // A row about the whole service (its kind, a placeholder) or the service itself (not imported).
+        const key =
+          r.path === g
+            ? r.note
+              ? "(the service)"
+              : code(r.path)
+            : code(r.path.startsWith(`${g}.`) ? r.path.slice(g.length + 1) : r.path);
+        out.push(`| ${key} | ${r.at ? fmtLine(r.at) : ""} | ${STATUS_WORDS[r.status]} | ${cell(r.detail)} |`);
       }
       out.push("");
     }

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these tests read Compose interpolations (${VAR:-default}), not templates
 import { describe, expect, it } from "vitest";
 import { parseEnvFile } from "../../src/import/envfile.js";
 import { ImportError } from "../../src/import/errors.js";
