@@ -1,4 +1,4 @@
-import type { Catalogue, Route, ServiceKind, ServiceManifest } from "@berth/core";
+import type { Catalogue, CatalogueLink, Route, ServiceKind, ServiceManifest } from "@berth/core";
 
 /** What `berth services --json` prints; `version` changes only when a field changes meaning. */
 export interface ServicesDocument {
@@ -30,13 +30,17 @@ export interface ServiceInEnvironment {
   /** A fixed number of tasks, or a range with the targets the manifest gives; null for a job. */
   count: number | { min: number; max: number; [target: string]: number } | null;
   calls: string[];
-  /** Data resources the service uses (the manifest field does not exist yet). */
-  uses: string[];
+  /** Data resources the service uses: name, kind, access, and whether the environment shares it. */
+  uses: { name: string; kind: string; access: string; shared: boolean }[];
 }
 
 const DEFAULT_PORT = 8080;
 
-function inEnvironment(m: ServiceManifest, route: Route | undefined): ServiceInEnvironment {
+function inEnvironment(
+  m: ServiceManifest,
+  route: Route | undefined,
+  links: CatalogueLink[],
+): ServiceInEnvironment {
   const count: ServiceInEnvironment["count"] =
     m.kind === "job"
       ? null
@@ -67,7 +71,7 @@ function inEnvironment(m: ServiceManifest, route: Route | undefined): ServiceInE
     schedule: m.kind === "job" ? { expression: m.schedule, timezone: m.timezone ?? "UTC" } : null,
     count,
     calls: [...(m.calls ?? [])],
-    uses: [],
+    uses: links.map((l) => ({ name: l.name, kind: l.kind, access: l.access, shared: l.owner === undefined })),
   };
 }
 
@@ -96,6 +100,7 @@ export function servicesDocument(
               inEnvironment(
                 s.environments[env]!,
                 routes.get(env)!.find((r) => r.service === s.name),
+                catalogue.links(s.name, env),
               ),
             ]),
         ),
@@ -150,7 +155,7 @@ export function servicesTable(doc: ServicesDocument): string {
   for (const s of doc.services) {
     const groups = new Map<string, { envs: string[]; cells: string[] }>();
     for (const [env, e] of Object.entries(s.environments)) {
-      const cells = [routeCell(e), countCell(e), list(e.calls), list(e.uses)];
+      const cells = [routeCell(e), countCell(e), list(e.calls), list(e.uses.map((u) => u.name))];
       const key = JSON.stringify(cells);
       const group = groups.get(key) ?? { envs: [], cells };
       group.envs.push(env);

@@ -29,7 +29,8 @@ describe("berth services", () => {
         "                   staging             queue                                          1-4 (backlog 100/task)   —       —",
         "                   prod                queue                                          2-10 (backlog 100/task)  —       —",
         "nightly  job       dev, staging, prod  cron(0 3 * * ? *) Europe/Paris                 —                        —       —",
-        "orders   internal  dev, staging, prod  http://orders:8080                             1                        —       —",
+        "orders   internal  dev, staging        http://orders:8080                             1                        —       orders-db, receipts",
+        "                   prod                http://orders:8080                             2-6                      —       orders-db, receipts",
         "",
       ].join("\n"),
     );
@@ -45,7 +46,7 @@ describe("berth services", () => {
         "hello    web       prod          hello.example.com /* (priority 11490)  3-10 (cpu 60%)           orders  —",
         "mailer   worker    prod          queue                                  2-10 (backlog 100/task)  —       —",
         "nightly  job       prod          cron(0 3 * * ? *) Europe/Paris         —                        —       —",
-        "orders   internal  prod          http://orders:8080                     1                        —       —",
+        "orders   internal  prod          http://orders:8080                     2-6                      —       orders-db, receipts",
         "",
       ].join("\n"),
     );
@@ -83,7 +84,14 @@ describe("berth services", () => {
       count: null,
       route: null,
     });
-    expect(orders!.environments.staging).toMatchObject({ endpoint: "http://orders:8080", count: 1 });
+    expect(orders!.environments.staging).toMatchObject({
+      endpoint: "http://orders:8080",
+      count: 1,
+      uses: [
+        { name: "orders-db", kind: "postgres", access: "connect", shared: false },
+        { name: "receipts", kind: "bucket", access: "readwrite", shared: false },
+      ],
+    });
     expect(Object.keys(orders!.environments)).toEqual(["dev", "staging", "prod"]);
 
     const prod = capture(REPO);
