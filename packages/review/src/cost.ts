@@ -228,18 +228,98 @@ export function estimateCost(record: RunRecord, prices: PriceTable = loadPrices(
       case "aws:secretsmanager/secret:Secret":
         items.push(item(r, "Secrets Manager secret", 1, p.monthly("secretsManager.secretMonth")));
         break;
-      case "aws:rds/instance:Instance":
-      case "aws:rds/cluster:Cluster":
-      case "aws:rds/clusterInstance:ClusterInstance":
-        items.push(item(r, "database", 1, null, "databases are not priced yet"));
+      case "aws:rds/instance:Instance": {
+        const cls = String(i.instanceClass ?? "?");
+        const hourly = p.hourly(`rds.postgres.${cls}.hour`);
+        const azs = i.multiAz === true ? 2 : 1;
+        items.push(
+          item(
+            r,
+            `RDS PostgreSQL ${cls}${azs === 2 ? " (Multi-AZ)" : ""}`,
+            azs,
+            hourly,
+            hourly === null ? "instance class not in the table" : undefined,
+          ),
+        );
+        items.push(
+          item(r, "RDS gp3 storage (GB)", num(i.allocatedStorage, 20), p.monthly("rds.gp3.gbMonth")),
+        );
+        if (i.manageMasterUserPassword === true)
+          items.push(
+            item(
+              r,
+              "Secrets Manager secret (RDS-managed password)",
+              1,
+              p.monthly("secretsManager.secretMonth"),
+            ),
+          );
         break;
+      }
+      case "aws:rds/cluster:Cluster":
+        // Storage and I/O are usage; the RDS-managed password is a secret.
+        if (i.manageMasterUserPassword === true)
+          items.push(
+            item(
+              r,
+              "Secrets Manager secret (RDS-managed password)",
+              1,
+              p.monthly("secretsManager.secretMonth"),
+            ),
+          );
+        break;
+      case "aws:rds/clusterInstance:ClusterInstance": {
+        if (i.instanceClass !== "db.serverless") {
+          items.push(
+            item(
+              r,
+              `Aurora instance ${String(i.instanceClass ?? "?")}`,
+              1,
+              null,
+              "provisioned Aurora instances are not priced",
+            ),
+          );
+          break;
+        }
+        // Idle, a Serverless v2 instance runs at its cluster's minimum capacity (0: paused, free).
+        const cluster = record.resources.find(
+          (c) =>
+            c.type === "aws:rds/cluster:Cluster" &&
+            (c.id === i.clusterIdentifier || c.outputs.clusterIdentifier === i.clusterIdentifier),
+        );
+        const scaling = cluster?.inputs.serverlessv2ScalingConfiguration as
+          | { minCapacity?: number }
+          | undefined;
+        const min = num(scaling?.minCapacity, 0.5);
+        items.push(
+          item(
+            r,
+            `Aurora Serverless v2 at its minimum (${min} ACU)`,
+            min,
+            p.hourly("aurora.serverlessV2.acuHour"),
+            min === 0 ? "pauses when idle: storage only" : undefined,
+          ),
+        );
+        break;
+      }
+      case "aws:elasticache/serverlessCache:ServerlessCache": {
+        // ElastiCache Serverless meters at least 100 MB (Valkey) or 1 GB (Redis OSS) of data.
+        const valkey = String(i.engine ?? "valkey") === "valkey";
+        items.push(
+          item(
+            r,
+            `ElastiCache Serverless ${valkey ? "Valkey" : "Redis OSS"} (minimum data, GB)`,
+            valkey ? 0.1 : 1,
+            p.hourly(valkey ? "elasticache.serverless.valkey.gbHour" : "elasticache.serverless.redis.gbHour"),
+          ),
+        );
+        break;
+      }
       case "aws:elasticache/replicationGroup:ReplicationGroup":
       case "aws:elasticache/cluster:Cluster":
-      case "aws:elasticache/serverlessCache:ServerlessCache":
-        items.push(item(r, "cache", 1, null, "caches are not priced yet"));
+        items.push(item(r, "cache", 1, null, "node-based caches are not priced"));
         break;
       case "aws:efs/fileSystem:FileSystem":
-        items.push(item(r, "EFS file system", 1, null, "file systems are not priced yet (storage only)"));
+        items.push(item(r, "EFS file system (empty; storage is usage)", 1, 0));
         break;
     }
   }
