@@ -35,6 +35,8 @@ const FS_ID = "fs-0123456789abcdef0";
 const FS_ARN = `arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/${FS_ID}`;
 const AP_ID = "fsap-0123456789abcdef0";
 const AP_ARN = `arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/${AP_ID}`;
+const DB_USER_ARN = "arn:aws:rds-db:us-east-1:123456789012:dbuser:cluster-ABCDEFGHIJKLMNOPQRSTUVWXYZ/app";
+const CACHE_ARN = "arn:aws:elasticache:us-east-1:123456789012:serverlesscache:ordersdb-1a2b3c4";
 
 function postgres(): LinkGrant {
   return {
@@ -446,6 +448,57 @@ describe("invalid links are refused before anything is created", () => {
       },
       `${W}links[0].taskRoleStatements[0].Resource is "*"; a link grants actions on its resource's own ARNs, never on *`,
       "links[0].taskRoleStatements[0].Resource",
+    ],
+    [
+      "two links whose statements share an id (e.g. a database orders-db and a cache ordersdb)",
+      {
+        links: [
+          {
+            ...emptyGrant(),
+            taskRoleStatements: [
+              {
+                Sid: "ORDERSDBConnect",
+                Effect: "Allow",
+                Action: ["rds-db:connect"],
+                Resource: [DB_USER_ARN],
+              },
+            ],
+          },
+          {
+            ...emptyGrant(),
+            taskRoleStatements: [
+              {
+                Sid: "ORDERSDBConnect",
+                Effect: "Allow",
+                Action: ["elasticache:Connect"],
+                Resource: [CACHE_ARN],
+              },
+            ],
+          },
+        ],
+      },
+      `${W}links[1].taskRoleStatements[0].Sid is "ORDERSDBConnect"; links[0].taskRoleStatements[0] has the same statement id, and IAM refuses a policy with two`,
+      "links[1].taskRoleStatements[0].Sid",
+    ],
+    [
+      "a statement id IAM refuses",
+      {
+        links: [
+          {
+            ...emptyGrant(),
+            taskRoleStatements: [
+              {
+                Sid: "orders_db-connect",
+                Effect: "Allow",
+                Action: ["rds-db:connect"],
+                Resource: [DB_USER_ARN],
+              },
+            ],
+          },
+        ],
+      },
+      `${W}links[0].taskRoleStatements[0].Sid is "orders_db-connect"; a statement id of ASCII letters and digits only`,
+      "links[0].taskRoleStatements[0].Sid",
     ],
     [
       "a port of 0",

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
   ACU_RANGE,
   checkComponent,
@@ -46,6 +47,14 @@ export const AURORA_SERVERLESS_V2_MIN_MINOR: Record<number, number> = { 13: 6, 1
  */
 export const AURORA_AUTO_PAUSE_MIN_MINOR: Record<number, number> = { 13: 15, 14: 12, 15: 7, 16: 3, 17: 4 };
 
+/**
+ * Majors past their end of standard support on Aurora and RDS (Aurora PostgreSQL and RDS for PostgreSQL
+ * release calendars: PostgreSQL 13 ended on 2026-02-28). RDS still creates such a database, but enrolls
+ * it in RDS Extended Support and bills it per vCPU-hour (per ACU-hour on Serverless v2) from the first
+ * day (Aurora User Guide, "Overview of Amazon RDS Extended Support").
+ */
+export const POSTGRES_EXTENDED_SUPPORT_MAJORS: Readonly<Record<number, string>> = { 13: "2026-02-28" };
+
 /** AWS's limits for the settings this component takes (the sources are named on each line). */
 export const POSTGRES_LIMITS = {
   /** ServerlessV2ScalingConfiguration (RDS API): 0 (auto-pause versions) to 256 ACU, in steps of 0.5; 128 on older versions. */
@@ -70,6 +79,11 @@ export const POSTGRES_LIMITS = {
   masterUsernameMax: 16,
   /** PostgreSQL role names: at most 63 bytes (NAMEDATALEN - 1). */
   roleNameMax: 63,
+  /**
+   * The final snapshot's identifier. DeleteDBCluster documents 1 to 255 characters, but a DB cluster
+   * snapshot identifier has 1 to 63 (CreateDBClusterSnapshot): Berth keeps to 63 for both engines.
+   */
+  snapshotIdentifierMax: 63,
 } as const;
 
 /**
@@ -88,6 +102,14 @@ export const POSTGRES_RESERVED_WORDS: ReadonlySet<string> = new Set(
     "window with rdsadmin"
   ).split(" "),
 );
+
+/**
+ * Role names the server already has or refuses: PostgreSQL reserves every name starting with `pg_`
+ * (PostgreSQL documentation, "Database Roles"), and RDS creates its own roles (`rds_superuser`,
+ * `rds_iam`, `rds_replication`, `rds_password`, …, and `rdsadmin`, `rdsrepladmin`, `rdstopmgr`;
+ * RDS User Guide, "Understanding PostgreSQL roles and permissions").
+ */
+const RESERVED_ROLE = /^(pg_|rds_)|^(rdsadmin|rdsrepladmin|rdstopmgr)$/i;
 
 /** Databases every PostgreSQL server already has (Aurora always creates `postgres`, CreateDBCluster). */
 const EXISTING_DATABASES = ["postgres", "template0", "template1", "rdsadmin"];
@@ -112,10 +134,14 @@ export interface PostgresArgs {
    */
   engine?: PostgresEngine;
   /**
-   * The PostgreSQL version, `<major>.<minor>` (majors 13 to 17; `rds` also takes a bare major). Aurora
-   * needs a minor that runs Serverless v2, and with `minCapacity: 0` one that can pause. AWS applies
-   * newer minors in the maintenance window; raise `version` to the running minor afterwards, since
-   * RDS cannot downgrade. A new major changes the parameter group family.
+   * The PostgreSQL version, `<major>.<minor>` (majors 14 to 17; `rds` also takes a bare major; 13 is
+   * past its end of standard support and only runs in paid RDS Extended Support). Aurora needs a minor
+   * that runs Serverless v2, and with `minCapacity: 0` one that can pause. With
+   * `autoMinorVersionUpgrade` (the default) RDS is given only the major: it creates the database at
+   * its default minor of that major, applies newer minors in the maintenance window, and a later
+   * deploy never asks to go back (RDS refuses downgrades: "Cannot upgrade … from 16.8 to 16.6"); the
+   * minor here is what Berth checks those features against. Turn `autoMinorVersionUpgrade` off to pin
+   * the exact minor. A new major changes the parameter group family.
    * @default "16.6"
    * @example version: "17.4"
    */
@@ -200,9 +226,9 @@ export interface PostgresArgs {
    */
   databaseName?: string;
   /**
-   * The master user (1 to 16 letters, digits or `_`, starting with a letter). Its password is created
-   * and rotated by RDS in Secrets Manager; it is never in the Pulumi state or config. **Replaces** the
-   * database when changed.
+   * The master user (1 to 16 letters, digits or `_`, starting with a letter; not `pg_…` or one of RDS's
+   * own roles). Its password is created by RDS in Secrets Manager and rotated every 7 days; it is
+   * never in the Pulumi state or config. **Replaces** the database when changed.
    * @default "postgres"
    * @example masterUsername: "admin_user"
    */
@@ -216,8 +242,9 @@ export interface PostgresArgs {
    */
   iamAuth?: boolean;
   /**
-   * With `iamAuth`: the database user linked services connect as (a PostgreSQL role, not the master
-   * user: a role with `rds_iam` can no longer log in with a password).
+   * With `iamAuth`: the database user linked services connect as (a PostgreSQL role in lower case, as
+   * an unquoted `CREATE USER` makes it; not the master user: a role with `rds_iam` can no longer log
+   * in with a password; not `pg_…` or one of RDS's own roles).
    * @default "app"
    * @example iamUser: "orders_app"
    */
@@ -257,7 +284,8 @@ export interface PostgresArgs {
    */
   maintenanceWindow?: string;
   /**
-   * Let AWS apply new minor versions in the maintenance window.
+   * Let AWS apply new minor versions in the maintenance window. On, RDS is given only the major of
+   * `version` (see `version`); off, the exact `version`, which stays until you change it.
    * @default true
    * @example autoMinorVersionUpgrade: false
    */
@@ -277,7 +305,8 @@ export interface PostgresArgs {
   performanceInsightsRetentionDays?: number;
   /**
    * Logs sent to CloudWatch Logs. Aurora: `postgresql`, `instance`, `iam-db-auth-error`; RDS:
-   * `postgresql`, `upgrade`, `iam-db-auth-error`.
+   * `postgresql`, `upgrade`, `iam-db-auth-error` (that one only with `iamAuth`: RDS writes it only for
+   * IAM database authentication).
    * @default ["postgresql"]
    * @example logExports: ["postgresql", "iam-db-auth-error"]
    */
@@ -351,6 +380,8 @@ export interface PostgresRef {
 interface Resolved {
   engine: PostgresEngine;
   version: string;
+  /** What RDS is given: the major alone while AWS upgrades minors itself, else the exact version. */
+  engineVersion: string;
   major: number;
   minCapacity: number;
   maxCapacity: number;
@@ -470,6 +501,13 @@ function checkVersion(v: Validator, a: PostgresArgs, engine: PostgresEngine): Ve
     "version",
     version,
     `PostgreSQL majors Aurora and RDS offer: ${majors}`,
+  );
+  const ended = POSTGRES_EXTENDED_SUPPORT_MAJORS[major];
+  v.check(
+    ended === undefined,
+    "version",
+    version,
+    `PostgreSQL ${major} left standard support on ${ended}: RDS would enroll the database in RDS Extended Support, billed per vCPU-hour (ACU-hour on Serverless v2) on top of the instance; use ${major + 1} or later`,
   );
   if (engine === "aurora") {
     v.check(
@@ -593,6 +631,16 @@ function checkSqlName(
   );
 }
 
+/** A role PostgreSQL and RDS let the component create: not `pg_…` and not one of RDS's own roles. */
+function checkRoleName(v: Validator, field: string, value: string): void {
+  v.check(
+    !RESERVED_ROLE.test(value),
+    field,
+    value,
+    "PostgreSQL reserves role names starting with pg_ and RDS has its own rds_… roles (rds_superuser, rds_iam, …) and rdsadmin, rdsrepladmin, rdstopmgr: choose another name",
+  );
+}
+
 function checkNames(v: Validator, a: PostgresArgs, name: string) {
   const L = POSTGRES_LIMITS;
   const databaseName = a.databaseName ?? name.replace(/-/g, "_");
@@ -619,20 +667,23 @@ function checkNames(v: Validator, a: PostgresArgs, name: string) {
     L.masterUsernameMax,
     `1 to ${L.masterUsernameMax} letters, digits or _, starting with a letter`,
   );
+  checkRoleName(v, "masterUsername", masterUsername);
   boolean(v, "iamAuth", a.iamAuth);
   if (!a.iamAuth) {
     v.check(a.iamUser === undefined, "iamUser", a.iamUser, "applies only with iamAuth: true");
     return { databaseName, masterUsername };
   }
   const iamUser = a.iamUser ?? "app";
+  // The token is signed for this exact name, and an unquoted CREATE USER folds it to lower case.
   checkSqlName(
     v,
     "iamUser",
     iamUser,
-    /^[A-Za-z_][A-Za-z0-9_]*$/,
+    /^[a-z_][a-z0-9_]*$/,
     L.roleNameMax,
-    `a PostgreSQL role name: letters, digits and _, not starting with a digit, at most ${L.roleNameMax} characters`,
+    `a PostgreSQL role name in lower case (CREATE USER folds unquoted names, and the IAM token is signed for the exact name): letters, digits and _, not starting with a digit, at most ${L.roleNameMax} characters`,
   );
+  checkRoleName(v, "iamUser", iamUser);
   v.check(
     iamUser.toLowerCase() !== masterUsername.toLowerCase(),
     "iamUser",
@@ -750,7 +801,7 @@ function checkBackups(v: Validator, a: PostgresArgs, protect: boolean) {
   };
 }
 
-function checkMonitoring(v: Validator, a: PostgresArgs, engine: PostgresEngine) {
+function checkMonitoring(v: Validator, a: PostgresArgs, engine: PostgresEngine, iamAuth: boolean) {
   boolean(v, "performanceInsights", a.performanceInsights);
   const performanceInsights = a.performanceInsights ?? true;
   const days = a.performanceInsightsRetentionDays ?? 7;
@@ -774,6 +825,14 @@ function checkMonitoring(v: Validator, a: PostgresArgs, engine: PostgresEngine) 
   v.check(Array.isArray(logExports), "logExports", logExports, "give a list of log types");
   for (const log of logExports) v.oneOf("logExports", log, POSTGRES_LOG_EXPORTS[engine]);
   v.unique("logExports", logExports);
+  // "To enable IAM database authentication error logs, you must first enable IAM database
+  // authentication" (Aurora User Guide, "Aurora PostgreSQL database log files").
+  v.check(
+    iamAuth || !logExports.includes("iam-db-auth-error"),
+    "logExports",
+    logExports,
+    'the "iam-db-auth-error" log needs IAM database authentication: set iamAuth: true or leave that log out',
+  );
   return { performanceInsights, performanceInsightsRetentionDays: days, logExports: [...logExports] };
 }
 
@@ -792,11 +851,12 @@ function validatePostgres(name: string, args: PostgresArgs): Resolved {
   boolean(v, "protect", a.protect);
   const protect = a.protect ?? false;
   const backups = checkBackups(v, a, protect);
-  const monitoring = checkMonitoring(v, a, engine);
+  const monitoring = checkMonitoring(v, a, engine, names.iamUser !== undefined);
   checkTags(v, "tags", a.tags);
   return {
     engine,
     version: ver.version,
+    engineVersion: backups.autoMinorVersionUpgrade ? String(ver.major) : ver.version,
     major: ver.major,
     ...capacity,
     ...instance,
@@ -809,16 +869,21 @@ function validatePostgres(name: string, args: PostgresArgs): Resolved {
 
 /**
  * The final snapshot's identifier: `<name>-<stack>-final`, unique per stack (snapshot identifiers are
- * unique per account and region), within RDS's snapshot identifier rules (letters, digits and single
- * hyphens, starting with a letter, at most 255 characters).
+ * unique per account and region), within RDS's snapshot identifier rules: letters, digits and single
+ * hyphens, starting with a letter, not ending with a hyphen, at most 63 characters (see
+ * {@link POSTGRES_LIMITS}.snapshotIdentifierMax). A longer one keeps the name and a hash of the stack.
  */
-function finalSnapshotIdentifier(name: string): string {
-  const stack = pulumi
-    .getStack()
+export function finalSnapshotIdentifier(name: string, stack = pulumi.getStack()): string {
+  const max = POSTGRES_LIMITS.snapshotIdentifierMax;
+  const slug = stack
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "");
-  return `${name.toLowerCase()}-${stack ? `${stack}-` : ""}final`.slice(0, 255).replace(/-+$/, "");
+  const id = `${name.toLowerCase()}-${slug ? `${slug}-` : ""}final`;
+  if (id.length <= max) return id;
+  const hash = createHash("sha256").update(stack).digest("hex").slice(0, 8);
+  const room = max - `-${hash}-final`.length;
+  return `${name.toLowerCase().slice(0, room).replace(/-+$/, "")}-${hash}-final`;
 }
 
 /**
@@ -827,7 +892,12 @@ function finalSnapshotIdentifier(name: string): string {
  *   (`require`: the database refuses plain connections);
  * - with password authentication, the secrets `<P>_USER` and `<P>_PASSWORD` from the RDS-managed master
  *   secret (`<secretArn>:username::`, `<secretArn>:password::`) and, when the secret has a customer
- *   managed key, that key for the execution role;
+ *   managed key, that key for the execution role. RDS rotates that password every 7 days, and ECS
+ *   sets secrets only when a task starts (ECS Developer Guide, "Pass Secrets Manager secrets through
+ *   Amazon ECS environment variables"), so a task that outlives a rotation holds a stale password:
+ *   the grant also gives `<P>_SECRET_ARN` and `secretsmanager:GetSecretValue` on exactly that secret
+ *   (with `kms:Decrypt` on its customer managed key) to the task role, for the application to read
+ *   the current `username` and `password` when a new connection is refused (or use `iamAuth`);
  * - with IAM authentication, `<P>_USER` (the IAM database user) as a plain variable and
  *   `rds-db:connect` on exactly `arn:<partition>:rds-db:<region>:<account>:dbuser:<resource id>/<user>`,
  *   and no password;
@@ -863,6 +933,23 @@ export function postgresGrant(name: string, ref: PostgresRef, access: PostgresAc
     grant.secrets[`${p}_USER`] = pulumi.interpolate`${ref.secretArn}:username::`;
     grant.secrets[`${p}_PASSWORD`] = pulumi.interpolate`${ref.secretArn}:password::`;
     if (ref.secretKmsKeyArn !== undefined) grant.secretKmsKeyArns.push(ref.secretKmsKeyArn);
+    // After a rotation the application re-reads the secret itself (see above).
+    grant.environment[`${p}_SECRET_ARN`] = ref.secretArn;
+    const sid = p.replace(/_/g, "");
+    grant.taskRoleStatements.push({
+      Sid: `${sid}ReadSecret`,
+      Effect: "Allow",
+      Action: ["secretsmanager:GetSecretValue"],
+      Resource: [ref.secretArn],
+    });
+    if (ref.secretKmsKeyArn !== undefined) {
+      grant.taskRoleStatements.push({
+        Sid: `${sid}DecryptSecret`,
+        Effect: "Allow",
+        Action: ["kms:Decrypt"],
+        Resource: [ref.secretKmsKeyArn],
+      });
+    }
   }
   grant.ingress.push({
     securityGroupId: ref.securityGroupId,
@@ -970,7 +1057,7 @@ function createAurora(c: Common): Database {
       {
         engine: aws.rds.EngineType.AuroraPostgresql,
         engineMode: "provisioned",
-        engineVersion: r.version,
+        engineVersion: r.engineVersion,
         databaseName: r.databaseName,
         masterUsername: r.masterUsername,
         ...c.encryption,
@@ -1056,7 +1143,7 @@ function createInstance(c: Common): Database {
       t.instance,
       {
         engine: "postgres",
-        engineVersion: r.version,
+        engineVersion: r.engineVersion,
         instanceClass: r.instanceClass,
         allocatedStorage: r.storageGb,
         ...(r.maxStorageGb > 0 ? { maxAllocatedStorage: r.maxStorageGb } : {}),

@@ -3,6 +3,7 @@ import { expectInvalid, runComponent } from "@berth/testing";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import {
+  finalSnapshotIdentifier,
   POSTGRES_ACCESS,
   Postgres,
   type PostgresArgs,
@@ -45,7 +46,8 @@ describe("Postgres on Aurora Serverless v2 (dev)", () => {
     expect(cluster.inputs).toMatchObject({
       engine: "aurora-postgresql",
       engineMode: "provisioned",
-      engineVersion: "16.6",
+      // AWS upgrades minors itself: RDS gets the major, so a later deploy never asks for a downgrade.
+      engineVersion: "16",
       databaseName: "orders_db",
       masterUsername: "postgres",
       manageMasterUserPassword: true,
@@ -107,6 +109,28 @@ describe("Postgres on Aurora Serverless v2 (dev)", () => {
     expect(cluster.inputs.vpcSecurityGroupIds).toEqual([sg.id]);
     expect(cluster.inputs.dbSubnetGroupName).toBe(subnets.outputs.name);
     expect(run.one(CLUSTER_INSTANCE).inputs.dbSubnetGroupName).toBe(subnets.outputs.name);
+  });
+
+  it("gives RDS only the major while AWS applies minor upgrades, and the exact version when pinned", async () => {
+    // With a pinned minor, the first deploy after AWS's automatic minor upgrade would ask RDS to go
+    // back ("Cannot upgrade aurora-postgresql from 16.8 to 16.6"); the provider treats "16" as a prefix
+    // of the running "16.8" and leaves it.
+    const floating = await create({ version: "16.8" });
+    expect(floating.run.one(CLUSTER).inputs).toMatchObject({
+      engineVersion: "16",
+      autoMinorVersionUpgrade: true,
+    });
+    expect(floating.run.one(CLUSTER_PARAMS).inputs.family).toBe("aurora-postgresql16");
+    const pinned = await create({ version: "16.8", autoMinorVersionUpgrade: false });
+    expect(pinned.run.one(CLUSTER).inputs).toMatchObject({
+      engineVersion: "16.8",
+      autoMinorVersionUpgrade: false,
+    });
+    expect(pinned.run.one(CLUSTER_INSTANCE).inputs.autoMinorVersionUpgrade).toBe(false);
+    const rds = await create({ engine: "rds", version: "15.10" });
+    expect(rds.run.one(INSTANCE).inputs.engineVersion).toBe("15");
+    const rdsPinned = await create({ engine: "rds", version: "15.10", autoMinorVersionUpgrade: false });
+    expect(rdsPinned.run.one(INSTANCE).inputs.engineVersion).toBe("15.10");
   });
 
   it("forces TLS with a cluster parameter group of the version's family", async () => {
@@ -193,6 +217,18 @@ describe("Postgres in production (protect)", () => {
     }
   });
 
+  it("names the final snapshot within RDS's 63-character snapshot identifiers, whatever the stack", () => {
+    expect(finalSnapshotIdentifier("orders-db", "prod")).toBe("orders-db-prod-final");
+    const name = `d${"b".repeat(46)}`; // the longest Aurora name
+    const stack = "organization-platform-production-eu-west-1-orders";
+    const id = finalSnapshotIdentifier(name, stack);
+    expect(id.length).toBeLessThanOrEqual(63);
+    expect(id).toMatch(/^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$/);
+    expect(id).toMatch(/^db+-[0-9a-f]{8}-final$/);
+    // Another stack, another identifier (snapshot identifiers are unique per account and Region).
+    expect(finalSnapshotIdentifier(name, `${stack}-2`)).not.toBe(id);
+  });
+
   it("puts a reader in the first zone that differs from the writer's", async () => {
     const { run } = await create({
       subnetIds: [...network.subnetIds, "subnet-0cccccccccccccccc"],
@@ -214,7 +250,7 @@ describe("Postgres on RDS", () => {
     expect(instance.name).toBe("orders-db-instance");
     expect(instance.inputs).toMatchObject({
       engine: "postgres",
-      engineVersion: "16.6",
+      engineVersion: "16",
       instanceClass: "db.t4g.micro",
       allocatedStorage: 20,
       maxAllocatedStorage: 40,
@@ -286,14 +322,24 @@ describe("the link: exact grants, named variables, no wildcard", () => {
     const cluster = run.one(CLUSTER);
     const secret = (cluster.outputs.masterUserSecrets as { secretArn: string }[])[0]!.secretArn;
     const grant = db.link("connect");
-    expect(grant.taskRoleStatements).toEqual([]);
     expect(Object.keys(grant.environment)).toEqual([
       "ORDERS_DB_HOST",
       "ORDERS_DB_READER_HOST",
       "ORDERS_DB_PORT",
       "ORDERS_DB_NAME",
       "ORDERS_DB_SSLMODE",
+      "ORDERS_DB_SECRET_ARN",
     ]);
+    // RDS rotates the password every 7 days and ECS sets secrets only at start: the task may read
+    // exactly this secret again (and nothing else).
+    expect(await resolve(grant.environment.ORDERS_DB_SECRET_ARN!)).toBe(secret);
+    expect(grant.taskRoleStatements).toHaveLength(1);
+    expect(grant.taskRoleStatements[0]).toMatchObject({
+      Sid: "ORDERSDBReadSecret",
+      Effect: "Allow",
+      Action: ["secretsmanager:GetSecretValue"],
+    });
+    expect(await resolve(pulumi.output(grant.taskRoleStatements[0]!.Resource))).toEqual([secret]);
     expect(await resolve(grant.environment.ORDERS_DB_HOST!)).toBe(cluster.outputs.endpoint);
     expect(await resolve(grant.environment.ORDERS_DB_READER_HOST!)).toBe(cluster.outputs.readerEndpoint);
     expect(grant.environment.ORDERS_DB_PORT).toBe("5432");
@@ -314,9 +360,20 @@ describe("the link: exact grants, named variables, no wildcard", () => {
     expect(grant.ingress[0]!.description).toMatch(/^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]{1,255}$/);
   });
 
-  it("gives the execution role the secret's customer managed key", async () => {
+  it("gives the execution role and the task role the secret's customer managed key", async () => {
     const { db } = await create({ masterUserSecretKmsKeyArn: KEY });
-    expect(db.link("connect").secretKmsKeyArns).toEqual([KEY]);
+    const grant = db.link("connect");
+    expect(grant.secretKmsKeyArns).toEqual([KEY]);
+    expect(grant.taskRoleStatements.map((s) => s.Sid)).toEqual([
+      "ORDERSDBReadSecret",
+      "ORDERSDBDecryptSecret",
+    ]);
+    expect(grant.taskRoleStatements[1]).toEqual({
+      Sid: "ORDERSDBDecryptSecret",
+      Effect: "Allow",
+      Action: ["kms:Decrypt"],
+      Resource: [KEY],
+    });
   });
 
   it("IAM auth: rds-db:connect on exactly the dbuser ARN, the user as a plain variable, no password", async () => {
@@ -334,6 +391,7 @@ describe("the link: exact grants, named variables, no wildcard", () => {
     );
     expect(String(cluster.outputs.clusterResourceId)).toMatch(/^cluster-[A-Z0-9]{26}$/);
     expect(grant.environment.ORDERS_DB_USER).toBe("orders_app");
+    expect(grant.environment.ORDERS_DB_SECRET_ARN).toBeUndefined();
     expect(grant.secrets).toEqual({});
     const all = JSON.stringify(await resolve(pulumi.output(grant.taskRoleStatements)));
     expect(all).not.toContain("*");
@@ -374,6 +432,15 @@ describe("the link: exact grants, named variables, no wildcard", () => {
     const { iamUser: _iam, ...passwordRef } = ref;
     const password = postgresGrant("shared-db", passwordRef, "connect");
     expect(await resolve(password.secrets.SHARED_DB_PASSWORD!)).toBe(`${ref.secretArn}:password::`);
+    expect(password.environment.SHARED_DB_SECRET_ARN).toBe(ref.secretArn);
+    expect(password.taskRoleStatements).toEqual([
+      {
+        Sid: "SHAREDDBReadSecret",
+        Effect: "Allow",
+        Action: ["secretsmanager:GetSecretValue"],
+        Resource: [ref.secretArn],
+      },
+    ]);
     expect(password.ingress).toEqual([
       {
         securityGroupId: ref.securityGroupId,
@@ -484,8 +551,20 @@ describe("invalid Postgres args are rejected before anything is created", () => 
     ],
     [
       "an Aurora version older than Serverless v2",
-      { version: "13.5" },
-      /version is "13\.5"; Aurora Serverless v2 runs Aurora PostgreSQL 13\.6 and later/,
+      { version: "14.2" },
+      /version is "14\.2"; Aurora Serverless v2 runs Aurora PostgreSQL 14\.3 and later/,
+      "version",
+    ],
+    [
+      "a major past its end of standard support (billed RDS Extended Support)",
+      { version: "13.20" },
+      /version is "13\.20"; PostgreSQL 13 left standard support on 2026-02-28: RDS would enroll the database in RDS Extended Support, billed per vCPU-hour \(ACU-hour on Serverless v2\) on top of the instance; use 14 or later/,
+      "version",
+    ],
+    [
+      "PostgreSQL 13 on RDS too",
+      { engine: "rds", version: "13" },
+      /version is "13"; PostgreSQL 13 left standard support on 2026-02-28/,
       "version",
     ],
     [
@@ -692,6 +771,36 @@ describe("invalid Postgres args are rejected before anything is created", () => 
       { performanceInsightsRetentionDays: 30 },
       /performanceInsightsRetentionDays is 30; 7 \(free\), a multiple of 31 from 31 to 713 \(1 to 23 months\), or 731/,
       "performanceInsightsRetentionDays",
+    ],
+    [
+      "the IAM authentication error log without IAM authentication",
+      { logExports: ["postgresql", "iam-db-auth-error"] },
+      /logExports is \["postgresql","iam-db-auth-error"\]; the "iam-db-auth-error" log needs IAM database authentication: set iamAuth: true or leave that log out/,
+      "logExports",
+    ],
+    [
+      "a master user PostgreSQL reserves (pg_)",
+      { masterUsername: "pg_admin" },
+      /masterUsername is "pg_admin"; PostgreSQL reserves role names starting with pg_ and RDS has its own rds_… roles/,
+      "masterUsername",
+    ],
+    [
+      "a master user that is one of RDS's own roles",
+      { masterUsername: "rds_superuser" },
+      /masterUsername is "rds_superuser"; PostgreSQL reserves role names starting with pg_/,
+      "masterUsername",
+    ],
+    [
+      "an IAM user RDS already has",
+      { iamAuth: true, iamUser: "rds_iam" },
+      /iamUser is "rds_iam"; PostgreSQL reserves role names starting with pg_ and RDS has its own rds_… roles/,
+      "iamUser",
+    ],
+    [
+      "an IAM user with upper-case letters (CREATE USER would fold it)",
+      { iamAuth: true, iamUser: "OrdersApp" },
+      /iamUser is "OrdersApp"; a PostgreSQL role name in lower case/,
+      "iamUser",
     ],
     [
       "a log type of the other engine",

@@ -42,6 +42,11 @@ const ACCESS_POINT_ID = /^fsap-[0-9a-f]{8,40}$/;
  * `._-:/()#,@[]+=&;{}!$*` (EC2 API reference, "IpRange" / "SecurityGroupRuleRequest").
  */
 const RULE_DESCRIPTION = /^[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]{0,255}$/;
+/**
+ * A statement id: ASCII letters and digits only, and unique within the policy (IAM User Guide, "IAM JSON
+ * policy elements: Sid": "In IAM, the Sid value must be unique within a JSON policy").
+ */
+const STATEMENT_ID = /^[A-Za-z0-9]+$/;
 /** Bytes a linked EFS volume adds to the task definition (its volume and mount point, ids included). */
 const LINK_VOLUME_BYTES = 384;
 
@@ -96,8 +101,9 @@ function checkVolume(v: Validator, field: string, vol: LinkVolume, scratchPath: 
  * Checks the links and merges them into one grant. A link's variable may not be set by the user
  * (`environment`, `secrets`), by Berth (`QUEUE_URL`, `BERTH_TIMEOUT_SECONDS`, tracing) or by another
  * link; its secrets are SSM parameter or Secrets Manager ARNs, its keys KMS key ARNs, its statements
- * never on `*`, its volumes distinct from each other and from the scratch volume, its ingress ports
- * 1 to 65535 with descriptions EC2 accepts. Each error names both sides.
+ * never on `*` and with statement ids IAM accepts (letters and digits, none used by two links: all
+ * land in one task-role policy), its volumes distinct from each other and from the scratch volume,
+ * its ingress ports 1 to 65535 with descriptions EC2 accepts. Each error names both sides.
  */
 export function resolveLinks(v: Validator, links: LinkGrant[] | undefined, ctx: LinkContext): LinkGrant {
   if (links === undefined) return mergeGrants([]);
@@ -116,6 +122,7 @@ export function resolveLinks(v: Validator, links: LinkGrant[] | undefined, ctx: 
   for (const key of BERTH_VARIABLES) if (!owners.has(key)) owners.set(key, "Berth");
   const volumeOwners: { name: string; path: string; field: string }[] = [];
   const ingressKeys = new Map<string, string>();
+  const statementIds = new Map<string, string>();
 
   links.forEach((g, i) => {
     const f = `links[${i}]`;
@@ -156,13 +163,29 @@ export function resolveLinks(v: Validator, links: LinkGrant[] | undefined, ctx: 
       );
     });
     g.taskRoleStatements.forEach((s, j) => {
+      const at = `${f}.taskRoleStatements[${j}]`;
       const star = s.Resource.map((r) => known(r)).find((r) => r === "*" || r === "arn:*");
       v.check(
         star === undefined,
-        `${f}.taskRoleStatements[${j}].Resource`,
+        `${at}.Resource`,
         star,
         "a link grants actions on its resource's own ARNs, never on *",
       );
+      if (s.Sid === undefined) return;
+      v.check(
+        typeof s.Sid === "string" && STATEMENT_ID.test(s.Sid),
+        `${at}.Sid`,
+        s.Sid,
+        "a statement id of ASCII letters and digits only (IAM refuses anything else)",
+      );
+      const other = statementIds.get(s.Sid);
+      v.check(
+        other === undefined,
+        `${at}.Sid`,
+        s.Sid,
+        `${other} has the same statement id, and IAM refuses a policy with two (both land in the task role's policy): give one of the linked resources another name or envPrefix`,
+      );
+      statementIds.set(s.Sid, at);
     });
     g.ingress.forEach((ing, j) => {
       const at = `${f}.ingress[${j}]`;
