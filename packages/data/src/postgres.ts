@@ -141,7 +141,8 @@ export interface PostgresArgs {
    * its default minor of that major, applies newer minors in the maintenance window, and a later
    * deploy never asks to go back (RDS refuses downgrades: "Cannot upgrade … from 16.8 to 16.6"); the
    * minor here is what Berth checks those features against. Turn `autoMinorVersionUpgrade` off to pin
-   * the exact minor. A new major changes the parameter group family.
+   * the exact minor. **Restarts** the database when the major changes: RDS upgrades it in place
+   * (minutes of downtime) with a new parameter group of the major's family.
    * @default "16.6"
    * @example version: "17.4"
    */
@@ -1058,6 +1059,9 @@ function createAurora(c: Common): Database {
         engine: aws.rds.EngineType.AuroraPostgresql,
         engineMode: "provisioned",
         engineVersion: r.engineVersion,
+        // A new major in `version` is an in-place upgrade, which RDS refuses without this flag
+        // (ModifyDBCluster AllowMajorVersionUpgrade); it changes nothing while the major stays.
+        allowMajorVersionUpgrade: true,
         databaseName: r.databaseName,
         masterUsername: r.masterUsername,
         ...c.encryption,
@@ -1144,6 +1148,8 @@ function createInstance(c: Common): Database {
       {
         engine: "postgres",
         engineVersion: r.engineVersion,
+        // As for Aurora: RDS refuses a major upgrade without it (ModifyDBInstance AllowMajorVersionUpgrade).
+        allowMajorVersionUpgrade: true,
         instanceClass: r.instanceClass,
         allocatedStorage: r.storageGb,
         ...(r.maxStorageGb > 0 ? { maxAllocatedStorage: r.maxStorageGb } : {}),

@@ -133,6 +133,19 @@ describe("Postgres on Aurora Serverless v2 (dev)", () => {
     expect(rdsPinned.run.one(INSTANCE).inputs.engineVersion).toBe("15.10");
   });
 
+  it("lets a new major in version upgrade the database in place (RDS refuses that without the flag)", async () => {
+    const aurora = await create({ version: "17.4" });
+    expect(aurora.run.one(CLUSTER).inputs).toMatchObject({
+      engineVersion: "17",
+      allowMajorVersionUpgrade: true,
+    });
+    const rds = await create({ engine: "rds", version: "17" });
+    expect(rds.run.one(INSTANCE).inputs).toMatchObject({
+      engineVersion: "17",
+      allowMajorVersionUpgrade: true,
+    });
+  });
+
   it("forces TLS with a cluster parameter group of the version's family", async () => {
     const { run } = await create({ version: "17.4" });
     const params = run.one(CLUSTER_PARAMS);
