@@ -2,10 +2,12 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadProject, ProjectError, type RunRecord, runProgramInProcess } from "@berth/testing";
 import { Command, CommanderError } from "commander";
+import { composeCommand, runCompose } from "./compose-out/index.js";
 import { diffCommand } from "./diff/command.js";
 import { type DiffOptions, runDiff, type StackPicker } from "./diff/run.js";
 import { UsageError } from "./errors.js";
 import { reportFailure } from "./failure.js";
+import { importCommand } from "./import/index.js";
 import { type NewOptions, newCommand, runNew } from "./new.js";
 import { toPreviewDigest } from "./preview-json.js";
 import { renderMarkdown, renderText } from "./render.js";
@@ -108,6 +110,8 @@ interface Handlers {
   diff(o: DiffOptions): void;
   services(o: ServicesOptions): void;
   scaffold(o: NewOptions): void;
+  /** A command that runs itself once parsed (compose, import): the run returns the exit code. */
+  run(r: (io: Io) => Promise<number>): void;
 }
 
 /** The `berth` command, writing to `io` and never exiting the process itself. */
@@ -122,7 +126,14 @@ function program(io: Pick<Io, "stdout" | "stderr">, cwd: string, on: Handlers) {
     .addCommand(previewCommand(cwd, on.preview).helpOption("-h, --help", "Show this help"))
     .addCommand(diffCommand(cwd, on.diff).helpOption("-h, --help", "Show this help"))
     .addCommand(servicesCommand(cwd, on.services).helpOption("-h, --help", "Show this help"))
-    .addCommand(newCommand(cwd, on.scaffold).helpOption("-h, --help", "Show this help"));
+    .addCommand(newCommand(cwd, on.scaffold).helpOption("-h, --help", "Show this help"))
+    .addCommand(
+      composeCommand(cwd, (o) => on.run((runIo) => runCompose(o, runIo))).helpOption(
+        "-h, --help",
+        "Show this help",
+      ),
+    )
+    .addCommand(importCommand(io, cwd, (r) => on.run(r)).helpOption("-h, --help", "Show this help"));
   const configure = (c: Command) =>
     c
       .exitOverride()
@@ -138,7 +149,8 @@ function program(io: Pick<Io, "stdout" | "stderr">, cwd: string, on: Handlers) {
       })
       .showSuggestionAfterError(true);
   configure(root);
-  for (const c of root.commands) configure(c);
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  for (const c of all(root).slice(1)) configure(c);
   return root;
 }
 
@@ -148,6 +160,7 @@ const IGNORE: Handlers = {
   diff: () => undefined,
   services: () => undefined,
   scaffold: () => undefined,
+  run: () => undefined,
 };
 
 export const USAGE = program({ stdout: { write: () => 0 }, stderr: { write: () => 0 } }, ".", IGNORE)
@@ -344,6 +357,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     },
     scaffold: (o) => {
       action = () => runNew(o, io);
+    },
+    run: (r) => {
+      action = () => r(io);
     },
   });
   if (argv.length === 0) {
