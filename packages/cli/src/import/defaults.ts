@@ -134,21 +134,18 @@ export function overrideOf(
     const a = base[k] ?? defaultOf(kind, path);
     const b = env[k] ?? defaultOf(kind, path);
     if (equal(a, b)) continue;
-    if (b === undefined) out[k] = null;
-    else if (
-      isPlain(a) &&
-      isPlain(b) &&
-      !["count", "secrets", "environment"].includes(path) &&
-      !path.startsWith("resources.")
-    ) {
-      const inner = overrideOf(kind, a, b, path);
+    if (b === undefined) {
+      // Only a whole field can be removed (null); a nested one goes back to nothing it can name.
+      if (!prefix) out[k] = null;
+    } else if (isPlain(base[k]) && isPlain(env[k]) && !path.startsWith("resources")) {
+      // Maps merge key by key (count too): write only the keys that differ.
+      const inner = overrideOf(
+        kind,
+        base[k] as Record<string, unknown>,
+        env[k] as Record<string, unknown>,
+        path,
+      );
       if (Object.keys(inner).length) out[k] = inner;
-    } else if (isPlain(a) && isPlain(b) && (path === "environment" || path === "secrets")) {
-      const inner: Record<string, unknown> = {};
-      for (const n of new Set([...Object.keys(a), ...Object.keys(b)])) {
-        if (!equal(a[n], b[n])) inner[n] = b[n] ?? null;
-      }
-      out[k] = inner;
     } else out[k] = b;
   }
   return out;

@@ -55,6 +55,9 @@ const ORDER = [
   "environments",
 ];
 
+const YAML11_BOOLEANS =
+  /^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|true|True|TRUE|false|False|FALSE)$/;
+
 /** A manifest being built: fields by path, comments by path. */
 export class ManifestDraft {
   readonly body: Record<string, unknown> = {};
@@ -155,6 +158,9 @@ export function render(
         visit(item as Node, [...path, String(i)]);
       });
     }
+    // Words YAML 1.1 reads as booleans (on, yes, no …) stay text for every reader.
+    if (isScalar(node) && typeof node.value === "string" && YAML11_BOOLEANS.test(node.value))
+      node.type = "QUOTE_DOUBLE";
     if (isCollection(node) && path.length > 0) {
       const key = path.join(".");
       const inner = commented.some((c) => c.startsWith(`${key}.`));

@@ -180,7 +180,9 @@ export class Report {
         const key =
           r.path === g
             ? r.note
-              ? "(the service)"
+              ? g.startsWith("environments.")
+                ? "(the environment)"
+                : "(the service)"
               : code(r.path)
             : code(r.path.startsWith(`${g}.`) ? r.path.slice(g.length + 1) : r.path);
         out.push(`| ${key} | ${r.at ? fmtLine(r.at) : ""} | ${STATUS_WORDS[r.status]} | ${cell(r.detail)} |`);

@@ -1,6 +1,6 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { Command, CommanderError } from "commander";
 import { afterEach } from "vitest";
 import { UsageError } from "../../src/errors.js";
@@ -21,7 +21,10 @@ export function repoWith(fixture: string, extra: Record<string, string> = {}): s
   temps.push(root);
   writeFileSync(join(root, "pnpm-workspace.yaml"), "packages: []\n");
   cpSync(join(FIXTURES, fixture), root, { recursive: true });
-  for (const [path, text] of Object.entries(extra)) writeFileSync(join(root, path), text);
+  for (const [path, text] of Object.entries(extra)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
   return root;
 }
 

@@ -1,0 +1,429 @@
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadCatalogue, platformEnvironments } from "@berth/core";
+import { describe, expect, it } from "vitest";
+import { berthImport, read, reportLines, repoWith } from "./harness.js";
+
+const header = (service: string) =>
+  "# yaml-language-server: $schema=../../schemas/berth-manifest.schema.json\n" +
+  `# Imported from copilot/${service}/manifest.yml by berth import copilot: see ../IMPORT-REPORT.md.\n`;
+const X86 =
+  "architecture: X86_64 # Copilot builds linux/x86_64 by default; ARM64 (Berth's default) costs less once the image builds for it\n";
+
+function expectLines(lines: string[], expected: string[]): void {
+  expect(expected.filter((l) => !lines.includes(l))).toEqual([]);
+}
+
+/** Imports a workspace fixture; the command must succeed and write a valid catalogue. */
+async function imported(fixture: string, dir = ".", extra: Record<string, string> = {}) {
+  const root = repoWith(`copilot/${fixture}`, extra);
+  const r = await berthImport(root, ["copilot", dir]);
+  expect(r.err).toBe("");
+  expect(r.code).toBe(0);
+  const catalogue = loadCatalogue(join(root, "apps"), { environments: platformEnvironments(root) });
+  return {
+    root,
+    r,
+    catalogue,
+    lines: reportLines(root),
+    manifest: (name: string) => read(root, `apps/${name}/berth.yaml`),
+  };
+}
+
+describe("berth import copilot: a web service and a backend service (storefront)", () => {
+  it("maps types to kinds, environment overrides to the platform's environments, and secrets under /berth/<env>/", async () => {
+    const { manifest, catalogue } = await imported("storefront");
+    expect(manifest("frontend")).toBe(
+      `${header("frontend")}name: frontend
+kind: web
+build:
+  context: ../../frontend
+  dockerfile: ../../frontend/Dockerfile
+${X86}port: 3000
+cpu: 512
+memory: 1024
+environment: { LOG_LEVEL: info, API_URL: http://api:8080 }
+secrets:
+  SESSION_SECRET: { ssm: /berth/<env>/frontend/session-secret }
+  STRIPE_KEY: { secretsManager: berth/<env>/frontend/stripe, key: apiKey }
+healthCheck:
+  path: /_health
+  intervalSeconds: 15
+  timeoutSeconds: 10
+  unhealthyThreshold: 2
+  startPeriodSeconds: 45
+  healthyThreshold: 3
+count: { min: 2, max: 10, cpuTarget: 60, requestsPerTarget: 500 }
+deregistrationDelaySeconds: 20
+calls: [ api ]
+exec: true
+environments:
+  dev:
+    count: 1
+    environment: { LOG_LEVEL: debug }
+  prod:
+    count: { min: 3, max: 20, cpuTarget: 50 }
+    http:
+      hosts: [ shop.example.com, www.shop.example.com ]
+`,
+    );
+    expect(manifest("api")).toBe(
+      `${header("api")}name: api
+kind: internal
+build:
+  context: ../..
+  dockerfile: ../../api/Dockerfile
+  target: production
+  args: { GO_VERSION: "1.22" }
+environment: { DB_POOL: "10", FEATURE_SEARCH: "on", CACHE_TTL_SECONDS: "120" }
+healthCheck:
+  command:
+    - CMD-SHELL
+    - wget -qO- http://localhost:8080/healthz || exit 1
+  unhealthyThreshold: 2
+  startPeriodSeconds: 30
+count: 2
+environments:
+  prod:
+    count: { min: 2, max: 6, memoryTarget: 70 }
+    cpu: 1024
+    memory: 2048
+`,
+    );
+    expect(catalogue.service("frontend", "prod")).toMatchObject({
+      count: { min: 3, max: 20, cpuTarget: 50, requestsPerTarget: 500 },
+      http: { hosts: ["shop.example.com", "www.shop.example.com"] },
+    });
+    expect(catalogue.service("frontend", "dev")?.count).toBe(1);
+    expect(catalogue.service("frontend", "staging")?.count).toEqual({
+      min: 2,
+      max: 10,
+      cpuTarget: 60,
+      requestsPerTarget: 500,
+    });
+    expect(catalogue.service("api", "prod")).toMatchObject({ cpu: 1024, memory: 2048 });
+  });
+
+  it("reports the environments, the overrides per environment, the secrets to copy and the calls", async () => {
+    const { lines } = await imported("storefront");
+    expectLines(lines, [
+      "| `environments.test` | the platform's environment dev |",
+      "| (the environment) | copilot/environments/test/manifest.yml:2 | changed | the platform's environment dev (stacks/platform/Pulumi.dev.yaml): the usual name for test; check the overrides land where you expect |",
+      "| `network` | copilot/environments/test/manifest.yml:4 | dropped | the environment's network settings: the platform stack configures environments (stacks/platform/Pulumi.<env>.yaml), not the import |",
+      "| `application` |  | dropped | the application's name (storefront): each Berth service stands on its own in the catalogue |",
+      "| (the service) | copilot/frontend/manifest.yml:3 | changed | `architecture: X86_64`: Copilot's default platform is linux/x86_64, kept so the image still runs; Berth's default ARM64 is cheaper: drop the line once the image builds for arm64 |",
+      "| `http.path` | copilot/frontend/manifest.yml:6 | mapped | `/`: the catch-all route `/*` (the default) |",
+      "| `http.healthcheck.grace_period` | copilot/frontend/manifest.yml:13 | mapped | `healthCheck.startPeriodSeconds: 45` |",
+      "| `http.stickiness` | copilot/frontend/manifest.yml:15 | **needs a decision** | sticky sessions: Berth's target groups have none; keep sessions out of the tasks (a cache resource) |",
+      "| `count.range.spot_from` | copilot/frontend/manifest.yml:27 | **needs a decision** | Fargate Spot from task 3 on: Berth runs every task on on-demand Fargate (Spot would cost less for a service that tolerates interruptions) |",
+      "| `count.response_time` | copilot/frontend/manifest.yml:30 | **needs a decision** | scaling on response time (2s): Berth scales on CPU, memory or requests per task; choose a target |",
+      "| `secrets.SESSION_SECRET` | copilot/frontend/manifest.yml:41 | changed | `secrets.SESSION_SECRET: { ssm: /berth/<env>/frontend/session-secret }`: the environment's tasks read only parameters under /berth/<env>/; copy /copilot/storefront/<env>/secrets/SESSION_SECRET there |",
+      "| `environments.test.count` | copilot/frontend/manifest.yml:47 | mapped | in dev (Copilot's test): `count: 1` |",
+      '| `environments.prod.http.alias` | copilot/frontend/manifest.yml:52 | mapped | in prod: `http.hosts: ["shop.example.com","www.shop.example.com"]`; DNS records and certificates are the environment\'s |',
+      "| `/berth/<env>/frontend/session-secret` | SSM Parameter Store (SecureString) | frontend | `SESSION_SECRET` | the SSM parameter /copilot/storefront/<env>/secrets/SESSION_SECRET: copy it |",
+      "| `berth/<env>/frontend/stripe` | Secrets Manager | frontend | `STRIPE_KEY` | the secret storefront/<env>/stripe (key apiKey): copy it |",
+      "| (the service) | copilot/api/manifest.yml:2 | mapped | frontend calls it (its variables name it): `calls: [api]` |",
+      "| `network.connect` | copilot/api/manifest.yml:20 | mapped | Service Connect: callers list it in `calls` and reach http://api:8080 |",
+      "| `platform` | copilot/api/manifest.yml:25 | mapped | ARM64, Berth's default architecture |",
+      '| `env_file.FEATURE_SEARCH` | api/api.env:1 | mapped | `environment.FEATURE_SEARCH: "on"` |',
+      "| `environments.prod.count.memory_percentage` | copilot/api/manifest.yml:37 | mapped | in prod: `count.memoryTarget: 70` |",
+    ]);
+  });
+
+  it("uses the platform's own environments when the repository has them", async () => {
+    const { manifest, lines } = await imported("storefront", ".", {
+      "stacks/platform/Pulumi.test.yaml": "config: {}\n",
+      "stacks/platform/Pulumi.prod.yaml": "config: {}\n",
+    });
+    expect(manifest("frontend")).toContain(
+      "\n  test:\n    count: 1\n    environment: { LOG_LEVEL: debug }\n",
+    );
+    expectLines(lines, [
+      "| (the environment) | copilot/environments/test/manifest.yml:2 | mapped | the platform's environment test (stacks/platform/Pulumi.test.yaml) |",
+    ]);
+  });
+});
+
+describe("berth import copilot: a worker subscribed to topics (events)", () => {
+  it("keeps the queue's settings, scales on backlog, and leaves the SNS topics for a decision", async () => {
+    const { manifest, lines } = await imported("events");
+    expect(manifest("notifier")).toBe(
+      `${header("notifier")}name: notifier
+kind: worker
+build:
+  context: ../../notifier
+  dockerfile: ../../notifier/Dockerfile
+${X86}secrets:
+  SMTP_PASSWORD: { ssm: /berth/<env>/notifier/smtp-password }
+  DB_SECRET: { secretsManager: berth/<env>/notifier/notifier-db }
+count: { max: 10, backlogPerTask: 2400 }
+queue: { processingSeconds: 50, maxReceiveCount: 5 }
+environments:
+  dev: { count: 1 }
+  staging: { count: 1 }
+`,
+    );
+    expect(manifest("orders")).toBe(
+      `${header("orders")}name: orders
+kind: web
+image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders:v42
+${X86}port: 80
+http:
+  paths: [ /orders, /orders/* ]
+environment: { DDB_TABLE_NAME: orders }
+healthCheck: { path: /orders/ping }
+count: 2
+environments:
+  prod:
+    count: { min: 4, max: 12, requestsPerTarget: 1000 }
+`,
+    );
+    expectLines(lines, [
+      "| `environments.production` | the platform's environment prod |",
+      "| `subscribe.topics[0]` | copilot/notifier/manifest.yml:10 | **needs a decision** | the SNS topic orders/order-events: Berth has no topics; the worker consumes its own SQS queue (QUEUE_URL): have orders send to it (and filter in the worker) |",
+      "| `subscribe.queue.retention` | copilot/notifier/manifest.yml:16 | mapped | `queue.retentionDays: 4` |",
+      "| `subscribe.queue.timeout` | copilot/notifier/manifest.yml:17 | changed | `queue.processingSeconds: 50`: Berth's visibility timeout is six times the processing time (300 s for Copilot's 5m) |",
+      "| `subscribe.queue.dead_letter` | copilot/notifier/manifest.yml:18 | mapped | `queue.maxReceiveCount: 5` (Berth always has a dead-letter queue) |",
+      "| `count.queue_delay` | copilot/notifier/manifest.yml:28 | mapped | `count.backlogPerTask: 2400` (acceptable latency ÷ time per message, as Copilot computes it) |",
+      "| `environments.qa.count` | copilot/notifier/manifest.yml:41 | mapped | in dev (Copilot's qa): `count: 1` |",
+      "| `publish` | copilot/orders/manifest.yml:9 | **needs a decision** | SNS topics: Berth has none; give each consumer a queue (a worker's own queue, or a `queue` resource it uses) and send messages to it |",
+      '| `http.path` | copilot/orders/manifest.yml:4 | mapped | `http.paths: ["/orders", "/orders/*"]` |',
+      "| `environments.production.count.requests` | copilot/orders/manifest.yml:21 | mapped | in prod (Copilot's production): `count.requestsPerTarget: 1000` |",
+    ]);
+  });
+});
+
+describe("berth import copilot: scheduled jobs (batch, given as the copilot/ folder)", () => {
+  it("converts every schedule form and keeps Copilot's retries and timeouts", async () => {
+    const { manifest, lines, catalogue } = await imported("batch", "copilot");
+    expect(manifest("report")).toBe(
+      `${header("report")}name: report
+kind: job
+build:
+  context: ../../report
+  dockerfile: ../../report/Dockerfile
+${X86}schedule: cron(0 0 * * ? *) # @daily in EventBridge Scheduler's syntax (UTC)
+timeoutMinutes: 90
+retries: 3
+cpu: 1024
+memory: 2048
+environment: { REPORT_BUCKET: acme-reports }
+environments:
+  prod: { schedule: cron(0 6 ? * 2-6 *), memory: 4096 }
+`,
+    );
+    expect(manifest("cleanup")).toBe(
+      `${header("cleanup")}name: cleanup
+kind: job
+image: public.ecr.aws/acme/cleanup:1.4.0
+${X86}schedule: rate(10 minutes) # @every 10m in EventBridge Scheduler's syntax (UTC)
+timeoutMinutes: 1
+retries: 0 # Copilot retries a job 0 times by default; Berth's default is 2
+command: [ cleanup, --older-than, 7d ]
+`,
+    );
+    expect(manifest("sync")).toContain("schedule: cron(0 12 ? * MON *)\n");
+    expect(manifest("digest")).toContain(
+      "schedule: cron(30 7 1 * ? *) # 30 7 1 * * in EventBridge Scheduler's syntax (UTC)\nretries: 0\n",
+    );
+    expect(manifest("archive")).toContain(
+      "schedule: cron(0 0 1 1 ? 2199) # TODO: disabled in Copilot (schedule: none); a placeholder that never runs before 2199\n",
+    );
+    expect(catalogue.service("report", "prod")).toMatchObject({
+      schedule: "cron(0 6 ? * 2-6 *)",
+      memory: 4096,
+      cpu: 1024,
+    });
+    expect(catalogue.service("report", "dev")).toMatchObject({ schedule: "cron(0 0 * * ? *)", memory: 2048 });
+    expectLines(lines, [
+      "| `environments.prod.on.schedule` | copilot/report/manifest.yml:16 | mapped | in prod: `schedule: cron(0 6 ? * 2-6 *)` (0 6 * * 1-5 in EventBridge Scheduler's syntax, UTC) |",
+      "| `timeout` | copilot/cleanup/manifest.yml:7 | changed | `timeoutMinutes: 1` (30s rounded up to whole minutes) |",
+      "| `on.schedule` | copilot/archive/manifest.yml:4 | **needs a decision** | the schedule is `none` (the job is disabled): the manifest has the placeholder `cron(0 0 1 1 ? 2199)` (never runs before 2199); Berth has no disabled jobs: keep the placeholder, or remove the job |",
+      "| (the service) | copilot/cleanup/manifest.yml:2 | changed | `retries: 0`: Copilot does not retry a failed job unless told to; Berth retries twice by default, so the manifest keeps 0 |",
+    ]);
+  });
+
+  it("turns managed EFS volumes into volume resources, and leaves an existing file system for a decision", async () => {
+    const { manifest, lines } = await imported("batch", "copilot");
+    expect(manifest("sync")).toContain(
+      "resources:\n  cache: { type: volume, path: /var/cache/sync }\n  shared: { type: volume }\nuses:\n  - cache\n  - { shared: read }\n",
+    );
+    expectLines(lines, [
+      "| `storage.volumes.cache` | copilot/sync/manifest.yml:11 | mapped | the volume resource `cache` (type volume, path /var/cache/sync), `uses: cache`; copy the data from Copilot's file system (AWS DataSync) |",
+      "| `storage.volumes.shared` | copilot/sync/manifest.yml:15 | **needs a decision** | the existing file system fs-0123456789abcdef0: a new volume resource `shared` (path /mnt/shared) replaces it, `uses: { shared: read }` (Copilot mounts read-only unless read_only: false); copy the data over (AWS DataSync), or keep the old one outside Berth |",
+    ]);
+  });
+});
+
+describe("berth import copilot: storage, sidecars, App Runner and a static site (files)", () => {
+  it("maps each service type it can, and names the one it cannot", async () => {
+    const { manifest, lines, root } = await imported("files");
+    expect(manifest("cms")).toBe(
+      `${header("cms")}name: cms
+kind: web
+build: { context: ../../cms, dockerfile: ../../cms/Dockerfile }
+${X86}http:
+  hosts: [ cms.example.com ]
+cpu: 1024
+memory: 3072 # memory 3000 MiB rounded up to 3072 (a Fargate task size)
+resources:
+  media:
+    type: volume
+    path: /var/www/media
+    posixUser: { uid: 33, gid: 33 }
+uses: [ media ]
+sidecars:
+  - name: nginx
+    image: public.ecr.aws/nginx/nginx:1.27
+    environment: { NGINX_PORT: "80" }
+    essential: true
+`,
+    );
+    expect(manifest("thumbs")).toContain("kind: worker\n");
+    expect(manifest("thumbs")).toContain(
+      "resources:\n  thumbs-media: { type: volume, path: /media }\nuses:\n  - { thumbs-media: read }\n",
+    );
+    expect(manifest("landing")).toContain("kind: web\n");
+    expect(existsSync(join(root, "apps", "docs-site"))).toBe(false);
+    expectLines(lines, [
+      "| `docs-site` | not imported (needs a decision) |",
+      "- [ ] `docs-site` (copilot/docs-site/manifest.yml:2): type Static Site (S3 and CloudFront): Berth has no static-site kind; serve the files from a web service, or keep the site outside Berth. Not imported",
+      "| (the service) | copilot/landing/manifest.yml:2 | changed | kind web: type Request-Driven Web Service: App Runner becomes an ECS service behind the environment's shared load balancer |",
+      "| `memory` | copilot/cms/manifest.yml:10 | changed | `cpu: 1024`, `memory: 3072` (memory 3000 MiB rounded up to 3072 (a Fargate task size)) |",
+      "| `sidecars.nginx` | copilot/cms/manifest.yml:21 | changed | a sidecar `nginx` (public.ecr.aws/nginx/nginx:1.27, essential as in Copilot); its port (sidecars get no port mapping), mount_points not copied |",
+      "| `storage.volumes.media` | copilot/thumbs/manifest.yml:8 | changed | the volume resource `thumbs-media` (named thumbs-media: cms has a volume media too, and a resource name is unique) (type volume, path /media), `uses: { thumbs-media: read }` (Copilot mounts read-only unless read_only: false); copy the data from Copilot's file system (AWS DataSync) |",
+      "| `storage.ephemeral` | copilot/thumbs/manifest.yml:6 | **needs a decision** | 50 GiB of task storage: Berth's tasks have Fargate's default 20 GiB |",
+      "| `storage.volumes.scratch` | copilot/thumbs/manifest.yml:11 | **needs a decision** | a scratch volume at /scratch (task storage shared with sidecars): Berth gives a task a read-only root and no scratch volumes; use a volume resource, or /tmp in the image |",
+      "| `tags` | copilot/landing/manifest.yml:15 | dropped | Berth tags AWS resources itself |",
+    ]);
+  });
+});
+
+describe("berth import copilot: an older app (addons, placement, FireLens, an environment the platform lacks)", () => {
+  it("writes what maps and lists the rest for a decision", async () => {
+    const { manifest, lines, catalogue } = await imported("legacy-app");
+    expect(manifest("web")).toBe(
+      `${header("web")}name: web
+kind: web
+build: { context: ../.., dockerfile: ../../Dockerfile }
+${X86}port: 8000
+http:
+  paths: [ /api, /api/* ]
+environment: { RAILS_ENV: production, WEB_CONCURRENCY: "4" }
+secrets:
+  DATABASE_URL: { ssm: /berth/<env>/web/database-url }
+  SECRET_KEY_BASE: { ssm: /berth/<env>/web/secret-key-base }
+healthCheck: { path: /api/healthz }
+count: 3
+deployment: { minHealthyPercent: 0, maxPercent: 100 }
+sidecars:
+  - { name: migrate, image: public.ecr.aws/acme/migrate:3 }
+environments:
+  dev: { count: 1, deployment: null }
+  prod:
+    count: { min: 3, max: 9, cpuTarget: 75 }
+`,
+    );
+    expect(catalogue.service("web", "dev")?.deployment).toBeUndefined();
+    expect(catalogue.service("web", "staging")?.deployment).toEqual({
+      minHealthyPercent: 0,
+      maxPercent: 100,
+    });
+    expect(manifest("worker")).toContain("kind: worker\n");
+    expectLines(lines, [
+      "| `environments.qa` | no platform environment (needs a decision) |",
+      "- [ ] `web.environments.qa` (copilot/web/manifest.yml:47): no environment of the platform is qa (it has dev, staging, prod): these overrides are not written; add them to `environments.<env>` by hand",
+      "- [ ] `web.image.depends_on` (copilot/web/manifest.yml:11): the app waited for migrate to finish: a one-off step before the app belongs in `release: { command: […] }` (run before each rollout)",
+      "- [ ] `web.addons/orders-table.yml` (copilot/web/addons/orders-table.yml:1): a CloudFormation addon (AWS::DynamoDB::Table, AWS::S3::Bucket): Berth has no addons; an S3 bucket becomes a `bucket` resource, declare the equivalents in `resources` (or keep them outside Berth and pass their names)",
+      "| `deployment.rolling` | copilot/web/manifest.yml:15 | mapped | `deployment: { minHealthyPercent: 0, maxPercent: 100 }` (stop the old tasks, then start new ones) |",
+      "| `network.vpc.placement` | copilot/web/manifest.yml:20 | changed | public: Berth runs tasks in the environment's private subnets (out through its NAT) |",
+      "| `logging` | copilot/web/manifest.yml:22 | **needs a decision** | FireLens log routing: Berth sends the service's logs to its CloudWatch log group (`logs.retentionDays`); ship them on from there |",
+      "| `variables.DATABASE_URL` | copilot/web/manifest.yml:29 | changed | a URL with a password in it: `secrets.DATABASE_URL: { ssm: /berth/<env>/web/database-url }`; the value is not copied (create the parameter: see Secrets to create) |",
+      "| `variables.AWS_ACCESS_KEY_ID` | copilot/web/manifest.yml:30 | dropped | AWS credentials are never copied: the task role gives the service its AWS access |",
+      "| `taskdef_overrides` | copilot/web/manifest.yml:32 | **needs a decision** | task definition patches: Berth has none in manifests; change the service through its fields, or the component's `transform` in TypeScript |",
+      "| `environments.dev.deployment.rolling` | copilot/web/manifest.yml:46 | mapped | in dev: new tasks first (Berth's default rolling deployment) |",
+      "| `env_file.SECRET_KEY_BASE` | web.env:1 | changed | a secret by its name: `secrets.SECRET_KEY_BASE: { ssm: /berth/<env>/web/secret-key-base }`; the value is not copied (create the parameter: see Secrets to create) |",
+      "| (the service) | copilot/worker/manifest.yml:2 | **needs a decision** | kind worker: type Backend Service without image.port: nothing can reach it, so it becomes a worker (a Berth worker consumes its own SQS queue: check that fits) |",
+    ]);
+  });
+});
+
+describe("berth import copilot: nothing left out", () => {
+  it.each([
+    ["storefront", "."],
+    ["events", "."],
+    ["batch", "copilot"],
+    ["files", "."],
+    ["legacy-app", "."],
+  ])("%s: every key has a deliberate row", async (fixture, dir) => {
+    const { lines, root } = await imported(fixture, dir);
+    expect(lines.filter((l) => l.includes("not read by the importer"))).toEqual([]);
+    const report = read(root, "apps/IMPORT-REPORT.md");
+    expect(report).not.toContain("hunter2");
+    expect(report).not.toContain("not-a-real-secret");
+    expect(report).not.toContain("AKIAEXAMPLE");
+  });
+});
+
+describe("berth import copilot: inputs it cannot read", () => {
+  const cases: [string, string, string[], number, string][] = [
+    [
+      "a folder that is not a workspace",
+      "errors",
+      ["not-a-workspace"],
+      1,
+      "error: not-a-workspace is not a Copilot workspace: it has no copilot/ folder (copilot/.workspace, copilot/<service>/manifest.yml)\n",
+    ],
+    [
+      "a workspace without services",
+      "errors",
+      ["empty"],
+      1,
+      "error: empty is not a Copilot workspace with services: empty/copilot has no <service>/manifest.yml\n",
+    ],
+    [
+      "a manifest that does not parse",
+      "errors",
+      ["bad-yaml"],
+      1,
+      "error: bad-yaml/copilot/api/manifest.yml:6:1: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]\n",
+    ],
+    [
+      "a manifest without a type",
+      "errors",
+      ["no-type"],
+      1,
+      "error: no-type/copilot/api/manifest.yml:1:1: no-type/copilot/api/manifest.yml is not a Copilot manifest: it has no type (Load Balanced Web Service, Backend Service, Worker Service, Request-Driven Web Service, Scheduled Job)\n",
+    ],
+    ["a folder that does not exist", "errors", ["nope"], 2, "berth import: nope: no such folder\n"],
+    [
+      "a file",
+      "errors",
+      ["not-a-workspace/README.md"],
+      2,
+      "berth import: not-a-workspace/README.md is a file; give the workspace folder (the one holding copilot/)\n",
+    ],
+    ["no folder at all", "errors", [], 2, "berth import: missing required argument 'copilot-dir'\n"],
+  ];
+
+  it.each(cases)("%s: exit %#", async (_title, fixture, args, code, err) => {
+    const root = repoWith(`copilot/${fixture}`);
+    const r = await berthImport(root, ["copilot", ...args]);
+    expect(r.code).toBe(code);
+    expect(r.err).toBe(err);
+    expect(r.out).toBe("");
+    expect(existsSync(join(root, "apps"))).toBe(false);
+  });
+
+  it("refuses to overwrite an existing manifest", async () => {
+    const root = repoWith("copilot/events");
+    mkdirSync(join(root, "apps", "orders"), { recursive: true });
+    writeFileSync(join(root, "apps", "orders", "berth.yaml"), "name: orders\n");
+    const r = await berthImport(root, ["copilot", "."]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      "berth import: will not overwrite apps/orders/berth.yaml: move it away or choose another --out; nothing was written\n",
+    );
+    expect(existsSync(join(root, "apps", "notifier"))).toBe(false);
+  });
+});
