@@ -62,9 +62,19 @@ export function importCommand(
   cwd: string,
   onRun: (run: ImportRun) => void,
 ): Command {
-  const root = new Command("import").description(
-    "Turn a docker compose file or a Copilot workspace into service manifests, with a report of every key",
-  );
+  const root = new Command("import")
+    .description(
+      "Turn a docker compose file or a Copilot workspace into service manifests, with a report of every key",
+    )
+    .helpCommand(false)
+    // Without a known subcommand: one usage message, naming the word that is not one.
+    .allowExcessArguments(true)
+    .action((_options: unknown, cmd: Command) => {
+      const what = cmd.args[0];
+      throw new UsageError(
+        `${what ? `unknown command '${what}'` : "say what to import"}: berth import compose <compose-file>, or berth import copilot <copilot-dir>`,
+      );
+    });
   root.addCommand(
     new Command("compose")
       .description("Import a compose file: one apps/<service>/berth.yaml per service")

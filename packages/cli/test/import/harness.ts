@@ -1,10 +1,8 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { Command, CommanderError } from "commander";
 import { afterEach } from "vitest";
-import { UsageError } from "../../src/errors.js";
-import { type ImportRun, importCommand } from "../../src/import/index.js";
+import { main } from "../../src/index.js";
 import { capture } from "../helpers.js";
 
 /** The import fixtures: compose projects and Copilot workspaces. */
@@ -28,36 +26,10 @@ export function repoWith(fixture: string, extra: Record<string, string> = {}): s
   return root;
 }
 
-/**
- * Runs `berth import <args>` the way the berth command does: parse, then run the import;
- * 0 ok, 1 failure, 2 usage (UsageError or a command-line mistake), never a stack trace.
- */
+/** Runs `berth import <args>` through the berth command: 0 ok, 1 failure, 2 usage, never a stack trace. */
 export async function berthImport(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   const c = capture(cwd, { env });
-  let run: ImportRun | undefined;
-  const cmd = new Command("berth").exitOverride().addCommand(
-    importCommand(c.io, cwd, (r) => {
-      run = r;
-    }),
-  );
-  const usage = (message: string) => {
-    c.io.stderr.write(`berth import: ${message}\n`);
-    return 2;
-  };
-  let code: number;
-  try {
-    cmd.parse(["import", ...args], { from: "user" });
-    code = run
-      ? await run(c.io).catch((e: unknown) => {
-          if (e instanceof UsageError) return usage(e.message);
-          throw e;
-        })
-      : 0;
-  } catch (e) {
-    if (e instanceof CommanderError) code = e.exitCode === 0 ? 0 : usage(e.message.replace(/^error: /, ""));
-    else if (e instanceof UsageError) code = usage(e.message);
-    else throw e;
-  }
+  const code = await main(["import", ...args], c.io);
   return { code, out: c.out(), err: c.err() };
 }
 
