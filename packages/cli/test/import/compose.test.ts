@@ -792,7 +792,12 @@ describe("berth import compose: inputs it cannot read", () => {
       2,
       "berth import: --env-file x.env: no such file\n",
     ],
-    ["no file at all", [], 2, "berth import: missing required argument 'compose-file'\nRun 'berth import --help' for the options.\n"],
+    [
+      "no file at all",
+      [],
+      2,
+      "berth import: missing required argument 'compose-file'\nRun 'berth import --help' for the options.\n",
+    ],
   ];
 
   it.each(cases)("%s: exit %#", async (_title, args, code, err) => {

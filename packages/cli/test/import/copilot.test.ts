@@ -403,7 +403,13 @@ describe("berth import copilot: inputs it cannot read", () => {
       2,
       "berth import: not-a-workspace/README.md is a file; give the workspace folder (the one holding copilot/)\n",
     ],
-    ["no folder at all", "errors", [], 2, "berth import: missing required argument 'copilot-dir'\nRun 'berth import --help' for the options.\n"],
+    [
+      "no folder at all",
+      "errors",
+      [],
+      2,
+      "berth import: missing required argument 'copilot-dir'\nRun 'berth import --help' for the options.\n",
+    ],
   ];
 
   it.each(cases)("%s: exit %#", async (_title, fixture, args, code, err) => {
