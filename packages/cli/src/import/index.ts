@@ -181,7 +181,12 @@ export async function runCopilotImport(opts: CopilotImportOptions, io: Io): Prom
 
 function finish(cat: Catalogue, report: Report, t: ReturnType<typeof target>, cwd: string, io: Io): number {
   if (cat.drafts.length === 0) {
-    throw new ImportError(`${report.input}: no service could be imported:\n${report.markdown()}`);
+    // Nothing to write: the report (on stdout) says why each service was left out.
+    io.stdout.write(report.markdown());
+    const why = report.groups.filter((g) => g.result).map((g) => `${g.name}: ${g.result}`);
+    throw new ImportError(
+      `${report.input}: no service could be imported (${why.join("; ")}); nothing was written`,
+    );
   }
   checkFree(plannedFiles(cat, t.outDir), cwd);
   writeCatalogue(cat, report, t, cwd);

@@ -821,3 +821,19 @@ describe("berth import compose: inputs it cannot read", () => {
     );
   });
 });
+
+describe("berth import compose: nothing to import", () => {
+  it("prints the report, writes nothing and exits 1 when no service can be imported", async () => {
+    const root = repoWith("compose/errors", {
+      "only-mysql.yml":
+        "services:\n  mysql:\n    image: mysql:8\n  adminer:\n    image: adminer\n    profiles: [debug]\n",
+    });
+    const r = await berthImport(root, ["compose", "only-mysql.yml"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      "error: only-mysql.yml: no service could be imported (services.mysql: not imported (needs a decision); services.adminer: not imported (profile debug)); nothing was written\n",
+    );
+    expect(r.out).toContain("## Needs a decision (1)");
+    expect(existsSync(join(root, "apps"))).toBe(false);
+  });
+});
