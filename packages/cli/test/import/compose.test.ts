@@ -243,7 +243,7 @@ uses: [ postgres, cache ]
       "| `env_file[1]` | common.yml:13 | dropped | ./config/local.env does not exist; it is optional (required: false) |",
       "| `env_file[0].STRIPE_API_KEY` | config/rails.env:4 | changed | a secret by its name: `secrets.STRIPE_API_KEY: { ssm: /berth/<env>/app/stripe-api-key }`; the value is not copied (create the parameter: see Secrets to create) |",
       "| `deploy.resources.reservations` | compose.yaml:43 | dropped | Fargate reserves the whole task size (`cpu`, `memory`) |",
-      "| `image` | compose.yaml:47 | **needs a decision** | a managed Aurora PostgreSQL (Serverless v2) resource instead of a container: `berth.shared.yaml` resources.postgres, used by app and sidekiq; the container ran PostgreSQL 15, the resource defaults to 16.6: set `version` to an Aurora PostgreSQL 15 version if the app needs 15 |",
+      "| `image` | compose.yaml:47 | **needs a decision** | a managed Aurora PostgreSQL (Serverless v2) resource instead of a container: `berth.shared.yaml` resources.postgres, used by app and sidekiq; the container ran PostgreSQL 15, the resource defaults to 16.6: set `version` to a 15.x version if the app needs 15 |",
       '| `command` | compose.yaml:59 | dropped | the container\'s start command (valkey-server --save "" --appendonly no): the managed resource has its own settings |',
     ]);
   });

@@ -1,5 +1,12 @@
 import { resolve } from "node:path";
-import { envPrefix, RESOURCE_NAME_RULE, type DataKind as ResourceKind, type ServiceKind } from "@berth/core";
+import {
+  envPrefix,
+  POSTGRES_DEFAULT_VERSION,
+  POSTGRES_MAJOR_VERSIONS,
+  RESOURCE_NAME_RULE,
+  type DataKind as ResourceKind,
+  type ServiceKind,
+} from "@berth/core";
 import { type Catalogue, SharedDraft } from "../catalogue.js";
 import {
   buildPaths,
@@ -494,9 +501,13 @@ function mapDataService(x: Plan, report: Report, shared: SharedDraft, where: Pos
       const major = /^(\d+)/.exec(tag)?.[1];
       let detail = `a managed ${r.type === "postgres" ? "Aurora PostgreSQL (Serverless v2)" : "ElastiCache Serverless (Valkey)"} resource instead of a container: ${place}, used by ${list(users)}`;
       let status: Status = "mapped";
-      if (r.type === "postgres" && major && major !== "16") {
+      const defaultMajor = POSTGRES_DEFAULT_VERSION.split(".")[0];
+      if (r.type === "postgres" && major && major !== defaultMajor) {
         status = "decide";
-        detail += `; the container ran PostgreSQL ${major}, the resource defaults to 16.6: set \`version\` to an Aurora PostgreSQL ${major} version if the app needs ${major}`;
+        const offered = (POSTGRES_MAJOR_VERSIONS as readonly number[]).includes(Number(major));
+        detail += offered
+          ? `; the container ran PostgreSQL ${major}, the resource defaults to ${POSTGRES_DEFAULT_VERSION}: set \`version\` to a ${major}.x version if the app needs ${major}`
+          : `; the container ran PostgreSQL ${major}, which Berth does not offer (majors ${POSTGRES_MAJOR_VERSIONS.join(", ")}): the resource defaults to ${POSTGRES_DEFAULT_VERSION}; check the app and move the data with pg_dump/pg_restore`;
       }
       if (r.type === "cache" && /redis/.test(imageBase(image))) {
         status = "changed";
