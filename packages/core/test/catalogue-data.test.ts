@@ -229,6 +229,12 @@ describe("data resources and uses in the catalogue", () => {
       'resources.db.version is "12.9"; a PostgreSQL version: major 13, 14, 15, 16, 17, with a minor (e.g. "16.6")',
     ],
     [
+      "a major past standard support (billed Extended Support from day one)",
+      { api: "name: api\nkind: internal\nresources:\n  db: { type: postgres, version: '13.20' }\n" },
+      undefined,
+      'resources.db.version is "13.20"; PostgreSQL 13 left standard support on 2026-02-28: RDS would enroll the database in RDS Extended Support, billed per vCPU-hour (ACU-hour on Serverless v2) on top of the instance; use 14 or later',
+    ],
+    [
       "an engine that is neither aurora nor rds",
       { api: "name: api\nkind: internal\nresources:\n  db: { type: postgres, engine: aurora-mysql }\n" },
       undefined,

@@ -5,6 +5,7 @@ import {
   checkTags,
   emptyGrant,
   envPrefix,
+  extendedSupportRefusal,
   known,
   type Linkable,
   type LinkGrant,
@@ -46,14 +47,6 @@ export const AURORA_SERVERLESS_V2_MIN_MINOR: Record<number, number> = { 13: 6, 1
  * 14.12, 15.7, 16.3 and higher; 17 from 17.4).
  */
 export const AURORA_AUTO_PAUSE_MIN_MINOR: Record<number, number> = { 13: 15, 14: 12, 15: 7, 16: 3, 17: 4 };
-
-/**
- * Majors past their end of standard support on Aurora and RDS (Aurora PostgreSQL and RDS for PostgreSQL
- * release calendars: PostgreSQL 13 ended on 2026-02-28). RDS still creates such a database, but enrolls
- * it in RDS Extended Support and bills it per vCPU-hour (per ACU-hour on Serverless v2) from the first
- * day (Aurora User Guide, "Overview of Amazon RDS Extended Support").
- */
-export const POSTGRES_EXTENDED_SUPPORT_MAJORS: Readonly<Record<number, string>> = { 13: "2026-02-28" };
 
 /** AWS's limits for the settings this component takes (the sources are named on each line). */
 export const POSTGRES_LIMITS = {
@@ -503,13 +496,8 @@ function checkVersion(v: Validator, a: PostgresArgs, engine: PostgresEngine): Ve
     version,
     `PostgreSQL majors Aurora and RDS offer: ${majors}`,
   );
-  const ended = POSTGRES_EXTENDED_SUPPORT_MAJORS[major];
-  v.check(
-    ended === undefined,
-    "version",
-    version,
-    `PostgreSQL ${major} left standard support on ${ended}: RDS would enroll the database in RDS Extended Support, billed per vCPU-hour (ACU-hour on Serverless v2) on top of the instance; use ${major + 1} or later`,
-  );
+  const refusal = extendedSupportRefusal(major);
+  v.check(refusal === undefined, "version", version, refusal ?? "");
   if (engine === "aurora") {
     v.check(
       minor !== undefined,

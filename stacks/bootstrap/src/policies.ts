@@ -212,6 +212,15 @@ export const PLATFORM_SERVICES = [
 function platformStatements(c: Context): PolicyStatement[] {
   return [
     {
+      // RDS creates, tags, rotates and deletes a database's master user secret (manageMasterUserPassword)
+      // with the caller's permissions (Aurora User Guide, "Permissions required for Secrets Manager
+      // integration"). `*Secret` (Create, Describe, Rotate, Delete…) never matches GetSecretValue.
+      Sid: "RdsSecrets",
+      Effect: "Allow",
+      Action: ["secretsmanager:*Secret", "secretsmanager:TagResource"],
+      Resource: `arn:${c.partition}:secretsmanager:${c.region}:${c.account}:secret:rds!*`,
+    },
+    {
       Sid: "ManagePlatformResources",
       Effect: "Allow",
       Action: PLATFORM_SERVICES.map((s) => `${s}:*`),
@@ -229,10 +238,8 @@ function platformStatements(c: Context): PolicyStatement[] {
         "s3:Get*",
         "s3:PutBucket*",
         "s3:DeleteBucket*",
-        "s3:PutLifecycleConfiguration",
-        "s3:PutEncryptionConfiguration",
-        "s3:PutAccelerateConfiguration",
-        "s3:PutReplicationConfiguration",
+        // Lifecycle, encryption, accelerate, replication…: bucket settings, never objects.
+        "s3:Put*Configuration",
       ],
       Resource: "*",
       Condition: { StringEquals: { "aws:RequestedRegion": c.region } },
@@ -349,6 +356,7 @@ function iamStatements(c: Context, env: string): PolicyStatement[] {
             "ecs.application-autoscaling.amazonaws.com",
             "rds.amazonaws.com",
             "elasticache.amazonaws.com",
+            "elasticfilesystem.amazonaws.com",
           ],
         },
       },
@@ -563,7 +571,17 @@ export function workloadBoundary(c: Context, env: Environment, allSecretsKeyArns
       Resource: [
         parameters(c, env.name),
         `arn:${c.partition}:secretsmanager:${c.region}:${c.account}:secret:berth/${env.name}/*`,
+        // The master user secrets RDS manages for the environment's databases (`manageMasterUserPassword`).
+        `arn:${c.partition}:secretsmanager:${c.region}:${c.account}:secret:rds!*`,
       ],
+    },
+    {
+      // Linked data with IAM authentication: each task role names its own database user or cache.
+      Sid: "WorkloadDataConnect",
+      Effect: "Allow",
+      Action: ["rds-db:connect", "elasticache:Connect"],
+      Resource: "*",
+      Condition: { StringEquals: { "aws:RequestedRegion": c.region } },
     },
     {
       Sid: "DenyState",

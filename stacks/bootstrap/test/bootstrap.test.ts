@@ -242,6 +242,42 @@ describe("berth-bootstrap, the tooling account (state, dev, staging)", () => {
     expect(denied("organizations:LeaveOrganization", "*")).toBe(true);
   });
 
+  it("lets workloads use linked data: RDS-managed master secrets and IAM-authenticated connects, in the region", () => {
+    const stmts = policyOf(run, "workload-boundary-dev");
+    const allowed = (action: string, arn: string) =>
+      stmts.some(
+        (s) =>
+          s.Effect === "Allow" &&
+          list(s.Action).some((a) => matches(a, action)) &&
+          list(s.Resource).some((r) => matches(r, arn)),
+      );
+    const rdsSecret =
+      "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!cluster-0a1b2c3d-4e5f-6789-abcd-ef0123456789-AbCdEf";
+    expect(allowed("secretsmanager:GetSecretValue", rdsSecret)).toBe(true);
+    expect(
+      allowed(
+        "secretsmanager:GetSecretValue",
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:other/x",
+      ),
+    ).toBe(false);
+    expect(allowed("rds-db:connect", "arn:aws:rds-db:us-east-1:123456789012:dbuser:cluster-ABC/app")).toBe(
+      true,
+    );
+    expect(
+      allowed("elasticache:Connect", "arn:aws:elasticache:us-east-1:123456789012:serverlesscache:sessions"),
+    ).toBe(true);
+    // The deploy role lets RDS create and rotate those secrets, and never reads them.
+    const deploy = policyOf(run, "deploy-dev-policy").find((s) => s.Sid === "RdsSecrets")!;
+    expect(deploy.Resource).toBe("arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!*");
+    for (const a of [
+      "secretsmanager:CreateSecret",
+      "secretsmanager:RotateSecret",
+      "secretsmanager:DeleteSecret",
+    ])
+      expect(list(deploy.Action).some((x) => matches(x, a))).toBe(true);
+    expect(list(deploy.Action).some((x) => matches(x, "secretsmanager:GetSecretValue"))).toBe(false);
+  });
+
   it("writes each environment's state only by its deploy role: the bucket policy and the identity policies agree", () => {
     const bucket = (
       JSON.parse(run.one("aws:s3/bucketPolicy:BucketPolicy").inputs.policy as string) as PolicyDocument

@@ -48,7 +48,7 @@ describe("orders' database: Aurora Serverless v2, cheap in dev, protected in pro
     const cluster = dev.one("aws:rds/cluster:Cluster");
     expect(cluster.inputs).toMatchObject({
       engine: "aurora-postgresql",
-      engineVersion: "16.6",
+      engineVersion: "16", // the major: AWS applies minor versions itself
       serverlessv2ScalingConfiguration: { minCapacity: 0, maxCapacity: 2, secondsUntilAutoPause: 300 },
       storageEncrypted: true,
       manageMasterUserPassword: true,
@@ -133,7 +133,8 @@ describe("orders' links: least privilege, one network path, variables and secret
       dev.one("aws:rds/cluster:Cluster").outputs.masterUserSecrets as { secretArn: string }[]
     )[0]!.secretArn;
     const reads = all.filter((s) => JSON.stringify(s.Action).includes("secretsmanager:GetSecretValue"));
-    expect(reads.map((s) => s.Resource)).toEqual([[secret]]);
+    // The execution role injects it; the task role may read it again after RDS rotates it (every 7 days).
+    expect(reads.map((s) => s.Resource)).toEqual([[secret], [secret]]);
   });
 
   it("opens 5432 on the database's security group from orders' task security group, and nothing else", () => {

@@ -254,7 +254,7 @@ const DIGEST_REF = new RegExp(`^${REPO}(?::${TAG})?@sha256:[a-f0-9]{64}$`);
 const ANY_REF = new RegExp(`^${REPO}(?::${TAG})?(?:@sha256:[a-f0-9]{64})?$`);
 const SSM_ARN = /^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/[a-zA-Z0-9_.\-/]+$/;
 const SECRET_ARN =
-  /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[a-zA-Z0-9/_+=.@-]+(?::[^:]*:[^:]*:[^:]*)?$/;
+  /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[a-zA-Z0-9/_+=.@!-]+(?::[^:]*:[^:]*:[^:]*)?$/;
 export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-zA-Z0-9-]+$/;
 
 /** Credentials that must never sit in a task definition in plain text. */

@@ -79,6 +79,22 @@ const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
 /** PostgreSQL major versions Aurora and RDS offer (AWS release calendars, 2026). */
 export const POSTGRES_MAJOR_VERSIONS = [13, 14, 15, 16, 17] as const;
+
+/**
+ * Majors past their end of standard support on Aurora and RDS (Aurora PostgreSQL and RDS for
+ * PostgreSQL release calendars: PostgreSQL 13 ended on 2026-02-28). RDS still creates such a
+ * database, but enrolls it in RDS Extended Support and bills it per vCPU-hour (per ACU-hour on
+ * Serverless v2) from the first day (Aurora User Guide, "Overview of Amazon RDS Extended Support").
+ */
+export const POSTGRES_EXTENDED_SUPPORT_MAJORS: Readonly<Record<number, string>> = { 13: "2026-02-28" };
+
+/** Why a major past standard support is refused. */
+export function extendedSupportRefusal(major: number): string | undefined {
+  const ended = POSTGRES_EXTENDED_SUPPORT_MAJORS[major];
+  return ended === undefined
+    ? undefined
+    : `PostgreSQL ${major} left standard support on ${ended}: RDS would enroll the database in RDS Extended Support, billed per vCPU-hour (ACU-hour on Serverless v2) on top of the instance; use ${major + 1} or later`;
+}
 export const POSTGRES_DEFAULT_VERSION = "16.6";
 /** Aurora Serverless v2 capacity (ACU): 0 (auto-pause) to 256, in steps of 0.5. */
 export const ACU_RANGE = { min: 0, max: 256, step: 0.5 } as const;
@@ -260,6 +276,9 @@ export const dataResource = z
       const min = r.minCapacity ?? 0.5;
       const max = r.maxCapacity ?? 4;
       if (engine === "aurora" && min > max) issue(["minCapacity"], `must not be above maxCapacity (${max})`);
+      const refusal =
+        r.version === undefined ? undefined : extendedSupportRefusal(Number(r.version.split(".")[0]));
+      if (refusal) issue(["version"], refusal);
       if (r.autoPauseMinutes !== undefined && min !== 0)
         issue(
           ["autoPauseMinutes"],
