@@ -73,6 +73,18 @@ function diffs() {
   return runs;
 }
 
+// Nothing to judge when the working tree is the base itself (main in CI): the same commit, no
+// uncommitted change. The diffs would run every program twice to find no difference.
+const head = git(root, "rev-parse", "HEAD");
+const defaultBase = ["origin/HEAD", "main", "master"]
+  .map((ref) => git(root, "merge-base", "HEAD", ref))
+  .find(Boolean);
+const baseRef = base ? git(root, "rev-parse", `${base}^{commit}`) : defaultBase;
+if (head && baseRef === head && git(root, "status", "--porcelain") === "") {
+  process.stdout.write(`upgrade-guard: no change against the base ${head.slice(0, 12)}: nothing to judge\n`);
+  process.exit(0);
+}
+
 const stacks = [];
 const failures = [];
 let baseCommit;
