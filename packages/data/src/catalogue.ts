@@ -52,10 +52,15 @@ export function createDataResource(
   switch (settings.type) {
     case "postgres": {
       const { type: _t, ...rest } = settings;
+      // Where nothing is protected (dev), an Aurora database the manifest does not size scales to
+      // zero and pauses: an idle one costs its storage only. Protected ones never pause (0.5 ACU).
+      const pauses =
+        !protect && (settings.engine ?? "aurora") === "aurora" && settings.minCapacity === undefined;
       const db = new Postgres(
         name,
         {
           ...rest,
+          ...(pauses ? { minCapacity: 0 } : {}),
           vpcId: network.vpcId,
           subnetIds: network.isolatedSubnetIds ?? [],
           ...(network.availabilityZones ? { availabilityZones: network.availabilityZones } : {}),

@@ -248,6 +248,28 @@ describe("shared resources and volumes, from manifests only", () => {
     });
   });
 
+  it("a database the manifest does not size pauses in dev and never in prod", async () => {
+    const edit = (apps: string) => {
+      const m = join(apps, "hello", "berth.yaml");
+      writeFileSync(m, `${readFileSync(m, "utf8")}resources:\n  db: { type: postgres }\nuses: [db]\n`);
+    };
+    const [d, p] = await Promise.all([
+      withApps("unsized-dev", edit, "dev.hello"),
+      withApps("unsized-prod", edit, "prod.hello"),
+    ]);
+    expect(d.error?.message).toBeUndefined();
+    expect(p.error?.message).toBeUndefined();
+    expect(d.one("aws:rds/cluster:Cluster").inputs.serverlessv2ScalingConfiguration).toEqual({
+      minCapacity: 0,
+      maxCapacity: 4,
+      secondsUntilAutoPause: 300,
+    });
+    expect(p.one("aws:rds/cluster:Cluster").inputs.serverlessv2ScalingConfiguration).toEqual({
+      minCapacity: 0.5,
+      maxCapacity: 4,
+    });
+  });
+
   it("a use of another service's resource stops the stack with the manifest's file and line, before any resource", async () => {
     const r = await withApps(
       "foreign",

@@ -125,8 +125,9 @@ const postgres = z
         examples: ["16.6"],
       }),
     minCapacity: acu.optional().meta({
-      description: "Aurora: fewest ACUs (1 ACU ≈ 2 GiB). 0 pauses the database when idle (cold start ~15 s).",
-      default: 0.5,
+      description:
+        "Aurora: fewest ACUs (1 ACU ≈ 2 GiB). 0 pauses the database when idle (it resumes in about 15 s on the next connection).",
+      default: "0 where resources are not protected (dev), 0.5 where they are (prod)",
       examples: [0],
     }),
     maxCapacity: acu.min(1).optional().meta({ description: "Aurora: most ACUs.", default: 4 }),
