@@ -91,6 +91,13 @@ describe("data resources and uses in the catalogue", () => {
     expect(c.links("nobody", "prod")).toEqual([]);
   });
 
+  it("accepts an image by tag once the manifest says a tag may move", () => {
+    const c = loadCatalogue(
+      apps({ api: "name: api\nkind: internal\nimage: ghcr.io/acme/api:1.2.3\nallowMutableImageTag: true\n" }),
+    );
+    expect(c.service("api", "dev")?.allowMutableImageTag).toBe(true);
+  });
+
   it("documents the injected variables of every kind, prefixed by the resource's name", () => {
     expect(linkedVariableNames("postgres", "orders-db")).toEqual([
       "ORDERS_DB_HOST",
@@ -227,6 +234,26 @@ describe("data resources and uses in the catalogue", () => {
       { api: "name: api\nkind: internal\nresources:\n  db: { type: postgres, version: '12.9' }\n" },
       undefined,
       'resources.db.version is "12.9"; a PostgreSQL version: major 13, 14, 15, 16, 17, with a minor (e.g. "16.6")',
+    ],
+    [
+      "an image by tag, without saying a tag may move",
+      { api: "name: api\nkind: internal\nimage: ghcr.io/acme/api:1.2.3\n" },
+      undefined,
+      'api/berth.yaml:3:8: image is "ghcr.io/acme/api:1.2.3"; pin it by digest (repo@sha256:<64 hex>): a tag can move; or set allowMutableImageTag (a first import, a throwaway dev stack)',
+    ],
+    [
+      "a sidecar image by tag",
+      { api: "name: api\nkind: internal\nsidecars:\n  - { name: proxy, image: nginx:1.27 }\n" },
+      undefined,
+      'sidecars.0.image is "nginx:1.27"; pin it by digest',
+    ],
+    [
+      "a container health check timeout above ECS's 60 seconds",
+      {
+        api: "name: api\nkind: internal\nhealthCheck: { command: [CMD, ./check], intervalSeconds: 120, timeoutSeconds: 90 }\n",
+      },
+      undefined,
+      "healthCheck.timeoutSeconds is 90; at most 60 with a command (ECS's container health check)",
     ],
     [
       "a major past standard support (billed Extended Support from day one)",

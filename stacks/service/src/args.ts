@@ -77,6 +77,7 @@ function base(m: ServiceManifest, p: PlatformOutputs, r: Resolved) {
     cluster: p.cluster,
     network: p.network,
     image: r.image,
+    ...(m.allowMutableImageTag ? { allowMutableImageTag: true } : {}),
     ...(r.links.length > 0 ? { links: r.links } : {}),
     cpu: m.cpu ?? 256,
     memory: m.memory ?? 512,
@@ -117,7 +118,7 @@ function longRunning(m: WebManifest | InternalManifest | WorkerManifest, p: Plat
     ...base(m, p, r),
     desiredCount: typeof count === "number" ? count : (count.min ?? 1),
     ...(scaling ? { scaling } : {}),
-    ...(d || m.healthCheck?.startPeriodSeconds !== undefined
+    ...(d || (m.kind === "web" && m.healthCheck?.startPeriodSeconds !== undefined)
       ? {
           deployment: {
             ...(d?.strategy ? { strategy: d.strategy } : {}),
@@ -128,7 +129,8 @@ function longRunning(m: WebManifest | InternalManifest | WorkerManifest, p: Plat
             ...(d?.linear ? { linear: d.linear } : {}),
             ...(d?.circuitBreaker !== undefined ? { circuitBreaker: d.circuitBreaker } : {}),
             ...(d?.rollbackOnAlarms !== undefined ? { rollbackOnAlarms: d.rollbackOnAlarms } : {}),
-            ...(m.healthCheck?.startPeriodSeconds !== undefined
+            // Behind the load balancer only: elsewhere the container check's start period applies.
+            ...(m.kind === "web" && m.healthCheck?.startPeriodSeconds !== undefined
               ? { healthCheckGracePeriodSeconds: m.healthCheck.startPeriodSeconds }
               : {}),
           },

@@ -21,6 +21,9 @@ export const SERVICE_NAME_MAX = 32 - "-tg-alt".length - 8;
 export const SERVICE_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 export const SERVICE_NAME_RULE = `lower-case letters, digits and single hyphens, starting with a letter, 2 to ${SERVICE_NAME_MAX} characters`;
 
+/** An image pinned by digest: `<repository>@sha256:<64 hex>`. */
+export const IMAGE_DIGEST = /^[^\s@]+@sha256:[0-9a-f]{64}$/;
+
 /** Environment variable names: what a shell, ECS and every runtime accept. */
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -351,6 +354,17 @@ const common = {
       examples: ["public.ecr.aws/nginx/nginx@sha256:0123…"],
     }),
   build: build.optional(),
+  allowMutableImageTag: z
+    .boolean()
+    .optional()
+    .meta({
+      description:
+        "Accept `image` (and sidecar images) by tag instead of digest. A tag can move under a running " +
+        "service and a rollback may not restore the old code: for a first import or a throwaway dev " +
+        "stack; pin by digest (repo@sha256:…) for production.",
+      default: false,
+      examples: [true],
+    }),
   cpu: z
     .literal(FARGATE_CPU_VALUES as [number, ...number[]])
     .optional()
@@ -474,6 +488,13 @@ function crossFieldChecks(m: ServiceManifest, ctx: z.RefinementCtx): void {
     ctx.addIssue({ code: "custom", path, message });
   if (m.image !== undefined && m.build !== undefined)
     issue(["image"], "give either image or build, not both");
+  if (!m.allowMutableImageTag) {
+    const unpinned =
+      "pin it by digest (repo@sha256:<64 hex>): a tag can move; or set allowMutableImageTag (a first import, a throwaway dev stack)";
+    if (m.image !== undefined && !IMAGE_DIGEST.test(m.image)) issue(["image"], unpinned);
+    for (const [i, s] of (m.sidecars ?? []).entries())
+      if (!IMAGE_DIGEST.test(s.image)) issue(["sidecars", i, "image"], unpinned);
+  }
   const cpu = m.cpu ?? 256;
   const memory = m.memory ?? 512;
   if (FARGATE_CPU_VALUES.includes(cpu) && !fargateMemoryOptions(cpu).includes(memory)) {
@@ -500,6 +521,10 @@ function crossFieldChecks(m: ServiceManifest, ctx: z.RefinementCtx): void {
     issue(["count", "min"], `count.min must not be above count.max (${m.count.max})`);
   }
   const hc = m.healthCheck;
+  // ECS's container health check (HealthCheck in the task definition): timeout 2 to 60 seconds.
+  if (hc?.command && hc.timeoutSeconds !== undefined && hc.timeoutSeconds > 60) {
+    issue(["healthCheck", "timeoutSeconds"], "at most 60 with a command (ECS's container health check)");
+  }
   if (hc?.timeoutSeconds !== undefined && hc.timeoutSeconds >= (hc.intervalSeconds ?? 10)) {
     issue(
       ["healthCheck", "timeoutSeconds"],
