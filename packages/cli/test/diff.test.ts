@@ -272,6 +272,17 @@ describe("the upgrade guard (scripts/upgrade-guard.mjs)", () => {
   const guard = (r: TempRepo, ...args: string[]) =>
     spawnSync(process.execPath, [GUARD, ...args], { cwd: r.root, encoding: "utf8" });
 
+  it("has nothing to judge on the base itself (main in CI): no program runs", () => {
+    const r = appRepo(appProject({}));
+    const base = r.commit("base");
+    const res = guard(r, "--base", base);
+    expect(res.status, res.stderr).toBe(0);
+    expect(res.stdout).toBe(
+      `upgrade-guard: no change against the base ${base.slice(0, 12)}: nothing to judge\n`,
+    );
+    expect(res.stderr).toBe("");
+  });
+
   it("stops an unacknowledged replacement, and passes an intended one with a major changeset and a migration note", async () => {
     const r = appRepo(appProject({ protocolVersion: "HTTP1" }));
     const base = r.commit("base");
