@@ -107,6 +107,7 @@ describe("data resources and uses in the catalogue", () => {
       "ORDERS_DB_SSLMODE",
       "ORDERS_DB_USER",
       "ORDERS_DB_PASSWORD",
+      "ORDERS_DB_SECRET_ARN",
     ]);
     expect(linkedVariableNames("bucket", "receipts")).toEqual([
       "RECEIPTS_BUCKET",

@@ -38,6 +38,12 @@ export const LINK_VARIABLES: Record<
     { name: "SSLMODE", means: '"require": the database accepts TLS connections only' },
     { name: "USER", secret: true, means: "the master user's name (IAM auth: a plain variable)" },
     { name: "PASSWORD", secret: true, when: "password auth", means: "the master user's password" },
+    {
+      name: "SECRET_ARN",
+      when: "password auth",
+      means:
+        "the RDS-managed secret holding both: RDS rotates the password every 7 days, so a long-running app re-reads it there (the task role may)",
+    },
   ],
   bucket: [
     { name: "BUCKET", means: "the bucket's name" },
