@@ -15,6 +15,7 @@ import {
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type PrivateBucketControlsTransforms, privateBucketControls } from "./bucket-controls.js";
+import { checkAccess } from "./grant.js";
 
 const TYPE = "berth:data:Bucket";
 
@@ -280,11 +281,7 @@ function validateBucket(name: string, args: BucketArgs): Resolved {
  * const grant = bucketGrant("uploads", uploads.ref, "read"); // UPLOADS_BUCKET, s3:GetObject on <arn>/*
  */
 export function bucketGrant(name: string, ref: BucketRef, access: BucketAccess): LinkGrant {
-  if (!BUCKET_ACCESS.includes(access)) {
-    throw new Error(
-      `${TYPE} '${name}' offers access ${BUCKET_ACCESS.map((a) => JSON.stringify(a)).join(" or ")}, not ${JSON.stringify(access)}`,
-    );
-  }
+  checkAccess(TYPE, name, BUCKET_ACCESS, access);
   const prefix = envPrefix(name);
   if (prefix === "") throw new Error(`${TYPE} '${name}': the name gives no variable prefix`);
   const sid = `${prefix.replace(/_/g, "")}${access === "read" ? "Read" : "ReadWrite"}`;

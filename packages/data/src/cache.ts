@@ -13,6 +13,7 @@ import {
 } from "@berth/core";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { checkAccess } from "./grant.js";
 
 const TYPE = "berth:data:Cache";
 
@@ -376,11 +377,7 @@ function validateCache(name: string, args: CacheArgs): Resolved {
  * const grant = cacheGrant("cache", cache.ref, "connect"); // CACHE_HOST, CACHE_USER, …
  */
 export function cacheGrant(name: string, ref: CacheRef, access: CacheAccess): LinkGrant {
-  if (!CACHE_ACCESS.includes(access)) {
-    throw new Error(
-      `${TYPE} '${name}' offers access ${CACHE_ACCESS.map((a) => JSON.stringify(a)).join(" or ")}, not ${JSON.stringify(access)}`,
-    );
-  }
+  checkAccess(TYPE, name, CACHE_ACCESS, access);
   const prefix = envPrefix(name);
   if (prefix === "") throw new Error(`${TYPE} '${name}': the name gives no variable prefix`);
   const grant = emptyGrant();

@@ -18,6 +18,7 @@ import {
 } from "@berth/core";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { checkAccess } from "./grant.js";
 
 const TYPE = "berth:data:Postgres";
 
@@ -895,9 +896,7 @@ export function finalSnapshotIdentifier(name: string, stack = pulumi.getStack())
  * `P` is {@link envPrefix} of the name (`orders-db` → `ORDERS_DB`).
  */
 export function postgresGrant(name: string, ref: PostgresRef, access: PostgresAccess): LinkGrant {
-  if (!(POSTGRES_ACCESS as readonly string[]).includes(access)) {
-    throw new Error(`${TYPE} offers access ${POSTGRES_ACCESS.join(" or ")}, not ${JSON.stringify(access)}`);
-  }
+  checkAccess(TYPE, name, POSTGRES_ACCESS, access);
   const p = envPrefix(name);
   const grant = emptyGrant();
   grant.environment[`${p}_HOST`] = ref.host;

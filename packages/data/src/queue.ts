@@ -14,6 +14,7 @@ import {
 } from "@berth/core";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { checkAccess } from "./grant.js";
 
 const TYPE = "berth:data:Queue";
 
@@ -428,9 +429,7 @@ export class Queue extends pulumi.ComponentResource implements Linkable<QueueAcc
  * queueGrant("JOBS", ref, "send"); // sqs:SendMessage, … on ref.arn; JOBS_QUEUE_URL
  */
 export function queueGrant(prefix: string, ref: QueueRef, access: QueueAccess): LinkGrant {
-  if (!(QUEUE_ACCESS as readonly string[]).includes(access)) {
-    throw new Error(`${TYPE} offers access ${QUEUE_ACCESS.join(" or ")}, not ${JSON.stringify(access)}`);
-  }
+  checkAccess(TYPE, prefix, QUEUE_ACCESS, access);
   const grant = emptyGrant();
   const sid = `${prefix.replace(/_/g, "")}${access === "consume" ? "Consume" : "Send"}`;
   grant.taskRoleStatements.push({

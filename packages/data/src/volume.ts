@@ -16,6 +16,7 @@ import {
 } from "@berth/core";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { checkAccess } from "./grant.js";
 
 const TYPE = "berth:data:Volume";
 const ACCESS_POINT_TYPE = "berth:data:VolumeAccessPoint";
@@ -669,9 +670,7 @@ export function volumeGrant(
   accessPoint: VolumeAccessPointRef,
   options: { path?: string; envPrefix?: string } = {},
 ): LinkGrant {
-  if (!(VOLUME_ACCESS as readonly string[]).includes(access)) {
-    throw new Error(`${TYPE} offers access ${VOLUME_ACCESS.join(" or ")}, not ${JSON.stringify(access)}`);
-  }
+  checkAccess(TYPE, name, VOLUME_ACCESS, access);
   const v = checkComponent(TYPE, name, {});
   const { path, envPrefix: prefix } = resolveGrantOptions(v, name, options);
   const grant = emptyGrant();

@@ -468,7 +468,7 @@ describe("the link: exact grants, named variables, no wildcard", () => {
     expect(POSTGRES_ACCESS).toEqual(["connect"]);
     expect(db.accessLevels).toEqual(["connect"]);
     expect(() => db.link("admin" as "connect")).toThrow(
-      /berth:data:Postgres offers access connect, not "admin"/,
+      /berth:data:Postgres 'orders-db' offers access "connect", not "admin"/,
     );
     expect(() => mergeGrants([db.link("connect"), db.link("connect")])).toThrow(
       /two linked resources set the variable ORDERS_DB_HOST/,

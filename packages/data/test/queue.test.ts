@@ -166,7 +166,9 @@ describe("Queue.link: exact grants on this queue only", () => {
     await runComponent(() => {
       a = new Queue("jobs");
     });
-    expect(() => a.link("admin" as "send")).toThrow(/offers access send or consume, not "admin"/);
+    expect(() => a.link("admin" as "send")).toThrow(
+      /berth:data:Queue 'JOBS' offers access "send" or "consume", not "admin"/,
+    );
     expect(() => mergeGrants([a.link("send"), a.link("consume")])).toThrow(
       /two linked resources set the variable JOBS_QUEUE_URL/,
     );

@@ -288,7 +288,7 @@ describe("volumeGrant: mount through the access point only", () => {
 
   it("refuses an access level it does not offer, a bad path and a volume name ECS cannot use", () => {
     expect(() => volumeGrant("files", ref, "admin" as "read", apRef)).toThrow(
-      /offers access readwrite or read, not "admin"/,
+      /berth:data:Volume 'files' offers access "readwrite" or "read", not "admin"/,
     );
     expect(() => volumeGrant("files", ref, "read", apRef, { path: "/mnt/../etc" })).toThrow(
       /berth:data:Volume 'files': path is "\/mnt\/..\/etc"; an absolute path below \//,
