@@ -9,7 +9,7 @@ import {
 } from "@berth/core";
 import type { ManifestDraft } from "./draft.js";
 import type { Position } from "./located.js";
-import type { Report } from "./report.js";
+import type { Report, Row } from "./report.js";
 import { durationSeconds, parameterName } from "./units.js";
 
 /**
@@ -100,9 +100,26 @@ export interface HealthInput {
   startPeriod?: { value: string | number; path: string; at: Position | undefined };
 }
 
+/** The load balancer's health check times out after 2 to 120 seconds (the manifest's limit). */
+const TIMEOUT_MAX = 120;
+/**
+ * ECS's container health check times out after 2 to 60 seconds (AWS::ECS::TaskDefinition
+ * HealthCheck, `Timeout`): the manifest's limit with `healthCheck.command`.
+ */
+const CONTAINER_TIMEOUT_MAX = 60;
+
+/** A draft's health-check timeout as the input gave it (seconds) and its report row as first written. */
+const timeouts = new WeakMap<
+  ManifestDraft,
+  { seconds: number; row: Row; first: Pick<Row, "status" | "detail"> }
+>();
+
 /**
  * Maps a container health check to `healthCheck` (command, intervalSeconds, timeoutSeconds,
  * unhealthyThreshold, startPeriodSeconds), inside the schema's limits (reported when clamped).
+ * Called again for the same draft (Copilot's `image.healthcheck` and `http.healthcheck`, in either
+ * order), it fits the timeout to what the draft has by then: at most 60 s with a command, and below
+ * the interval.
  */
 export function mapHealthCheck(draft: ManifestDraft, report: Report, group: string, h: HealthInput): void {
   if (h.command) {
@@ -115,7 +132,6 @@ export function mapHealthCheck(draft: ManifestDraft, report: Report, group: stri
       `\`healthCheck.command: ${JSON.stringify(h.command.value)}\``,
     );
   }
-  let interval: number | undefined;
   const field = (
     input: HealthInput["interval"],
     target: string,
@@ -147,20 +163,102 @@ export function mapHealthCheck(draft: ManifestDraft, report: Report, group: stri
     );
     return c.value;
   };
-  interval = field(h.interval, "intervalSeconds", 5, 300, "interval (seconds)", seconds);
-  const timeout = field(h.timeout, "timeoutSeconds", 2, 120, "timeout (seconds)", seconds);
+  field(h.interval, "intervalSeconds", 5, 300, "interval (seconds)", seconds);
+  // The upper limit depends on the whole check (a command or not): fitTimeout applies it.
+  const timeout = field(
+    h.timeout,
+    "timeoutSeconds",
+    2,
+    Number.POSITIVE_INFINITY,
+    "timeout (seconds)",
+    seconds,
+  );
+  if (h.timeout && timeout !== undefined) {
+    const row = report.rows.at(-1)!;
+    timeouts.set(draft, {
+      seconds: seconds(h.timeout.value)!,
+      row,
+      first: { status: row.status, detail: row.detail },
+    });
+  }
   field(h.retries, "unhealthyThreshold", 2, 10, "retries", (v) =>
     /^\d+$/.test(String(v)) ? Number(v) : undefined,
   );
   field(h.startPeriod, "startPeriodSeconds", 0, 300, "start period (seconds)", seconds);
-  interval ??= 10;
-  if (timeout !== undefined && timeout >= interval) {
-    const fixed = Math.max(2, interval - 1);
-    draft.set("healthCheck.timeoutSeconds", fixed);
-    const row = [...report.rows].reverse().find((r) => r.path === h.timeout!.path)!;
-    row.status = "changed";
-    row.detail = `\`healthCheck.timeoutSeconds: ${fixed}\` (a check must time out before the next one starts: ${timeout} s lowered below the ${interval} s interval)`;
+  fitTimeout(draft);
+}
+
+/**
+ * The timeout within its limits: 120 s (the load balancer's), 60 s with a command (ECS's
+ * container check), and below the interval (a check must end before the next one starts). Its
+ * report row says what moved, from the value the input gave.
+ */
+function fitTimeout(draft: ManifestDraft): void {
+  const t = timeouts.get(draft);
+  if (!t) return;
+  const notes: string[] = [];
+  let fixed = Math.max(2, t.seconds);
+  const container = draft.get("healthCheck.command") !== undefined;
+  const max = container ? CONTAINER_TIMEOUT_MAX : TIMEOUT_MAX;
+  if (fixed > max) {
+    notes.push(
+      container
+        ? `timeout (seconds) ${t.seconds} is above ECS's maximum for a container health check: lowered to ${max}`
+        : `timeout (seconds) ${t.seconds} is above Berth's maximum: lowered to ${max}`,
+    );
+    fixed = max;
   }
+  const interval = (draft.get("healthCheck.intervalSeconds") as number | undefined) ?? 10;
+  if (fixed >= interval) {
+    notes.push(
+      `a check must time out before the next one starts: ${fixed} s lowered below the ${interval} s interval`,
+    );
+    fixed = Math.max(2, interval - 1);
+  }
+  draft.set("healthCheck.timeoutSeconds", fixed);
+  Object.assign(
+    t.row,
+    notes.length
+      ? { status: "changed", detail: `\`healthCheck.timeoutSeconds: ${fixed}\` (${notes.join("; ")})` }
+      : t.first,
+  );
+}
+
+/** The manifest checks' digest rule (`<repository>@sha256:<64 hex>`), as @berth/core writes it. */
+const IMAGE_DIGEST = /^[^\s@]+@sha256:[0-9a-f]{64}$/;
+
+/** Whether an image is pinned by digest, as the manifest checks want it without allowMutableImageTag. */
+export function pinnedImage(image: string): boolean {
+  return IMAGE_DIGEST.test(image);
+}
+
+/** An image without its tag or digest: `ghcr.io/acme/api:1.2` → `ghcr.io/acme/api`. */
+export function imageRepository(image: string): string {
+  const s = image.split("@")[0]!;
+  const colon = s.lastIndexOf(":");
+  return colon > s.lastIndexOf("/") ? s.slice(0, colon) : s;
+}
+
+/**
+ * An image by tag (the service's or a sidecar's): the manifest gets `allowMutableImageTag: true`
+ * and a `TODO` comment naming each such image, so the import deploys as it is; the result is the
+ * end of the decision for the key's report row: pin it by digest (read from the registry, never
+ * invented).
+ *
+ * @example
+ * report.add(g, path, at, "decide", `\`image: ${image}\` is a tag${allowTag(draft, image)}`);
+ */
+export function allowTag(draft: ManifestDraft, image: string): string {
+  if (!draft.taggedImages.includes(image)) draft.taggedImages.push(image);
+  draft.set("allowMutableImageTag", true);
+  draft.comments.set("allowMutableImageTag", {
+    text: `TODO: pin ${list(draft.taggedImages)} by digest before production`,
+  });
+  return (
+    ", which can move under a running service: `allowMutableImageTag: true` lets it deploy as imported; " +
+    `before production pin it by digest (\`docker buildx imagetools inspect ${image}\` prints the \`Digest:\`): ` +
+    `\`${imageRepository(image)}@sha256:<digest>\`, then remove \`allowMutableImageTag\``
+  );
 }
 
 /**

@@ -5,6 +5,7 @@ import type { ServiceKind } from "@berth/core";
  * manifest leaves out a field equal to its default.
  */
 const COMMON: Record<string, unknown> = {
+  allowMutableImageTag: false,
   cpu: 256,
   memory: 512,
   architecture: "ARM64",

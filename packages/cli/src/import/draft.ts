@@ -25,6 +25,7 @@ const ORDER = [
   "description",
   "image",
   "build",
+  "allowMutableImageTag",
   "architecture",
   "port",
   "http",
@@ -68,6 +69,8 @@ export class ManifestDraft {
   readonly header: string[] = [];
   /** The report path of the input key each variable of `environment` and `secrets` came from. */
   readonly origins = new Map<string, string>();
+  /** The images by tag (the service's, its sidecars'), named by the `allowMutableImageTag` comment. */
+  readonly taggedImages: string[] = [];
 
   constructor(
     public name: string,

@@ -313,6 +313,7 @@ describe("berth import compose: scheduled containers (labels, SCHEDULE, supercro
       `${header("compose.yaml", "nightly-report")}name: nightly-report
 kind: job
 image: ghcr.io/acme/reports-app:2.3.1
+allowMutableImageTag: true # TODO: pin ghcr.io/acme/reports-app:2.3.1 by digest before production
 schedule: cron(0 3 * * ? *) # 0 3 * * * in EventBridge Scheduler's syntax (UTC)
 command: [ python, -m, reports.nightly ]
 `,
@@ -321,6 +322,7 @@ command: [ python, -m, reports.nightly ]
       `${header("compose.yaml", "cleanup")}name: cleanup
 kind: job
 image: ghcr.io/acme/reports-app:2.3.1
+allowMutableImageTag: true # TODO: pin ghcr.io/acme/reports-app:2.3.1 by digest before production
 schedule: rate(6 hours) # @every 6h in EventBridge Scheduler's syntax (UTC)
 command: [ python, -m, reports.cleanup, --older-than, 30d ]
 `,
@@ -332,11 +334,14 @@ command: [ python, -m, reports.cleanup, --older-than, 30d ]
       `${header("compose.yaml", "crontab")}name: crontab
 kind: job
 image: ghcr.io/acme/reports-app:2.3.1
+allowMutableImageTag: true # TODO: pin ghcr.io/acme/reports-app:2.3.1 by digest before production
 schedule: cron(0 0 1 1 ? 2199) # TODO: a placeholder that never runs before 2199; set the job's real schedule (see the import report)
 entrypoint: [ supercronic, /etc/crontab ]
 `,
     );
-    expect(manifest("app")).toContain("kind: web\nimage: ghcr.io/acme/reports-app:2.3.1\n");
+    expect(manifest("app")).toContain(
+      "kind: web\nimage: ghcr.io/acme/reports-app:2.3.1\nallowMutableImageTag: true # TODO: pin ghcr.io/acme/reports-app:2.3.1 by digest before production\n",
+    );
     expectLines(lines, [
       "| `services.adminer` | not imported (profile debug) |",
       "| `services.mailpit` | not imported (profile debug, mail) |",
@@ -348,6 +353,7 @@ entrypoint: [ supercronic, /etc/crontab ]
       "| `environment.SCHEDULE` | compose.yaml:23 | mapped | `schedule: rate(6 hours)` (@every 6h in EventBridge Scheduler's syntax, UTC) |",
       "| `restart` | compose.yaml:21 | dropped | ECS replaces a service's stopped tasks (a job runs once per schedule, with `retries`) |",
       "| (the service) | compose.yaml:31 | mapped | kind job: its command (supercronic /etc/crontab) runs a scheduler |",
+      "- [ ] `services.nightly-report.image` (compose.yaml:11): `image: ghcr.io/acme/reports-app:2.3.1` is a tag, which can move under a running service: `allowMutableImageTag: true` lets it deploy as imported; before production pin it by digest (`docker buildx imagetools inspect ghcr.io/acme/reports-app:2.3.1` prints the `Digest:`): `ghcr.io/acme/reports-app@sha256:<digest>`, then remove `allowMutableImageTag`",
       "- [ ] `services.crontab` (compose.yaml:31): no schedule could be read (no `*.schedule` label or SCHEDULE variable): the manifest has the placeholder `cron(0 0 1 1 ? 2199)`, which never runs before 2199; set the real schedule",
     ]);
   });
@@ -372,6 +378,7 @@ calls: [ ledger ]
       `${header("docker-compose.yml", "ledger")}name: ledger
 kind: internal
 image: registry.example.com/billing/ledger:5.2.0
+allowMutableImageTag: true # TODO: pin registry.example.com/billing/ledger:5.2.0 by digest before production
 port: 7000
 cpu: 512
 memory: 3072 # CPU 512 units: the least Fargate pairs with 3072 MiB (a Fargate task size)
@@ -383,6 +390,8 @@ uses: [ ledger-data ]
     );
     expectLines(lines, [
       "| `version` | docker-compose.yml:1 | dropped | obsolete: the Compose specification ignores it |",
+      "| `image` | docker-compose.yml:4 | mapped | `image: registry.example.com/billing/gateway@sha256:4f1c2a7d9e0b3c5a6f8e1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b6a7f8e9d0c1b2a` |",
+      "| `image` | docker-compose.yml:27 | **needs a decision** | `image: registry.example.com/billing/ledger:5.2.0` is a tag, which can move under a running service: `allowMutableImageTag: true` lets it deploy as imported; before production pin it by digest (`docker buildx imagetools inspect registry.example.com/billing/ledger:5.2.0` prints the `Digest:`): `registry.example.com/billing/ledger@sha256:<digest>`, then remove `allowMutableImageTag` |",
       '| `environment.LEDGER_ADDR` | docker-compose.yml:11 | changed | `environment.LEDGER_ADDR: "ledger:7000"`; host ledger-svc renamed ledger (its Service Connect name); `calls: [ledger]` |',
       "| `stop_signal` | docker-compose.yml:13 | **needs a decision** | ECS sends the image's STOPSIGNAL (SIGTERM by default): add `STOPSIGNAL SIGINT` to the Dockerfile |",
       "| `read_only` | docker-compose.yml:14 | mapped | Berth always runs tasks with a read-only root file system |",
@@ -405,6 +414,7 @@ describe("berth import compose: datastores Berth does not manage", () => {
       `${header("docker-compose.yaml", "wordpress")}name: wordpress
 kind: web
 image: wordpress:6.5-php8.3-apache
+allowMutableImageTag: true # TODO: pin wordpress:6.5-php8.3-apache by digest before production
 port: 80
 environment:
   WORDPRESS_DB_HOST: mysql:3306
@@ -524,6 +534,7 @@ describe("berth import compose: variables", () => {
       `${header("compose.yaml", "api")}name: api
 kind: web
 image: ghcr.io/acme/api:1.4.2
+allowMutableImageTag: true # TODO: pin ghcr.io/acme/api:1.4.2 by digest before production
 environment:
   NESTED: nested-default
   EMPTY_OR_DEFAULT: fallback
@@ -549,7 +560,9 @@ count: 2
       ["compose.yaml", "--env-file", "prod.env", "--env-file", "override.env"],
       { FROM_SHELL: "shell" },
     );
-    expect(manifest("api")).toContain("image: ghcr.io/acme/api:2.0.0\n");
+    expect(manifest("api")).toContain(
+      "image: ghcr.io/acme/api:2.0.0\nallowMutableImageTag: true # TODO: pin ghcr.io/acme/api:2.0.0 by digest before production\n",
+    );
     expect(manifest("api")).toContain("  EMPTY_KEPT: kept-empty\n");
     expect(manifest("api")).toContain("  FROM_ENV_FILE: prod-file\n");
     expect(manifest("api")).toContain("  SHELL_WINS: shell\n");
@@ -569,6 +582,7 @@ describe("berth import compose: several web services (Traefik rules, sizes, heal
       `${header("compose.yaml", "site")}name: site
 kind: web
 image: ghcr.io/acme/site:3.1.0
+allowMutableImageTag: true # TODO: pin ghcr.io/acme/site:3.1.0 by digest before production
 # from the Traefik rule
 http:
   hosts: [ www.acme.example ]
@@ -578,6 +592,7 @@ http:
       `${header("compose.yaml", "admin")}name: admin
 kind: web
 image: ghcr.io/acme/admin:3.1.0
+allowMutableImageTag: true # TODO: pin ghcr.io/acme/admin:3.1.0 by digest before production
 port: 9090
 cpu: 4096
 memory: 8192 # memory 512 MiB rounded up to 8192 (a Fargate task size)
@@ -645,7 +660,7 @@ environment: { GOMAXPROCS: "2", GIN_MODE: release }
 healthCheck:
   command: [ CMD, /api, healthcheck ]
   intervalSeconds: 90
-  timeoutSeconds: 89
+  timeoutSeconds: 60
   unhealthyThreshold: 10
   startPeriodSeconds: 300
 `,
@@ -653,7 +668,7 @@ healthCheck:
     expectLines(lines, [
       "| `build.args.GIT_SHA` | deploy/compose.yaml:9 | **needs a decision** | no value (Compose takes it from the environment): give it one in `build.args` |",
       "| `build.cache_from` | deploy/compose.yaml:11 | dropped | the pipeline manages the build cache |",
-      "| `healthcheck.timeout` | deploy/compose.yaml:28 | changed | `healthCheck.timeoutSeconds: 89` (a check must time out before the next one starts: 120 s lowered below the 90 s interval) |",
+      "| `healthcheck.timeout` | deploy/compose.yaml:28 | changed | `healthCheck.timeoutSeconds: 60` (timeout (seconds) 120 is above ECS's maximum for a container health check: lowered to 60) |",
     ]);
   });
 });
@@ -724,7 +739,10 @@ describe("berth import compose: where it writes", () => {
   it("fails when the imported services clash with the catalogue already there, naming the problem", async () => {
     const root = repoWith("compose/cron-jobs");
     mkdirSync(join(root, "apps", "shop"), { recursive: true });
-    writeFileSync(join(root, "apps", "shop", "berth.yaml"), "name: shop\nkind: web\nimage: shop:1\n");
+    writeFileSync(
+      join(root, "apps", "shop", "berth.yaml"),
+      "name: shop\nkind: web\nimage: shop:1\nallowMutableImageTag: true\n",
+    );
     const r = await berthImport(root, ["compose", "compose.yaml"]);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(

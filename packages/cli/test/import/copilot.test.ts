@@ -167,6 +167,7 @@ environments:
       `${header("orders")}name: orders
 kind: web
 image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders:v42
+allowMutableImageTag: true # TODO: pin 123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders:v42 by digest before production
 ${X86}port: 80
 http:
   paths: [ /orders, /orders/* ]
@@ -188,6 +189,7 @@ environments:
       "| `environments.qa.count` | copilot/notifier/manifest.yml:41 | mapped | in dev (Copilot's qa): `count: 1` |",
       "| `publish` | copilot/orders/manifest.yml:9 | **needs a decision** | SNS topics: Berth has none; give each consumer a queue (a worker's own queue, or a `queue` resource it uses) and send messages to it |",
       '| `http.path` | copilot/orders/manifest.yml:4 | mapped | `http.paths: ["/orders", "/orders/*"]` |',
+      "| `image.location` | copilot/orders/manifest.yml:7 | **needs a decision** | `image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders:v42` is a tag, which can move under a running service: `allowMutableImageTag: true` lets it deploy as imported; before production pin it by digest (`docker buildx imagetools inspect 123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders:v42` prints the `Digest:`): `123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders@sha256:<digest>`, then remove `allowMutableImageTag` |",
       "| `environments.production.count.requests` | copilot/orders/manifest.yml:21 | mapped | in prod (Copilot's production): `count.requestsPerTarget: 1000` |",
     ]);
   });
@@ -216,6 +218,7 @@ environments:
       `${header("cleanup")}name: cleanup
 kind: job
 image: public.ecr.aws/acme/cleanup:1.4.0
+allowMutableImageTag: true # TODO: pin public.ecr.aws/acme/cleanup:1.4.0 by digest before production
 ${X86}schedule: rate(10 minutes) # @every 10m in EventBridge Scheduler's syntax (UTC)
 timeoutMinutes: 1
 retries: 0 # Copilot retries a job 0 times by default; Berth's default is 2
@@ -262,6 +265,7 @@ describe("berth import copilot: storage, sidecars, App Runner and a static site 
       `${header("cms")}name: cms
 kind: web
 build: { context: ../../cms, dockerfile: ../../cms/Dockerfile }
+allowMutableImageTag: true # TODO: pin public.ecr.aws/nginx/nginx:1.27 by digest before production
 ${X86}http:
   hosts: [ cms.example.com ]
 cpu: 1024
@@ -290,7 +294,7 @@ sidecars:
       "- [ ] `docs-site` (copilot/docs-site/manifest.yml:2): type Static Site (S3 and CloudFront): Berth has no static-site kind; serve the files from a web service, or keep the site outside Berth. Not imported",
       "| (the service) | copilot/landing/manifest.yml:2 | changed | kind web: type Request-Driven Web Service: App Runner becomes an ECS service behind the environment's shared load balancer |",
       "| `memory` | copilot/cms/manifest.yml:10 | changed | `cpu: 1024`, `memory: 3072` (memory 3000 MiB rounded up to 3072 (a Fargate task size)) |",
-      "| `sidecars.nginx` | copilot/cms/manifest.yml:21 | changed | a sidecar `nginx` (public.ecr.aws/nginx/nginx:1.27, essential as in Copilot); its port (sidecars get no port mapping), mount_points not copied |",
+      "| `sidecars.nginx` | copilot/cms/manifest.yml:21 | **needs a decision** | a sidecar `nginx` (public.ecr.aws/nginx/nginx:1.27, essential as in Copilot); its port (sidecars get no port mapping), mount_points not copied; its image is a tag, which can move under a running service: `allowMutableImageTag: true` lets it deploy as imported; before production pin it by digest (`docker buildx imagetools inspect public.ecr.aws/nginx/nginx:1.27` prints the `Digest:`): `public.ecr.aws/nginx/nginx@sha256:<digest>`, then remove `allowMutableImageTag` |",
       "| `storage.volumes.media` | copilot/thumbs/manifest.yml:8 | changed | the volume resource `thumbs-media` (named thumbs-media: cms has a volume media too, and a resource name is unique) (type volume, path /media), `uses: { thumbs-media: read }` (Copilot mounts read-only unless read_only: false); copy the data from Copilot's file system (AWS DataSync) |",
       "| `storage.ephemeral` | copilot/thumbs/manifest.yml:6 | **needs a decision** | 50 GiB of task storage: Berth's tasks have Fargate's default 20 GiB |",
       "| `storage.volumes.scratch` | copilot/thumbs/manifest.yml:11 | **needs a decision** | a scratch volume at /scratch (task storage shared with sidecars): Berth gives a task a read-only root and no scratch volumes; use a volume resource, or /tmp in the image |",
@@ -306,6 +310,7 @@ describe("berth import copilot: an older app (addons, placement, FireLens, an en
       `${header("web")}name: web
 kind: web
 build: { context: ../.., dockerfile: ../../Dockerfile }
+allowMutableImageTag: true # TODO: pin public.ecr.aws/acme/migrate:3 by digest before production
 ${X86}port: 8000
 http:
   paths: [ /api, /api/* ]
@@ -344,6 +349,94 @@ environments:
       "| `environments.dev.deployment.rolling` | copilot/web/manifest.yml:46 | mapped | in dev: new tasks first (Berth's default rolling deployment) |",
       "| `env_file.SECRET_KEY_BASE` | web.env:1 | changed | a secret by its name: `secrets.SECRET_KEY_BASE: { ssm: /berth/<env>/web/secret-key-base }`; the value is not copied (create the parameter: see Secrets to create) |",
       "| (the service) | copilot/worker/manifest.yml:2 | **needs a decision** | kind worker: type Backend Service without image.port: nothing can reach it, so it becomes a worker (a Berth worker consumes its own SQS queue: check that fits) |",
+    ]);
+  });
+});
+
+describe("berth import copilot: images by tag and container health checks", () => {
+  const DIGEST = "ghcr.io/acme/api@sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+  const workspace = {
+    "copilot/.workspace": "application: shop\n",
+    "copilot/api/manifest.yml": `name: api
+type: Load Balanced Web Service
+http:
+  path: '/'
+  healthcheck:
+    path: /healthz
+    interval: 2m
+    timeout: 90s
+image:
+  location: ${DIGEST}
+  port: 8080
+  healthcheck:
+    command: ["CMD", "/api", "check"]
+environments:
+  dev:
+    image:
+      location: ghcr.io/acme/api:edge
+`,
+    "copilot/jobs/manifest.yml": `name: jobs
+type: Backend Service
+image:
+  location: ghcr.io/acme/jobs:1.0
+  port: 9000
+  healthcheck:
+    command: ["CMD-SHELL", "curl -f http://localhost:9000/ || exit 1"]
+    interval: 90s
+    timeout: 75s
+environments:
+  prod:
+    image:
+      location: ghcr.io/acme/jobs@sha256:60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752
+`,
+  };
+
+  it("allows a tag where an environment uses one, and keeps a container check's timeout within 60 s", async () => {
+    const root = repoWith(undefined, workspace);
+    const r = await berthImport(root, ["copilot", "."]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(read(root, "apps/api/berth.yaml")).toBe(
+      `${header("api")}name: api
+kind: web
+image: ${DIGEST}
+${X86}healthCheck:
+  path: /healthz
+  intervalSeconds: 120
+  timeoutSeconds: 60
+  command: [ CMD, /api, check ]
+environments:
+  dev:
+    image: ghcr.io/acme/api:edge
+    allowMutableImageTag: true # TODO: pin ghcr.io/acme/api:edge by digest before production
+`,
+    );
+    expect(read(root, "apps/jobs/berth.yaml")).toBe(
+      `${header("jobs")}name: jobs
+kind: internal
+image: ghcr.io/acme/jobs:1.0
+allowMutableImageTag: true # TODO: pin ghcr.io/acme/jobs:1.0 by digest before production
+${X86}port: 9000
+healthCheck:
+  command: [ CMD-SHELL, curl -f http://localhost:9000/ || exit 1 ]
+  intervalSeconds: 90
+  timeoutSeconds: 60
+environments:
+  prod:
+    image: ghcr.io/acme/jobs@sha256:60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752
+    allowMutableImageTag: false
+`,
+    );
+    const catalogue = loadCatalogue(join(root, "apps"));
+    expect(catalogue.service("api", "dev")?.allowMutableImageTag).toBe(true);
+    expect(catalogue.service("api", "prod")?.allowMutableImageTag).toBeUndefined();
+    expect(catalogue.service("jobs", "prod")?.allowMutableImageTag).toBe(false);
+    expectLines(reportLines(root), [
+      "| `image.location` | copilot/api/manifest.yml:10 | mapped | `image: ghcr.io/acme/api@sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08` |",
+      "| `http.healthcheck.timeout` | copilot/api/manifest.yml:8 | changed | `healthCheck.timeoutSeconds: 60` (timeout (seconds) 90 is above ECS's maximum for a container health check: lowered to 60) |",
+      "| `environments.dev.image.location` | copilot/api/manifest.yml:17 | **needs a decision** | in dev: `image: ghcr.io/acme/api:edge` is a tag, which can move under a running service: `allowMutableImageTag: true` lets it deploy as imported; before production pin it by digest (`docker buildx imagetools inspect ghcr.io/acme/api:edge` prints the `Digest:`): `ghcr.io/acme/api@sha256:<digest>`, then remove `allowMutableImageTag` |",
+      "| `image.healthcheck.timeout` | copilot/jobs/manifest.yml:9 | changed | `healthCheck.timeoutSeconds: 60` (timeout (seconds) 75 is above ECS's maximum for a container health check: lowered to 60) |",
+      "| `environments.prod.image.location` | copilot/jobs/manifest.yml:13 | mapped | in prod: `image: ghcr.io/acme/jobs@sha256:60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752` |",
     ]);
   });
 });

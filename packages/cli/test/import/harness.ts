@@ -13,12 +13,15 @@ afterEach(() => {
   for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A repository in a temporary folder (pnpm-workspace.yaml) holding a copy of a fixture folder. */
-export function repoWith(fixture: string, extra: Record<string, string> = {}): string {
+/**
+ * A repository in a temporary folder (pnpm-workspace.yaml) holding a copy of a fixture folder
+ * (none when `fixture` is undefined) and the `extra` files.
+ */
+export function repoWith(fixture: string | undefined, extra: Record<string, string> = {}): string {
   const root = mkdtempSync(join(tmpdir(), "berth-import-"));
   temps.push(root);
   writeFileSync(join(root, "pnpm-workspace.yaml"), "packages: []\n");
-  cpSync(join(FIXTURES, fixture), root, { recursive: true });
+  if (fixture !== undefined) cpSync(join(FIXTURES, fixture), root, { recursive: true });
   for (const [path, text] of Object.entries(extra)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);

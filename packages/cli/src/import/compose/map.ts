@@ -9,6 +9,7 @@ import {
 } from "@berth/core";
 import { type Catalogue, SharedDraft } from "../catalogue.js";
 import {
+  allowTag,
   buildPaths,
   clamp,
   credentialsInUrl,
@@ -17,6 +18,7 @@ import {
   list,
   mapHealthCheck,
   moveToSecrets,
+  pinnedImage,
   seconds,
   secretName,
   validEnvName,
@@ -841,13 +843,10 @@ function mapApp(
             "names the image built locally; the pipeline builds from `build` and tags it with the commit",
           );
         else {
-          d.set("image", text(v));
-          row(
-            k,
-            e,
-            "mapped",
-            `\`image: ${text(v)}\`${text(v)?.includes("@sha256:") ? "" : " (pin it by digest, repo@sha256:…, before production: a tag can move)"}`,
-          );
+          const image = text(v);
+          d.set("image", image);
+          if (image === undefined || pinnedImage(image)) row(k, e, "mapped", `\`image: ${image}\``);
+          else row(k, e, "decide", `\`image: ${image}\` is a tag${allowTag(d, image)}`);
         }
         break;
       }

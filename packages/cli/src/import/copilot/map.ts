@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import type { DataKind, ServiceKind } from "@berth/core";
 import { type Catalogue, SharedDraft } from "../catalogue.js";
 import {
+  allowTag,
   buildPaths,
   clamp,
   credentialsInUrl,
@@ -11,6 +12,7 @@ import {
   list,
   mapHealthCheck,
   moveToSecrets,
+  pinnedImage,
   seconds,
   secretName,
   validEnvName,
@@ -208,6 +210,9 @@ export function mapCopilot(ws: CopilotWorkspace, report: Report, opts: CopilotMa
           delete diff[k];
         }
         if (Object.keys(diff).length) draft.environments[berth] = diff;
+        const tagComment = envDraft.comments.get("allowMutableImageTag");
+        if (diff.allowMutableImageTag === true && tagComment)
+          draft.comments.set(`environments.${berth}.allowMutableImageTag`, tagComment);
         // In the platform's order (dev, staging, prod), whatever order Copilot listed them in.
         const sorted = Object.entries(draft.environments).sort(
           ([a], [b]) => opts.environments.indexOf(a) - opts.environments.indexOf(b),
@@ -664,15 +669,13 @@ function mapBody(p: Plan, node: LMap, report: Report, ctx: Ctx): ManifestDraft {
           );
           break;
         }
-        case "location":
-          d.set("image", text(v));
-          row(
-            path,
-            ie.at,
-            "mapped",
-            `\`image: ${text(v)}\`${text(v)?.includes("@sha256:") ? "" : " (pin it by digest before production: a tag can move)"}`,
-          );
+        case "location": {
+          const image = text(v);
+          d.set("image", image);
+          if (image === undefined || pinnedImage(image)) row(path, ie.at, "mapped", `\`image: ${image}\``);
+          else row(path, ie.at, "decide", `\`image: ${image}\` is a tag${allowTag(d, image)}`);
           break;
+        }
         case "port":
           if (kind === "web" || kind === "internal") row(path, ie.at, "mapped", `\`port: ${text(v)}\``);
           else row(path, ie.at, "dropped", `a ${kind} takes no inbound traffic`);
@@ -1521,11 +1524,12 @@ function mapBody(p: Plan, node: LMap, report: Report, ctx: Ctx): ManifestDraft {
       if (essential) sidecar.essential = true;
       out.push(sidecar);
       const dropped = notes.filter((n) => n !== "essential: false");
+      const tagged = !pinnedImage(text(image)!);
       row(
         path,
         s.at,
-        dropped.length ? "changed" : "mapped",
-        `a sidecar \`${s.key}\` (${text(image)}${essential ? ", essential as in Copilot" : ""})${dropped.length ? `; ${dropped.join(", ")}` : ""}`,
+        tagged ? "decide" : dropped.length ? "changed" : "mapped",
+        `a sidecar \`${s.key}\` (${text(image)}${essential ? ", essential as in Copilot" : ""})${dropped.length ? `; ${dropped.join(", ")}` : ""}${tagged ? `; its image is a tag${allowTag(d, text(image)!)}` : ""}`,
       );
     }
     if (out.length) d.set("sidecars", out);
