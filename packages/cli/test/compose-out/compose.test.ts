@@ -162,7 +162,7 @@ const DATA = {
     "name: search",
     "kind: internal",
     "port: 9000",
-    "image: public.ecr.aws/acme/search@sha256:0123",
+    "image: public.ecr.aws/acme/search@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
     "resources:",
     "  search-db: { type: postgres, engine: rds, iamAuth: true, databaseName: catalog }",
     "uses: [search-db, { files: read }]",
@@ -459,7 +459,8 @@ describe("berth compose: data resources become local containers", () => {
     expect(sessions!.build).toEqual({ context: "../apps/sessions", dockerfile: "docker/worker.Dockerfile" });
     expect(sessions!.deploy).toEqual({ resources: { limits: { cpus: "1", memory: "2048M" } } });
     expect(search).toMatchObject({
-      image: "public.ecr.aws/acme/search@sha256:0123",
+      image:
+        "public.ecr.aws/acme/search@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
       command: ["serve", "--port", "9000"],
       entrypoint: ["/bin/search"],
       healthcheck: {
@@ -489,6 +490,7 @@ describe("berth compose: data resources become local containers", () => {
         "apps/api/berth.yaml": [
           "name: api",
           "kind: internal",
+          "allowMutableImageTag: true",
           "sidecars:",
           "  - name: agent",
           "    image: public.ecr.aws/acme/agent:1",
@@ -511,6 +513,8 @@ describe("berth compose: data resources become local containers", () => {
       "x-berth": { sidecarOf: "api" },
     });
     expect(text).toContain("  # a sidecar of api, on its network (localhost)\n  api-agent:\n");
+    // A deploy-time permission of the manifest: compose runs the tag it is given.
+    expect(text).not.toContain("allowMutableImageTag");
   });
 
   it("web services are published from 8080 on, by name; internal services, workers and jobs are not", async () => {
