@@ -133,7 +133,7 @@ function program(io: Pick<Io, "stdout" | "stderr">, cwd: string, on: Handlers) {
         "Show this help",
       ),
     )
-    .addCommand(importCommand(io, cwd, (r) => on.run(r)).helpOption("-h, --help", "Show this help"));
+    .addCommand(importCommand(cwd, (r) => on.run(r)).helpOption("-h, --help", "Show this help"));
   const configure = (c: Command) =>
     c
       .exitOverride()

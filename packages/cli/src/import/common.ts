@@ -3,6 +3,7 @@ import {
   AWS_CREDENTIAL_NAMES,
   type DataKind,
   ENV_NAME,
+  IMAGE_DIGEST,
   LINK_VARIABLES,
   linkedVariableNames,
   SECRET_LOOKING_NAME,
@@ -223,9 +224,6 @@ function fitTimeout(draft: ManifestDraft): void {
       : t.first,
   );
 }
-
-/** The manifest checks' digest rule (`<repository>@sha256:<64 hex>`), as @berth/core writes it. */
-const IMAGE_DIGEST = /^[^\s@]+@sha256:[0-9a-f]{64}$/;
 
 /** Whether an image is pinned by digest, as the manifest checks want it without allowMutableImageTag. */
 export function pinnedImage(image: string): boolean {

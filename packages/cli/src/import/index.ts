@@ -8,7 +8,7 @@ import {
   platformEnvironments,
 } from "@berth/core";
 import { findRepoRoot } from "@berth/testing";
-import { Command, type CommanderError } from "commander";
+import { Command } from "commander";
 import { UsageError } from "../errors.js";
 import type { Io } from "../main.js";
 import { APPS_DIR } from "../repo.js";
@@ -55,13 +55,9 @@ export interface CopilotImportOptions {
  * import to run (exit codes 0 written and valid, 1 an input problem or an invalid result, 2 usage).
  *
  * @example
- * program.addCommand(importCommand(io, cwd, (run) => { action = () => run(io); }));
+ * program.addCommand(importCommand(cwd, (run) => { action = () => run(io); }));
  */
-export function importCommand(
-  io: Pick<Io, "stdout" | "stderr">,
-  cwd: string,
-  onRun: (run: ImportRun) => void,
-): Command {
+export function importCommand(cwd: string, onRun: (run: ImportRun) => void): Command {
   const root = new Command("import")
     .description(
       "Turn a docker compose file or a Copilot workspace into service manifests, with a report of every key",
@@ -125,22 +121,8 @@ export function importCommand(
         onRun((runIo) => runCopilotImport({ cwd, dir, ...(raw.out ? { out: raw.out } : {}) }, runIo));
       }),
   );
-  for (const c of [root, ...root.commands]) {
-    c.helpOption("-h, --help", "Show this help")
-      .exitOverride((e: CommanderError) => {
-        throw e;
-      })
-      .configureOutput({
-        writeOut: (s) => io.stdout.write(s),
-        writeErr: (s) => io.stderr.write(s),
-        getOutHasColors: () => false,
-        getErrHasColors: () => false,
-        getOutHelpWidth: () => 100,
-        getErrHelpWidth: () => 100,
-        outputError: () => undefined,
-      })
-      .showSuggestionAfterError(true);
-  }
+  // Output, errors and exit codes are configured by the berth command for every subcommand.
+  for (const c of root.commands) c.helpOption("-h, --help", "Show this help");
   return root;
 }
 

@@ -54,6 +54,7 @@ export {
   DEPLOYMENT_STRATEGIES,
   ENV_NAME,
   ENVIRONMENT_NAME,
+  IMAGE_DIGEST,
   type InternalManifest,
   type JobManifest,
   manifestJsonSchema,
