@@ -58,6 +58,14 @@ export interface DatabaseConfig {
   password: string;
   /** `ORDERS_DB_SSLMODE`: see {@link SSL_MODES}. @default "require" (what the platform injects) */
   sslmode: SslMode;
+  /**
+   * `ORDERS_DB_SECRET_ARN`: the ARN of the cluster's managed secret, whose `username` and `password`
+   * the app re-reads when the database refuses the password (RDS rotates it every 7 days; ECS set
+   * `ORDERS_DB_PASSWORD` once, at task start) and when the copy it holds is an hour old. See
+   * src/credentials.ts. @default undefined (the password from `ORDERS_DB_PASSWORD` only; nothing
+   * calls AWS)
+   */
+  secretArn?: string;
 }
 
 /** The `receipts` link (S3 bucket). */
@@ -97,6 +105,13 @@ export const MAX_SHUTDOWN_TIMEOUT_MS = 120_000;
 export const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** An AWS Region code: us-east-1, eu-central-2, us-gov-west-1, cn-north-1. */
 export const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/**
+ * A Secrets Manager secret's full ARN: `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<6
+ * random characters>`. Names hold ASCII letters, digits and `/_+=.@-` (CreateSecret, `Name`); the
+ * names RDS gives the secrets it manages also hold `!` (`rds!cluster-<id>`). Group 1 is the region.
+ */
+export const SECRET_ARN =
+  /^arn:aws[a-z-]*:secretsmanager:([a-z]{2}(?:-[a-z]+)+-\d{1,2}):\d{12}:secret:[A-Za-z0-9/_+=.@!-]+-[A-Za-z0-9]{6}$/;
 
 export class ConfigError extends Error {
   /** `value` undefined: the variable is missing (or blank). Secrets are reported as missing only. */
@@ -167,7 +182,24 @@ export function loadDatabaseConfig(env: Env = process.env): DatabaseConfig {
   }
   const sslmode = oneOf(env, "ORDERS_DB_SSLMODE", SSL_MODES, DATABASE_DEFAULTS.sslmode);
   const readerHost = optional(env, "ORDERS_DB_READER_HOST");
-  return { host, ...(readerHost ? { readerHost } : {}), port, database, user, password, sslmode };
+  const secretArn = optional(env, "ORDERS_DB_SECRET_ARN");
+  if (secretArn !== undefined && !SECRET_ARN.test(secretArn)) {
+    throw new ConfigError(
+      "ORDERS_DB_SECRET_ARN",
+      secretArn,
+      "the full ARN of a Secrets Manager secret, arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>",
+    );
+  }
+  return {
+    host,
+    ...(readerHost ? { readerHost } : {}),
+    port,
+    database,
+    user,
+    password,
+    sslmode,
+    ...(secretArn ? { secretArn } : {}),
+  };
 }
 
 /** The `RECEIPTS_*` variables. */

@@ -1,6 +1,7 @@
 import type { ConnectionOptions } from "node:tls";
-import { Pool, type PoolConfig } from "pg";
+import { type ClientBase, Pool, type PoolClient, type PoolConfig } from "pg";
 import type { DatabaseConfig, SslMode } from "./config";
+import { type DatabaseCredentials, isPasswordRefused } from "./credentials";
 import { errorFields, type Logger } from "./log";
 
 /**
@@ -45,14 +46,22 @@ export const POOL_MAX = 10;
 /** Server-side limit for one statement: a stuck query cannot hold a connection forever. */
 export const STATEMENT_TIMEOUT_MS = 10_000;
 
-/** The pool settings for `host` (the writer or the reader endpoint). Holds the password: never log it. */
-export function poolConfig(db: DatabaseConfig, host: string, applicationName: string): PoolConfig {
+/**
+ * The pool settings for `host` (the writer or the reader endpoint). The password is a function (`pg`
+ * calls it for each new connection): see {@link DatabaseCredentials.password}. Never log it.
+ */
+export function poolConfig(
+  db: DatabaseConfig,
+  host: string,
+  applicationName: string,
+  credentials: Pick<DatabaseCredentials, "user" | "password">,
+): PoolConfig {
   return {
     host,
     port: db.port,
     database: db.database,
-    user: db.user,
-    password: db.password,
+    user: credentials.user,
+    password: credentials.password,
     ssl: sslOptions(db.sslmode),
     max: POOL_MAX,
     idleTimeoutMillis: IDLE_TIMEOUT_MS,
@@ -62,16 +71,80 @@ export function poolConfig(db: DatabaseConfig, host: string, applicationName: st
   };
 }
 
+type ConnectCallback = (
+  err: Error | undefined,
+  client: PoolClient | undefined,
+  done: (release?: Error | boolean) => void,
+) => void;
+
+/**
+ * A `pg` pool whose new connections survive a password rotation: a connection refused with SQLSTATE
+ * 28P01 asks its {@link DatabaseCredentials} for a newer login (which may read the secret again) and,
+ * if there is one, is retried once. `pool.query` connects through {@link connect} too. Connections
+ * already open are never touched: a rotation does not close them.
+ */
+export class DatabasePool extends Pool {
+  readonly #credentials: DatabaseCredentials;
+
+  constructor(config: PoolConfig, credentials: DatabaseCredentials) {
+    super(config);
+    this.#credentials = credentials;
+  }
+
+  override connect(): Promise<PoolClient>;
+  override connect(callback: ConnectCallback): void;
+  override connect(callback?: ConnectCallback): Promise<PoolClient> | undefined {
+    const connecting = this.#connect();
+    if (!callback) return connecting;
+    connecting.then(
+      (client) => callback(undefined, client, (release) => client.release(release)),
+      (err: Error) => callback(err, undefined, () => {}),
+    );
+    return undefined;
+  }
+
+  async #connect(): Promise<PoolClient> {
+    const version = this.#credentials.version;
+    // The secret's username is the login name from now on (RDS keeps it across rotations).
+    this.options.user = this.#credentials.user;
+    try {
+      return await super.connect();
+    } catch (err) {
+      if (!isPasswordRefused(err) || !(await this.#credentials.afterRefused(version))) throw err;
+      this.options.user = this.#credentials.user;
+      return super.connect();
+    }
+  }
+}
+
+export interface CreatePoolOptions {
+  /** The endpoint. @default db.host (the writer) */
+  host?: string;
+  /** `application_name` of its connections (shows in `pg_stat_activity`). */
+  applicationName: string;
+  logger: Logger;
+  /** The login, shared by the pools of one process, so that a rotation reads the secret once. */
+  credentials: DatabaseCredentials;
+  /**
+   * What opens each connection: `pg`'s `Client`. Tests pass a Client that checks the password, as the
+   * database they run on accepts any. @default pg's Client
+   */
+  Client?: new (
+    config: PoolConfig,
+  ) => ClientBase;
+}
+
 /**
  * A pool on `host`. An idle connection that breaks (a failover, a restart) is logged and dropped; the
  * pool opens a new one on the next query. Without the `error` listener it would crash the process.
  */
-export function createPool(
-  db: DatabaseConfig,
-  options: { host?: string; applicationName: string; logger: Logger },
-): Pool {
+export function createPool(db: DatabaseConfig, options: CreatePoolOptions): DatabasePool {
   const host = options.host ?? db.host;
-  const pool = new Pool(poolConfig(db, host, options.applicationName));
+  const config = poolConfig(db, host, options.applicationName, options.credentials);
+  const pool = new DatabasePool(
+    options.Client ? { ...config, Client: options.Client as new () => ClientBase } : config,
+    options.credentials,
+  );
   pool.on("error", (err) =>
     options.logger.warn("idle database connection failed", { host, ...errorFields(err) }),
   );

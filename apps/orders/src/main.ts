@@ -2,7 +2,12 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { Pool } from "pg";
 import { createServer, type OrdersServer } from "./app";
 import { type Config, loadConfig } from "./config";
-import { createPool } from "./db";
+import {
+  DatabaseCredentials,
+  type DatabaseCredentialsOptions,
+  type SecretsManagerFactory,
+} from "./credentials";
+import { type CreatePoolOptions, createPool } from "./db";
 import { createLogger, errorFields, type Logger, logWarnings } from "./log";
 import { checkSchema, SchemaError } from "./migrations";
 import { createS3Client, ReceiptBucket } from "./receipts";
@@ -15,6 +20,11 @@ export interface MainOptions {
   logger?: Logger;
   /** @default process.exit */
   exit?: (code: number) => void;
+  /**
+   * Makes the Secrets Manager client that re-reads `ORDERS_DB_SECRET_ARN` (only called when it is set).
+   * @default the SDK's client with its default credentials (the task role in ECS)
+   */
+  secretsManager?: SecretsManagerFactory;
 }
 
 const SIGNALS: NodeJS.Signals[] = ["SIGTERM", "SIGINT"];
@@ -23,17 +33,35 @@ const SIGNALS: NodeJS.Signals[] = ["SIGTERM", "SIGINT"];
 export interface Resources {
   writer: Pool;
   reader?: Pool;
+  /** The database login both pools use (one read of the secret per rotation, not one per pool). */
+  credentials: DatabaseCredentials;
   s3: S3Client;
   store: OrderStore;
   close(): Promise<void>;
 }
 
-export function openResources(config: Config, logger: Logger): Resources {
+export interface OpenResourcesOptions {
+  /**
+   * How the database login is kept current: the Secrets Manager client, the clock, the waits (see
+   * {@link DatabaseCredentialsOptions}). @default the SDK's client, Date.now, the documented waits
+   * @example credentials: { secretsManager: (region) => new SecretsManagerClient({ region }) }
+   */
+  credentials?: Omit<DatabaseCredentialsOptions, "db" | "logger">;
+  /** See {@link CreatePoolOptions.Client}. @default pg's Client */
+  Client?: CreatePoolOptions["Client"];
+}
+
+export function openResources(config: Config, logger: Logger, options: OpenResourcesOptions = {}): Resources {
   const db = config.database;
-  const writer = createPool(db, { applicationName: config.serviceName, logger });
-  const reader = db.readerHost
-    ? createPool(db, { host: db.readerHost, applicationName: config.serviceName, logger })
-    : undefined;
+  const credentials = new DatabaseCredentials({ ...options.credentials, db, logger });
+  const common = {
+    applicationName: config.serviceName,
+    logger,
+    credentials,
+    ...(options.Client ? { Client: options.Client } : {}),
+  };
+  const writer = createPool(db, common);
+  const reader = db.readerHost ? createPool(db, { ...common, host: db.readerHost }) : undefined;
   const s3 = createS3Client(config.receipts);
   const store = new OrderStore({
     writer,
@@ -44,11 +72,12 @@ export function openResources(config: Config, logger: Logger): Resources {
   return {
     writer,
     ...(reader ? { reader } : {}),
+    credentials,
     s3,
     store,
     close: async () => {
       s3.destroy();
-      await Promise.all([writer.end(), reader?.end()]);
+      await Promise.all([writer.end(), reader?.end(), credentials.close()]);
     },
   };
 }
@@ -74,7 +103,9 @@ export async function main(options: MainOptions = {}): Promise<OrdersServer | un
   }
   logWarnings(logger);
 
-  const resources = openResources(config, logger);
+  const resources = openResources(config, logger, {
+    ...(options.secretsManager ? { credentials: { secretsManager: options.secretsManager } } : {}),
+  });
   const db = config.database;
   try {
     const version = await checkSchema(resources.writer);

@@ -1,5 +1,6 @@
 import type { Pool } from "pg";
 import { type DatabaseConfig, DEFAULTS, loadDatabaseConfig } from "./config";
+import { DatabaseCredentials } from "./credentials";
 import { createPool } from "./db";
 import { createLogger, errorFields, type Logger, logWarnings } from "./log";
 import type { MainOptions } from "./main";
@@ -153,7 +154,12 @@ export async function migrateMain(options: MainOptions = {}): Promise<number> {
   }
   logWarnings(logger);
   const applicationName = `${env.SERVICE_NAME?.trim() || DEFAULTS.serviceName}-migrate`;
-  const pool = createPool(db, { applicationName, logger });
+  const credentials = new DatabaseCredentials({
+    db,
+    logger,
+    ...(options.secretsManager ? { secretsManager: options.secretsManager } : {}),
+  });
+  const pool = createPool(db, { applicationName, logger, credentials });
   let code: 0 | 1 = 1;
   try {
     const result = await migrate(pool, logger);
@@ -173,6 +179,7 @@ export async function migrateMain(options: MainOptions = {}): Promise<number> {
     });
   } finally {
     await pool.end().catch((err) => logger.warn("closing the database pool failed", errorFields(err)));
+    await credentials.close();
   }
   exit(code);
   return code;

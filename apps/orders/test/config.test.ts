@@ -95,6 +95,41 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ ...LINKED, [variable]: value })).toThrow(`${variable}="${value}"`);
   });
 
+  describe("ORDERS_DB_SECRET_ARN (optional: not set locally or in compose)", () => {
+    const RDS_SECRET =
+      "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-0b7a6f1e-2c3d-4e5f-8a9b-0c1d2e3f4a5b-AbC123";
+
+    it("is unset when missing or blank", () => {
+      expect(loadDatabaseConfig(LINKED)).not.toHaveProperty("secretArn");
+      expect(loadDatabaseConfig({ ...LINKED, ORDERS_DB_SECRET_ARN: " " })).not.toHaveProperty("secretArn");
+    });
+
+    it.each([
+      RDS_SECRET,
+      "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders_db+login=1.2@x-Zz9Yy8",
+      "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:db-AbCdEf",
+      "arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:db-AbCdEf",
+    ])("takes the ARN of a secret (RDS names its own rds!…): %s", (arn) => {
+      expect(loadDatabaseConfig({ ...LINKED, ORDERS_DB_SECRET_ARN: ` ${arn} ` }).secretArn).toBe(arn);
+    });
+
+    it.each([
+      ["a secret name, not its ARN", "rds!cluster-0b7a6f1e"],
+      ["an SSM parameter", "arn:aws:ssm:eu-west-1:123456789012:parameter/orders/db"],
+      ["a JSON key of the secret (what ECS secrets take)", `${RDS_SECRET}:password::`],
+      ["a partial ARN (no 6-character suffix)", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db"],
+      ["no account", "arn:aws:secretsmanager:eu-west-1::secret:db-AbCdEf"],
+      ["no region", "arn:aws:secretsmanager::123456789012:secret:db-AbCdEf"],
+    ])("refuses %s, naming the variable and the value", (_, value) => {
+      const load = () => loadDatabaseConfig({ ...LINKED, ORDERS_DB_SECRET_ARN: value });
+      expect(load).toThrow(ConfigError);
+      expect(load).toThrow(
+        `Invalid ORDERS_DB_SECRET_ARN=${JSON.stringify(value)}: expected the full ARN of a Secrets Manager secret, ` +
+          "arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>",
+      );
+    });
+  });
+
   it("lists the allowed ORDERS_DB_SSLMODE values", () => {
     expect(() => loadConfig({ ...LINKED, ORDERS_DB_SSLMODE: "verify-ca" })).toThrow(
       'Invalid ORDERS_DB_SSLMODE="verify-ca": expected one of disable, require, verify-full',

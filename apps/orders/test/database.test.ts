@@ -2,6 +2,7 @@
 // engines.ts). Every test starts from an empty database.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadDatabaseConfig } from "../src/config";
+import { DatabaseCredentials } from "../src/credentials";
 import { createPool, poolConfig, sslOptions } from "../src/db";
 import { main } from "../src/main";
 import {
@@ -180,7 +181,9 @@ describe("connection settings", () => {
 
   it("never falls back to plain TCP: with require, a server without TLS is refused", async () => {
     const db = loadDatabaseConfig({ ...postgres.env, ORDERS_DB_SSLMODE: "require" });
-    const pool = createPool(db, { applicationName: "orders-test", logger: captureLogs().logger });
+    const logger = captureLogs().logger;
+    const credentials = new DatabaseCredentials({ db, logger });
+    const pool = createPool(db, { applicationName: "orders-test", logger, credentials });
     try {
       await expect(pool.query("SELECT 1")).rejects.toThrow(/does not support SSL/);
     } finally {
@@ -188,14 +191,19 @@ describe("connection settings", () => {
     }
   });
 
-  it("builds the pool from the contract's variables, with timeouts and the app's name", () => {
+  it("builds the pool from the contract's variables, with timeouts and the app's name", async () => {
     const db = loadDatabaseConfig({ ...postgres.env, ORDERS_DB_SSLMODE: "verify-full" });
-    expect(poolConfig(db, "reader.example", "orders")).toEqual({
+    const credentials = new DatabaseCredentials({ db, logger: captureLogs().logger });
+    const config = poolConfig(db, "reader.example", "orders", credentials);
+    // A function, called for each new connection: the login can change while the pool lives.
+    expect(typeof config.password).toBe("function");
+    expect(await (config.password as () => Promise<string>)()).toBe(DB_PASSWORD);
+    expect(config).toEqual({
       host: "reader.example",
       port: postgres.port,
       database: "postgres",
       user: "postgres",
-      password: DB_PASSWORD,
+      password: credentials.password,
       ssl: { rejectUnauthorized: true },
       max: 10,
       idleTimeoutMillis: 10_000,
