@@ -1,7 +1,7 @@
 import { EFS_SYNTHS } from "./aws-efs.js";
 import { ELASTICACHE_SYNTHS } from "./aws-elasticache.js";
-import { digits, hex, uuid } from "./hash.js";
 import { RDS_SYNTHS } from "./aws-rds.js";
+import { digits, hex, uuid } from "./hash.js";
 
 /** What the offline engine knows about the account it pretends to deploy into. */
 export interface CloudContext {
