@@ -176,9 +176,12 @@ describe("shared resources and volumes, from manifests only", () => {
     const r = await withApps(
       "shared-cache",
       (apps) => {
-        writeFileSync(join(apps, "berth.shared.yaml"), "resources:\n  sessions: { type: cache }\n");
+        writeFileSync(
+          join(apps, "berth.shared.yaml"),
+          "resources:\n  sessions: { type: cache }\n  events: { type: queue }\n",
+        );
         const m = join(apps, "hello", "berth.yaml");
-        writeFileSync(m, `${readFileSync(m, "utf8")}uses: [sessions]\n`);
+        writeFileSync(m, `${readFileSync(m, "utf8")}uses: [sessions, { events: send }]\n`);
       },
       "dev.hello",
     );
@@ -203,6 +206,17 @@ describe("shared resources and volumes, from manifests only", () => {
       .ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
       .filter((x) => x.inputs.securityGroupId === shared.ref.securityGroupId);
     expect(rules.map((x) => x.inputs.fromPort).sort()).toEqual([6379, 6380]);
+    // The shared queue: send only, on its own ARN.
+    const events = (
+      r.one("pulumi:pulumi:StackReference", "organization/berth-platform/dev").outputs.outputs as {
+        forServices: { data: Record<string, { ref: Record<string, string> }> };
+      }
+    ).forServices.data.events!.ref;
+    expect(env).toMatchObject({ EVENTS_QUEUE_URL: events.url, EVENTS_QUEUE_ARN: events.arn });
+    const sqs = statements(r).filter((s) => JSON.stringify(s.Action).includes("sqs:"));
+    expect(sqs.map((s) => [s.Action, s.Resource])).toEqual([
+      [["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"], [events.arn]],
+    ]);
   });
 
   it("an owned volume is mounted through the service's own access point, with IAM and TLS", async () => {
