@@ -231,8 +231,10 @@ describe("CatalogueDelivery with the 4 example services and dev, staging, prod",
     expect(d.StateSecretsKey!.Resource).toBe(
       "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     );
-    // no example service has a release task
-    expect(d.RunReleaseTasks).toBeUndefined();
+    // orders migrates its database before each rollout: exactly its release task family may run
+    expect(list(d.RunReleaseTasks!.Resource)).toEqual([
+      "arn:aws:ecs:us-east-1:123456789012:task-definition/*-orders-release:*",
+    ]);
   });
 });
 
