@@ -232,7 +232,7 @@ describe("CatalogueDelivery with the 4 example services and dev, staging, prod",
       "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     );
     // orders migrates its database before each rollout: exactly its release task family may run
-    expect(list(d.RunReleaseTasks!.Resource)).toEqual([
+    expect(d.RunReleaseTasks!.Resource).toEqual([
       "arn:aws:ecs:us-east-1:123456789012:task-definition/*-orders-release:*",
     ]);
   });

@@ -405,7 +405,14 @@ describe("growth with the catalogue", () => {
     });
     cpSync(join(apps, "orders"), join(apps, "billing"), { recursive: true });
     const manifest = join(apps, "billing", "berth.yaml");
-    writeFileSync(manifest, readFileSync(manifest, "utf8").replace(/^name: orders$/m, "name: billing"));
+    // Its own data: a resource has one owner, so the copy names its database and bucket anew.
+    writeFileSync(
+      manifest,
+      readFileSync(manifest, "utf8")
+        .replace(/^name: orders$/m, "name: billing")
+        .replaceAll("orders-db", "billing-db")
+        .replaceAll("receipts", "invoices"),
+    );
     const bigger = await runStack(projectDir, "shared", { environment: { BERTH_APPS_DIR: apps } });
     expect(bigger.error).toBeUndefined();
     const added = bigger.resources.length - run.resources.length;
