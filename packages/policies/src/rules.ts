@@ -52,6 +52,9 @@ const obj = (v: unknown): Record<string, unknown> => {
 };
 const of = (r: PolicySubject, type: string) => r.type === type;
 
+/** The ARN of a Secrets Manager secret or an SSM parameter: where a secret is kept, not its value. */
+const SECRET_REFERENCE = /^arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:\d{12}:(secret|parameter)[:/]\S+$/;
+
 const SECRET_NAME =
   /(^|_)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)($|_)|^AWS_ACCESS_KEY_ID$|^AWS_SECRET_ACCESS_KEY$|^ECS_ENGINE_AUTH_DATA$/i;
 
@@ -147,8 +150,11 @@ export const RULES: Rule[] = [
     resource: (r) =>
       of(r, ECS_TD)
         ? containers(r).flatMap((c) =>
-            list<{ name?: string }>(c.environment)
-              .filter((e) => SECRET_NAME.test(String(e.name)))
+            list<{ name?: string; value?: string }>(c.environment)
+              // A secret's ARN (where to read it, e.g. after a rotation) is a reference, not the secret.
+              .filter(
+                (e) => SECRET_NAME.test(String(e.name)) && !SECRET_REFERENCE.test(String(e.value ?? "")),
+              )
               .map(
                 (e) =>
                   `container '${String(c.name)}' passes '${String(e.name)}' as a plain environment variable`,

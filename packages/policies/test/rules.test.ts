@@ -113,11 +113,18 @@ const CASES: [string, RecordedResource[], RecordedResource[]][] = [
     "ecs-no-secrets-in-environment",
     [
       td({
-        environment: [{ name: "LOG_LEVEL", value: "info" }],
+        environment: [
+          { name: "LOG_LEVEL", value: "info" },
+          // where the secret is (re-read after a rotation), not the secret
+          {
+            name: "DB_SECRET_ARN",
+            value: "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!cluster-0a1b2c3d-AbCdEf",
+          },
+        ],
         secrets: [{ name: "DB_PASSWORD", valueFrom: "arn" }],
       }),
     ],
-    [td({ environment: [{ name: "DB_PASSWORD", value: "hunter2" }] })],
+    [td({ environment: [{ name: "DB_SECRET", value: "arn:aws:secretsmanager:hunter2" }] })],
   ],
   [
     "ecs-container-insights",
