@@ -44,7 +44,9 @@ export class ReferenceCache {
       if (st.isDirectory()) {
         for (const name of readdirSync(path).sort()) if (!skip(name)) visit(join(path, name), skip);
       } else {
-        h.update(`${path}\0${st.size}\0${st.mtimeMs}\0`);
+        // Contents, not times: a checkout or a copy can keep a changed file's modification time.
+        h.update(`${path}\0${st.size}\0`);
+        h.update(readFileSync(path));
       }
     };
     visit(projectDir, (n) => n === "node_modules" || n.startsWith("."));
@@ -59,7 +61,11 @@ export class ReferenceCache {
     // and shared stacks read it, so their outputs change with it.
     const apps = environment.BERTH_APPS_DIR ?? join(repoRoot, "apps");
     if (existsSync(apps)) {
-      for (const app of readdirSync(apps).sort()) visit(join(apps, app, "berth.yaml"), () => false);
+      for (const entry of readdirSync(apps).sort()) {
+        // A service's manifest, or a catalogue file beside them (apps/berth.shared.yaml).
+        const path = join(apps, entry);
+        visit(statSync(path).isDirectory() ? join(path, "berth.yaml") : path, () => false);
+      }
     }
     visit(__dirname, (n) => !n.endsWith(".js"));
     return h.digest("hex");

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -37,8 +37,11 @@ describe("the stack-reference cache", () => {
     const key = () => cache.key(project, "shared", "organization", "123456789012", root);
     const first = key();
     expect(key()).toBe(first);
+    // Touching a file changes nothing; changing it does.
     const later = new Date(Date.now() + 5000);
     utimesSync(join(project, "index.ts"), later, later);
+    expect(key()).toBe(first);
+    writeFileSync(join(project, "index.ts"), "export const changed = true;\n");
     const afterProgram = key();
     expect(afterProgram).not.toBe(first);
     writeFileSync(join(project, "Pulumi.shared.yaml"), "config:\n  shared:x: 1\n");
@@ -63,6 +66,24 @@ describe("the stack-reference cache", () => {
     expect(afterManifest).not.toBe(first);
     mkdirSync(join(root, "other-apps"));
     expect(key({ BERTH_APPS_DIR: join(root, "other-apps") })).not.toBe(afterManifest);
+  });
+
+  it("changes its key with the shared resources file, and with contents whose modification time was kept", () => {
+    const { root, project } = repo();
+    const cache = ReferenceCache.forRepo(root)!;
+    const key = () => cache.key(project, "dev", "organization", "123456789012", root);
+    mkdirSync(join(root, "apps", "orders"), { recursive: true });
+    const manifest = join(root, "apps", "orders", "berth.yaml");
+    writeFileSync(manifest, "name: orders\nkind: internal\n");
+    const first = key();
+    writeFileSync(join(root, "apps", "berth.shared.yaml"), "resources:\n  cache: { type: cache }\n");
+    const withShared = key();
+    expect(withShared).not.toBe(first);
+    // Same size, same modification time (a copy or a checkout can keep it), other contents.
+    const { mtime } = statSync(manifest);
+    writeFileSync(manifest, "name: orders\nkind: internaL\n");
+    utimesSync(manifest, mtime, mtime);
+    expect(key()).not.toBe(withShared);
   });
 
   it("is off with BERTH_NO_CACHE=1", () => {

@@ -118,6 +118,8 @@ export = async () => {
       opts,
     );
   }
+  // The owned resources' plain outputs (endpoints, ARNs, the database's secret ARN: no secret value).
+  const dataOutput = Object.keys(owned).length > 0 ? { data: owned } : {};
   resolved.links = catalogue.links(service, environment).map((link) => {
     const data = link.owner === undefined ? platform.data?.[link.name] : owned[link.name];
     if (!data) {
@@ -148,6 +150,7 @@ export = async () => {
         worstCaseBatchSeconds: web.worstCaseBatchSeconds,
         ...(manifest.release ? { releaseTask: web.releaseTask } : {}),
         releasePointer: pointerOf(manifest),
+        ...dataOutput,
       };
     }
     case "internal": {
@@ -164,6 +167,7 @@ export = async () => {
         worstCaseBatchSeconds: internal.worstCaseBatchSeconds,
         ...(manifest.release ? { releaseTask: internal.releaseTask } : {}),
         releasePointer: pointerOf(manifest),
+        ...dataOutput,
       };
     }
     case "worker": {
@@ -196,6 +200,7 @@ export = async () => {
         worstCaseBatchSeconds: worker.worstCaseBatchSeconds,
         ...(manifest.release ? { releaseTask: worker.releaseTask } : {}),
         releasePointer: pointerOf(manifest),
+        ...dataOutput,
       };
     }
     case "job": {
@@ -209,6 +214,7 @@ export = async () => {
         scheduleArn: job.scheduleArn,
         deadLetterQueueUrl: job.deadLetterQueueUrl,
         releasePointer: pointerOf(manifest),
+        ...dataOutput,
       };
     }
   }

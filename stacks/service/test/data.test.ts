@@ -59,6 +59,11 @@ describe("orders' database: Aurora Serverless v2, cheap in dev, protected in pro
     expect(cluster.inputs).not.toHaveProperty("masterPassword");
     expect(cluster.options.protect).toBeUndefined();
     expect(dev.ofType("aws:rds/clusterInstance:ClusterInstance")).toHaveLength(1);
+    // The stack exports what it owns, as plain outputs (the secret's ARN, never its value).
+    const data = dev.outputs.data as Record<string, { kind: string; ref: Record<string, unknown> }>;
+    expect(Object.keys(data)).toEqual(["orders-db", "receipts"]);
+    expect(data["orders-db"]).toMatchObject({ kind: "postgres", ref: { host: cluster.outputs.endpoint } });
+    expect(data.receipts!.kind).toBe("bucket");
     // The bucket goes with the stack in dev.
     expect(dev.one("aws:s3/bucket:Bucket").inputs.forceDestroy).toBe(true);
   });
