@@ -144,8 +144,10 @@ export function idleTaskCount(record: RunRecord, service: RecordedResource): num
  * NAT gateways (awsx's and standalone) and NAT instances, interface endpoints per AZ, load
  * balancers and an internet-facing one's public IPv4 address per AZ, Fargate tasks by CPU,
  * memory, architecture and Spot share, public IPv4 on tasks, dashboards, alarms, KMS keys,
- * Secrets Manager secrets. Databases, caches and file systems are listed unpriced (not modelled
- * yet). No data transfer, request, LCU, log ingestion or storage charges.
+ * Secrets Manager secrets (RDS-managed ones too), Aurora Serverless v2 instances at their minimum
+ * capacity (0: paused, free), RDS PostgreSQL by instance class with its gp3 storage, ElastiCache
+ * Serverless at its minimum metered data, empty EFS file systems. An item the table has no price
+ * for is listed without one. No data transfer, request, LCU, log ingestion or usage storage charges.
  */
 export function estimateCost(record: RunRecord, prices: PriceTable = loadPrices(record.region)): CostReport {
   const p = new Pricer(prices);
