@@ -673,6 +673,56 @@ healthCheck:
   });
 });
 
+describe("berth import compose: a Python ledger (worker, cron, a scheduled report, an internal search, loopback ports)", () => {
+  it("writes the API with a loopback port, a 0.75 CPU limit rounded to a Fargate size, env files and calls", async () => {
+    const { manifest, catalogue } = await imported("ledger", ["docker-compose.yml"]);
+    expect(manifest("api")).toBe(
+      `${header("docker-compose.yml", "api")}name: api
+kind: web
+build: { context: ../.., dockerfile: ../../api/Dockerfile }
+port: 80
+cpu: 1024
+memory: 2048 # CPU 768 units rounded up to 1024; memory 700 MiB rounded up to 2048 (a Fargate task size)
+environment:
+  LOG_LEVEL: debug
+  SENTRY_DSN: https://abc@sentry.io/1
+  FEATURE_FLAGS: a,b
+  APP_ENV: production
+  GUNICORN_CMD_ARGS: --workers=2
+  SEARCH_URL: http://search:9200
+secrets:
+  JWT_SECRET: { ssm: /berth/<env>/api/jwt-secret }
+  STRIPE_API_KEY: { ssm: /berth/<env>/api/stripe-api-key }
+healthCheck:
+  path: /healthz # the URL of the compose health check: the load balancer checks it
+  command: [ CMD-SHELL, wget -qO- http://localhost/healthz || exit 1 ]
+  intervalSeconds: 15
+  startPeriodSeconds: 20
+calls: [ search ]
+uses: [ postgres, redis ]
+`,
+    );
+    expect(catalogue.services.map((s) => [s.name, s.kind])).toEqual([
+      ["api", "web"],
+      ["cron", "job"],
+      ["reports", "job"],
+      ["search", "internal"],
+      ["worker", "worker"],
+    ]);
+  });
+
+  it("gives a job that names an internal service no calls, and says so on the variable's row", async () => {
+    const { manifest, lines } = await imported("ledger", ["docker-compose.yml"]);
+    expect(manifest("reports")).not.toContain("calls");
+    expectLines(lines, [
+      "- [ ] `services.reports` (docker-compose.yml:54): it reaches search by name, but a scheduled task cannot use Service Connect: give it their address another way (or make them web services)",
+      '| `environment.SEARCH_URL` | docker-compose.yml:19 | mapped | `environment.SEARCH_URL: "http://search:9200"`; `calls: [search]` |',
+      '| `environment.SEARCH_URL` | docker-compose.yml:61 | mapped | `environment.SEARCH_URL: "http://search:9200"`; no `calls`: a scheduled task cannot reach search through Service Connect (see the decision on the service) |',
+    ]);
+    expect(lines.filter((l) => l.includes("`calls: [search]`"))).toHaveLength(1);
+  });
+});
+
 describe("berth import compose: nothing left out", () => {
   const fixtures: [string, string][] = [
     ["django-celery", "docker-compose.yml"],
@@ -687,6 +737,7 @@ describe("berth import compose: nothing left out", () => {
     ["interpolation", "compose.yaml"],
     ["multi-web", "compose.yaml"],
     ["monorepo", "deploy/compose.yaml"],
+    ["ledger", "docker-compose.yml"],
   ];
 
   it.each(fixtures)("%s: every key has a deliberate row", async (fixture, file) => {

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these tests read Copilot's variables (${COPILOT_ENVIRONMENT_NAME}), not templates
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadCatalogue, platformEnvironments } from "@berth/core";
@@ -110,7 +111,7 @@ environments:
       "| `environments.test` | the platform's environment dev |",
       "| (the environment) | copilot/environments/test/manifest.yml:2 | changed | the platform's environment dev (stacks/platform/Pulumi.dev.yaml): the usual name for test; check the overrides land where you expect |",
       "| `network` | copilot/environments/test/manifest.yml:4 | dropped | the environment's network settings: the platform stack configures environments (stacks/platform/Pulumi.<env>.yaml), not the import |",
-      "| `application` |  | dropped | the application's name (storefront): each Berth service stands on its own in the catalogue |",
+      "| `application` | copilot/.workspace:1 | dropped | the application's name (storefront): each Berth service stands on its own in the catalogue |",
       "| (the service) | copilot/frontend/manifest.yml:3 | changed | `architecture: X86_64`: Copilot's default platform is linux/x86_64, kept so the image still runs; Berth's default ARM64 is cheaper: drop the line once the image builds for arm64 |",
       "| `http.path` | copilot/frontend/manifest.yml:6 | mapped | `/`: the catch-all route `/*` (the default) |",
       "| `http.healthcheck.grace_period` | copilot/frontend/manifest.yml:13 | mapped | `healthCheck.startPeriodSeconds: 45` |",
@@ -441,6 +442,83 @@ environments:
   });
 });
 
+describe("berth import copilot: a shop (service discovery names, a job that names a backend service)", () => {
+  it("writes Copilot's service discovery name of a backend service as its Service Connect name, with calls", async () => {
+    const { manifest, lines } = await imported("shop");
+    expect(manifest("frontend")).toBe(
+      `${header("frontend")}name: frontend
+kind: web
+build:
+  context: ../../frontend
+  dockerfile: ../../frontend/Dockerfile
+${X86}port: 3000
+environment: { PAYMENTS_URL: http://payments:8080, NODE_ENV: production }
+secrets:
+  SESSION_SECRET: { ssm: /berth/<env>/frontend/session-secret }
+healthCheck: { intervalSeconds: 15, timeoutSeconds: 10 }
+calls: [ payments ]
+exec: true
+environments:
+  prod:
+    count: { min: 2, max: 6, cpuTarget: 60 }
+    cpu: 512
+    memory: 1024
+`,
+    );
+    expectLines(lines, [
+      "| `variables.PAYMENTS_URL` | copilot/frontend/manifest.yml:20 | changed | `environment.PAYMENTS_URL: \"http://payments:8080\"`: payments.${COPILOT_ENVIRONMENT_NAME}.${COPILOT_APPLICATION_NAME}.local is Copilot's service discovery name; Berth's Service Connect name is the service's own, the same in every environment |",
+      "| (the service) | copilot/payments/manifest.yml:2 | mapped | frontend calls it (its variables name it): `calls: [payments]` |",
+    ]);
+    expect(lines.filter((l) => l.includes("Copilot substituted"))).toEqual([]);
+  });
+
+  it("gives a scheduled job that names a backend service no calls, and a decision", async () => {
+    const { manifest, lines, catalogue } = await imported("shop");
+    expect(manifest("sweeper")).not.toContain("calls");
+    expect(manifest("sweeper")).toContain(
+      "schedule: rate(30 minutes) # @every 30m in EventBridge Scheduler's syntax (UTC)\n",
+    );
+    expect(catalogue.services.find((s) => s.name === "sweeper")?.kind).toBe("job");
+    expectLines(lines, [
+      "- [ ] `sweeper` (copilot/sweeper/manifest.yml:2): its variables name payments, but a scheduled task cannot use Service Connect: give it their address another way (or make them web services)",
+    ]);
+  });
+
+  it("names the secrets to copy with the workspace's application name, and where the name is written", async () => {
+    const { lines } = await imported("shop");
+    expectLines(lines, [
+      "| `/berth/<env>/frontend/session-secret` | SSM Parameter Store (SecureString) | frontend | `SESSION_SECRET` | the SSM parameter /copilot/shop/<env>/secrets/session: copy it |",
+      "| `berth/<env>/payments/stripe` | Secrets Manager | payments | `STRIPE_KEY` | the secret shop/<env>/stripe (key key): copy it |",
+      "| `application` | copilot/.workspace:1 | dropped | the application's name (shop): each Berth service stands on its own in the catalogue |",
+    ]);
+    expect(lines.filter((l) => l.includes("COPILOT_APPLICATION_NAME") && l.includes("copy"))).toEqual([]);
+  });
+
+  it("keeps at most 4 calls and says which it kept", async () => {
+    const backend = (name: string) =>
+      `name: ${name}\ntype: Backend Service\nimage:\n  location: public.ecr.aws/acme/${name}@sha256:${"a".repeat(64)}\n  port: 8080\n`;
+    const extra: Record<string, string> = {
+      "copilot/.workspace": "application: wide\n",
+      "copilot/gateway/manifest.yml":
+        "name: gateway\ntype: Load Balanced Web Service\nhttp: { path: / }\nimage:\n  location: public.ecr.aws/acme/gateway@sha256:" +
+        "b".repeat(64) +
+        "\n  port: 8080\nvariables:\n" +
+        ["a", "b", "c", "d", "e"].map((n) => `  ${n.toUpperCase()}_URL: http://svc-${n}:8080\n`).join(""),
+    };
+    for (const n of ["a", "b", "c", "d", "e"]) extra[`copilot/svc-${n}/manifest.yml`] = backend(`svc-${n}`);
+    const root = repoWith(undefined, extra);
+    const r = await berthImport(root, ["copilot", "."]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(read(root, "apps/gateway/berth.yaml")).toContain(
+      "calls: [ svc-a, svc-b, svc-c, svc-d ] # ECS allows 5 security groups per task: 4 calls at most\n",
+    );
+    expectLines(reportLines(root), [
+      "- [ ] `gateway` (copilot/gateway/manifest.yml:2): its variables name svc-a, svc-b, svc-c, svc-d and svc-e: Berth allows 4 `calls`; kept svc-a, svc-b, svc-c and svc-d",
+    ]);
+  });
+});
+
 describe("berth import copilot: nothing left out", () => {
   it.each([
     ["storefront", "."],
@@ -448,6 +526,7 @@ describe("berth import copilot: nothing left out", () => {
     ["batch", "copilot"],
     ["files", "."],
     ["legacy-app", "."],
+    ["shop", "."],
   ])("%s: every key has a deliberate row", async (fixture, dir) => {
     const { lines, root } = await imported(fixture, dir);
     expect(lines.filter((l) => l.includes("not read by the importer"))).toEqual([]);

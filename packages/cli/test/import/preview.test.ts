@@ -19,6 +19,7 @@ const IMPORTS: [string, string[], NodeJS.ProcessEnv?][] = [
     { FROM_SHELL: "from-the-shell" },
   ],
   ["compose/laravel", ["compose", "compose.yaml"]],
+  ["compose/ledger", ["compose", "docker-compose.yml"]],
   ["compose/legacy-v2", ["compose", "docker-compose.yml"]],
   ["compose/monorepo", ["compose", "deploy/compose.yaml", "--out", "apps"]],
   ["compose/multi-web", ["compose", "compose.yaml"]],
@@ -31,6 +32,7 @@ const IMPORTS: [string, string[], NodeJS.ProcessEnv?][] = [
   ["copilot/events", ["copilot", "."]],
   ["copilot/files", ["copilot", "."]],
   ["copilot/legacy-app", ["copilot", "."]],
+  ["copilot/shop", ["copilot", "."]],
   ["copilot/storefront", ["copilot", "."]],
 ];
 

@@ -1697,7 +1697,12 @@ function mapApp(
           }
           if (r.port && t.port !== undefined && r.port !== t.port)
             notes.push(`${t.name} listens on ${t.port}, not ${r.port}: check the port`);
-          notes.push(`\`calls: [${t.name}]\``);
+          // A job gets no `calls` (a scheduled task has no Service Connect): the service's row says so.
+          notes.push(
+            x.kind === "job"
+              ? `no \`calls\`: a scheduled task cannot reach ${t.name} through Service Connect (see the decision on the service)`
+              : `\`calls: [${t.name}]\``,
+          );
         } else if (t.kind === "web") {
           notes.push(
             `NEEDS: ${t.name} is a web service, reached through the load balancer's address, not by name: set the URL per environment`,

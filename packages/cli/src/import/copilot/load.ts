@@ -33,6 +33,8 @@ export interface CopilotWorkspace {
   /** The workspace root (the folder holding copilot/): image and env_file paths are relative to it. */
   root: string;
   application?: string;
+  /** Where `copilot/.workspace` names the application. */
+  applicationAt?: Position;
   environments: CopilotEnvironment[];
   services: CopilotService[];
   /** Pipeline manifests (`copilot/pipelines/*`), as shown. */
@@ -80,8 +82,12 @@ export function loadCopilot(dir: string, opts: { cwd: string }): CopilotWorkspac
   const workspaceFile = join(copilotDir, ".workspace");
   if (existsSync(workspaceFile)) {
     const node = parseYaml(readFileSync(workspaceFile, "utf8"), shownOf(workspaceFile));
-    const app = text(get(node, "application"));
-    if (app) ws.application = app;
+    const app = entry(isLMap(node) ? node : undefined, "application");
+    const name = text(app?.value);
+    if (app && name) {
+      ws.application = name;
+      ws.applicationAt = app.at;
+    }
   }
   for (const d of readdirSync(copilotDir, { withFileTypes: true }).sort((a, b) =>
     a.name.localeCompare(b.name),

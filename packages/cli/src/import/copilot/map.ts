@@ -84,7 +84,7 @@ export function mapCopilot(ws: CopilotWorkspace, report: Report, opts: CopilotMa
     report.add(
       "workspace",
       "workspace.application",
-      undefined,
+      ws.applicationAt,
       "dropped",
       `the application's name (${ws.application}): each Berth service stands on its own in the catalogue`,
     );
@@ -258,7 +258,28 @@ export function mapCopilot(ws: CopilotWorkspace, report: Report, opts: CopilotMa
           .map((t) => t.name),
       ),
     ];
-    if (calls.length && p.kind !== "job") p.draft!.set("calls", calls.slice(0, 4));
+    if (calls.length === 0) continue;
+    if (p.kind === "job") {
+      report.note(
+        p.group,
+        p.svc.typeAt,
+        "decide",
+        `its variables name ${list(calls)}, but a scheduled task cannot use Service Connect: give it their address another way (or make them web services)`,
+      );
+      continue;
+    }
+    p.draft!.set(
+      "calls",
+      calls.slice(0, 4),
+      calls.length > 4 ? "ECS allows 5 security groups per task: 4 calls at most" : undefined,
+    );
+    if (calls.length > 4)
+      report.note(
+        p.group,
+        p.svc.typeAt,
+        "decide",
+        `its variables name ${list(calls)}: Berth allows 4 \`calls\`; kept ${list(calls.slice(0, 4))}`,
+      );
   }
   for (const t of plans.filter((x) => x.kind === "internal" && x.draft)) {
     const callers = plans.filter((p) =>
@@ -1117,6 +1138,24 @@ function mapBody(p: Plan, node: LMap, report: Report, ctx: Ctx): ManifestDraft {
     }
   }
 
+  /** The value with each internal service's service discovery host replaced by its Berth name. */
+  function serviceDiscovery(value: string): { value: string; hosts: string[] } | undefined {
+    const app = ctx.ws.application?.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const appPart = `(?:\\$\\{COPILOT_APPLICATION_NAME\\}${app ? `|${app}` : ""})`;
+    const re = new RegExp(
+      `(^|://|@)([a-z][a-z0-9-]*)\\.\\$\\{COPILOT_ENVIRONMENT_NAME\\}\\.${appPart}\\.local(?=$|[:/])`,
+      "g",
+    );
+    const hosts: string[] = [];
+    const out = value.replace(re, (all, lead: string, svc: string) => {
+      const t = ctx.byName.get(svc);
+      if (t?.kind !== "internal") return all;
+      hosts.push(all.slice(lead.length));
+      return `${lead}${t.name}`;
+    });
+    return hosts.length ? { value: out, hosts } : undefined;
+  }
+
   function setVariable(
     name: string,
     value: string,
@@ -1149,17 +1188,31 @@ function mapBody(p: Plan, node: LMap, report: Report, ctx: Ctx): ManifestDraft {
       );
       return;
     }
-    d.set(`environment.${name}`, value);
+    // Copilot's service discovery name (payments.${COPILOT_ENVIRONMENT_NAME}.${COPILOT_APPLICATION_NAME}.local)
+    // of an internal service is its Service Connect name in Berth, in every environment.
+    const discovery = serviceDiscovery(value);
+    const written = discovery?.value ?? value;
+    d.set(`environment.${name}`, written);
     d.origins.set(name, path);
-    if (/\$\{[A-Za-z_]/.test(value)) {
+    const renamed = discovery
+      ? `: ${list(discovery.hosts)} ${discovery.hosts.length === 1 ? "is" : "are"} Copilot's service discovery name${discovery.hosts.length === 1 ? "" : "s"}; Berth's Service Connect name is the service's own, the same in every environment`
+      : "";
+    if (/\$\{[A-Za-z_]/.test(written)) {
       report.add(
         g,
         path,
         at,
         "decide",
-        `\`environment.${name}: ${JSON.stringify(value)}\`: Copilot substituted \${…} at deploy time; Berth does not: write the value for each environment`,
+        `\`environment.${name}: ${JSON.stringify(written)}\`${renamed}: Copilot substituted \${…} at deploy time; Berth does not: write the value for each environment`,
       );
-    } else report.add(g, path, at, "mapped", `\`environment.${name}: ${JSON.stringify(value)}\``);
+    } else
+      report.add(
+        g,
+        path,
+        at,
+        discovery ? "changed" : "mapped",
+        `\`environment.${name}: ${JSON.stringify(written)}\`${renamed}`,
+      );
   }
 
   function mapVariables(e: LEntry): void {
@@ -1214,8 +1267,13 @@ function mapBody(p: Plan, node: LMap, report: Report, ctx: Ctx): ManifestDraft {
     for (const se of e.value.entries) {
       const path = `${g}.secrets.${se.key}`;
       const sv = se.value;
-      // Copilot's own variable for the environment is Berth's <env>.
-      const envified = (s: string) => s.replaceAll(/\$\{COPILOT_ENVIRONMENT_NAME\}/g, "<env>");
+      // Copilot's own variable for the environment is Berth's <env>; its application's name is the
+      // workspace's (copilot/.workspace), so the name to copy from is the one in the account.
+      const app = ctx.ws.application;
+      const envified = (s: string) => {
+        const named = s.replaceAll(/\$\{COPILOT_ENVIRONMENT_NAME\}/g, "<env>");
+        return app ? named.replaceAll(/\$\{COPILOT_APPLICATION_NAME\}/g, app) : named;
+      };
       if (isLMap(sv) && get(sv, "secretsmanager")) {
         const ref = text(get(sv, "secretsmanager")) ?? "";
         const [id = "", key] = ref.split(":");
