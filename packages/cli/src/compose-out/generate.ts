@@ -183,7 +183,8 @@ export function composeFile(input: ComposeInput): ComposeResult {
     if (container.volume) namedVolumes.push(container.volume);
     comments.push({
       path: ["services", r.name],
-      before: ` the ${r.kind} ${r.name} (${r.owner ? `owned by ${r.owner}` : "shared"}), as a local container`,
+      // Named first, as the services are: "the postgres postgres" read badly when a resource is named after its kind.
+      before: ` ${r.name} (a ${r.kind} resource, ${r.owner ? `owned by ${r.owner}` : "shared"}), as a local container`,
     });
   }
   let configs: ComposeFile["configs"];

@@ -332,6 +332,24 @@ describe("berth compose: data resources become local containers", () => {
     expect(doc.services.api!.depends_on).toMatchObject({ "api-db": { condition: "service_healthy" } });
   });
 
+  it("each data container's comment names the resource first, its kind and its owner", async () => {
+    const { text } = await compose(repo(DATA));
+    expect(text).toContain(
+      "  # api-db (a postgres resource, owned by api), as a local container\n  api-db:\n",
+    );
+    const named = await compose(
+      repo({
+        "apps/api/berth.yaml":
+          "name: api\nkind: internal\nimage: nginx@sha256:" + "a".repeat(64) + "\nuses: [postgres]\n",
+        "apps/berth.shared.yaml": "resources:\n  postgres: { type: postgres }\n",
+      }),
+    );
+    expect(named.err).toBe("");
+    expect(named.text).toContain(
+      "  # postgres (a postgres resource, shared), as a local container\n  postgres:\n",
+    );
+  });
+
   it("cache: valkey (or redis) at the manifest's major version, checked with PING", async () => {
     const { doc } = await compose(repo(DATA));
     expect(doc.services.cache).toEqual({
