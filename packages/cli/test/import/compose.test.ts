@@ -723,6 +723,31 @@ uses: [ postgres, redis ]
   });
 });
 
+describe("berth import compose: PostgreSQL images with extensions (PostGIS, TimescaleDB)", () => {
+  it("reads PostgreSQL's major from a TimescaleDB tag (2.14.2-pg15), and asks about the extensions", async () => {
+    const digest = "a".repeat(64);
+    const root = repoWith(undefined, {
+      "compose.yaml": `services:
+  api:
+    image: ghcr.io/acme/api@sha256:${digest}
+    ports: ["8080:8080"]
+    environment: { METRICS_URL: "postgres://u:p@tsdb:5432/metrics", GEO_URL: "postgres://u:p@geo:5432/geo" }
+  tsdb:
+    image: timescale/timescaledb:2.14.2-pg15
+  geo:
+    image: postgis/postgis:16-3.4
+`,
+    });
+    const r = await berthImport(root, ["compose", "compose.yaml"]);
+    expect(r.code, r.err).toBe(0);
+    expectLines(reportLines(root), [
+      "| `image` | compose.yaml:7 | **needs a decision** | a managed Aurora PostgreSQL (Serverless v2) resource instead of a container: `api/berth.yaml` resources.tsdb, used by api; the image ships TimescaleDB, which Aurora PostgreSQL does not offer: hypertables and TimescaleDB's functions do not exist there; move the app off them, or keep TimescaleDB outside Berth; the container ran PostgreSQL 15, the resource defaults to 16.6: set `version` to a 15.x version if the app needs 15 |",
+      "| `image` | compose.yaml:9 | **needs a decision** | a managed Aurora PostgreSQL (Serverless v2) resource instead of a container: `api/berth.yaml` resources.geo, used by api; the image created the PostGIS extension at its first start: Aurora PostgreSQL offers it, but the database starts without it: run `CREATE EXTENSION postgis;` once (in a migration or a `release.command`) |",
+    ]);
+    expect(read(root, "apps/IMPORT-REPORT.md")).not.toContain("PostgreSQL 2,");
+  });
+});
+
 describe("berth import compose: nothing left out", () => {
   const fixtures: [string, string][] = [
     ["django-celery", "docker-compose.yml"],

@@ -500,9 +500,23 @@ function mapDataService(x: Plan, report: Report, shared: SharedDraft, where: Pos
     if (e.key === "image") {
       const image = text(e.value) ?? "";
       const tag = imageTag(image) ?? "latest";
-      const major = /^(\d+)/.exec(tag)?.[1];
+      const base = imageBase(image);
+      const timescale = /(^|\/)timescaledb(-ha)?$/.test(base);
+      // TimescaleDB's tags lead with its own version (2.14.2-pg16) and name PostgreSQL's as pg<major>.
+      const major = /(?:^|[-_.])pg(\d+)/.exec(tag)?.[1] ?? (timescale ? undefined : /^(\d+)/.exec(tag)?.[1]);
       let detail = `a managed ${r.type === "postgres" ? "Aurora PostgreSQL (Serverless v2)" : "ElastiCache Serverless (Valkey)"} resource instead of a container: ${place}, used by ${list(users)}`;
       let status: Status = "mapped";
+      // The extensions Aurora PostgreSQL offers: PostGIS is one, TimescaleDB is not
+      // (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraPostgreSQLReleaseNotes/AuroraPostgreSQL.Extensions.html).
+      if (timescale) {
+        status = "decide";
+        detail +=
+          "; the image ships TimescaleDB, which Aurora PostgreSQL does not offer: hypertables and TimescaleDB's functions do not exist there; move the app off them, or keep TimescaleDB outside Berth";
+      } else if (/(^|\/)postgis$/.test(base)) {
+        status = "decide";
+        detail +=
+          "; the image created the PostGIS extension at its first start: Aurora PostgreSQL offers it, but the database starts without it: run `CREATE EXTENSION postgis;` once (in a migration or a `release.command`)";
+      }
       const defaultMajor = POSTGRES_DEFAULT_VERSION.split(".")[0];
       if (r.type === "postgres" && major && major !== defaultMajor) {
         status = "decide";
