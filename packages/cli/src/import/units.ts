@@ -5,6 +5,7 @@ import {
   RESOURCE_NAME_MAX,
   SERVICE_NAME,
   SERVICE_NAME_MAX,
+  SERVICE_NAME_RULE,
 } from "@berth/core";
 
 const DURATION_UNITS: Record<string, number> = {
@@ -162,6 +163,34 @@ export function berthName(name: string, max = SERVICE_NAME_MAX, rule = SERVICE_N
   if (n.length > max) n = n.slice(0, max).replace(/-+$/, "");
   if (n.length < 2 || !rule.test(n)) return undefined;
   return n;
+}
+
+/**
+ * Unique service names for the input's names, in order: each name as Berth takes it, else
+ * `svc-<name>` (a one-letter name), else `service`; numbered from the name when taken (`api-2`).
+ * `why` says why a name changed.
+ *
+ * @example
+ * const name = serviceNamer();
+ * name("api"); // { name: "api" }
+ * name("API"); // { name: "api-2", why: "api is taken by another service" }
+ */
+export function serviceNamer(): (raw: string) => { name: string; why?: string } {
+  const taken = new Set<string>();
+  return (raw) => {
+    const base = berthName(raw) ?? berthName(`svc-${raw}`) ?? "service";
+    let name = base;
+    for (let i = 2; taken.has(name); i++)
+      name = `${base.slice(0, SERVICE_NAME_MAX - 2).replace(/-+$/, "")}-${i}`;
+    taken.add(name);
+    const why =
+      name !== base
+        ? `${base} is taken by another service`
+        : name !== raw
+          ? `a service name is ${SERVICE_NAME_RULE}`
+          : undefined;
+    return why ? { name, why } : { name };
+  };
 }
 
 /** A data resource name (at most {@link RESOURCE_NAME_MAX} characters) for a Compose or Copilot name. */

@@ -748,6 +748,38 @@ describe("berth import compose: PostgreSQL images with extensions (PostGIS, Time
   });
 });
 
+describe("berth import compose: service names Berth cannot take as they are", () => {
+  it("renames with a reason on the service's row: a one-letter name gets svc-, a taken one a number", async () => {
+    const image = `nginx@sha256:${"d".repeat(64)}`;
+    const root = repoWith(undefined, {
+      "compose.yaml": `services:
+  Web_App:
+    image: ${image}
+    ports: ["80:80"]
+    environment: { SEARCH: "http://x:9200" }
+  web-app:
+    image: ${image}
+    expose: ["8080"]
+  x:
+    image: ${image}
+    expose: ["9200"]
+`,
+    });
+    const r = await berthImport(root, ["compose", "compose.yaml"]);
+    expect(r.code, r.err).toBe(0);
+    expectLines(reportLines(root), [
+      "| `services.Web_App` | `web-app/berth.yaml` (kind web) |",
+      "| `services.web-app` | `web-app-2/berth.yaml` (kind internal) |",
+      "| `services.x` | `svc-x/berth.yaml` (kind internal) |",
+      "| (the service) | compose.yaml:2 | changed | `name: web-app`: a service name is lower-case letters, digits and single hyphens, starting with a letter, 2 to 17 characters |",
+      "| (the service) | compose.yaml:6 | changed | `name: web-app-2`: web-app is taken by another service |",
+      "| (the service) | compose.yaml:9 | changed | `name: svc-x`: a service name is lower-case letters, digits and single hyphens, starting with a letter, 2 to 17 characters |",
+    ]);
+    expect(read(root, "apps/web-app/berth.yaml")).toContain("environment: { SEARCH: http://svc-x:9200 }\n");
+    expect(read(root, "apps/web-app/berth.yaml")).toContain("calls: [ svc-x ]\n");
+  });
+});
+
 describe("berth import compose: nothing left out", () => {
   const fixtures: [string, string][] = [
     ["django-celery", "docker-compose.yml"],

@@ -519,6 +519,38 @@ environments:
   });
 });
 
+describe("berth import copilot: names Berth cannot take as they are", () => {
+  it("numbers a taken name from the name itself, prefixes a one-letter name, and says why", async () => {
+    const job = (name: string) =>
+      `name: ${name}\ntype: Scheduled Job\non: { schedule: "@daily" }\nimage: { location: public.ecr.aws/acme/${name.toLowerCase()}@sha256:${"c".repeat(64)} }\nplatform: linux/arm64\nretries: 2\n`;
+    const root = repoWith(undefined, {
+      "copilot/.workspace": "application: names\n",
+      "copilot/a/manifest.yml": job("a"),
+      "copilot/b/manifest.yml": job("b"),
+      "copilot/report/manifest.yml": job("report"),
+      "copilot/Report_/manifest.yml": job("Report_"),
+      "copilot/REPORT__/manifest.yml": job("REPORT__"),
+    });
+    const r = await berthImport(root, ["copilot", "."]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const lines = reportLines(root);
+    // The workspace's folders in order (distinct on case-insensitive file systems too).
+    expect(lines.filter((l) => l.startsWith("| `") && l.includes("/berth.yaml` (kind job)"))).toEqual([
+      "| `a` | `svc-a/berth.yaml` (kind job) |",
+      "| `b` | `svc-b/berth.yaml` (kind job) |",
+      "| `report` | `report/berth.yaml` (kind job) |",
+      "| `Report_` | `report-2/berth.yaml` (kind job) |",
+      "| `REPORT__` | `report-3/berth.yaml` (kind job) |",
+    ]);
+    expectLines(lines, [
+      "| `name` | copilot/a/manifest.yml:1 | changed | `name: svc-a` (a service name is lower-case letters, digits and single hyphens, starting with a letter, 2 to 17 characters) |",
+      "| `name` | copilot/REPORT__/manifest.yml:1 | changed | `name: report-3` (report is taken by another service) |",
+    ]);
+    expect(read(root, "apps/report-3/berth.yaml")).toContain("name: report-3\n");
+  });
+});
+
 describe("berth import copilot: nothing left out", () => {
   it.each([
     ["storefront", "."],

@@ -5,7 +5,14 @@ import { ImportError } from "../../src/import/errors.js";
 import { interpolate, type Lookup } from "../../src/import/interpolate.js";
 import { parseYaml } from "../../src/import/located.js";
 import { PLACEHOLDER_SCHEDULE, toEventBridge } from "../../src/import/schedule.js";
-import { berthName, durationSeconds, fargateFit, mebibytes, shellWords } from "../../src/import/units.js";
+import {
+  berthName,
+  durationSeconds,
+  fargateFit,
+  mebibytes,
+  serviceNamer,
+  shellWords,
+} from "../../src/import/units.js";
 
 const at = { file: "compose.yaml", line: 7, column: 12 };
 const vars =
@@ -295,5 +302,22 @@ describe("units", () => {
     expect(berthName("2fa-service")).toBe("fa-service");
     expect(berthName("a-very-long-service-name-indeed")).toBe("a-very-long-servi");
     expect(berthName("x")).toBeUndefined();
+  });
+});
+
+describe("service names for an import", () => {
+  it("numbers taken names from the name itself, and keeps a valid name at the longest", () => {
+    const name = serviceNamer();
+    expect(name("api")).toEqual({ name: "api" });
+    expect(name("API")).toEqual({ name: "api-2", why: "api is taken by another service" });
+    expect(name("Api")).toEqual({ name: "api-3", why: "api is taken by another service" });
+    expect(name("abcdefghijklmn-pq")).toEqual({ name: "abcdefghijklmn-pq" });
+    // Cut to 15 characters, the cut's trailing hyphen is not doubled.
+    expect(name("abcdefghijklmn-pq")).toEqual({
+      name: "abcdefghijklmn-2",
+      why: "abcdefghijklmn-pq is taken by another service",
+    });
+    expect(name("q").name).toBe("svc-q");
+    expect(name("42").name).toBe("svc-42");
   });
 });

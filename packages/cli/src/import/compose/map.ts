@@ -39,7 +39,7 @@ import {
 } from "../located.js";
 import type { Report, Status } from "../report.js";
 import { PLACEHOLDER_SCHEDULE, toEventBridge } from "../schedule.js";
-import { berthName, fargateFit, mebibytes, resourceName, shellWords } from "../units.js";
+import { fargateFit, mebibytes, resourceName, serviceNamer, shellWords } from "../units.js";
 import {
   type DataKind,
   dataKind,
@@ -69,6 +69,8 @@ interface Plan {
   published?: string;
   group: string;
   name: string;
+  /** Why `name` is not the service's key. */
+  renamed?: string;
   role: Role;
   data?: { kind: DataKind; what: string };
   kind?: ServiceKind;
@@ -218,16 +220,10 @@ export function mapCompose(p: ComposeProject, report: Report, opts: MapOptions):
   for (const svc of p.services) report.group(`services.${svc.key}`, "");
   // 1. Names and roles.
   const plans: Plan[] = [];
-  const taken = new Set<string>();
-  const unique = (base: string) => {
-    let n = base;
-    for (let i = 2; taken.has(n); i++) n = `${base.slice(0, 15)}-${i}`;
-    taken.add(n);
-    return n;
-  };
+  const namer = serviceNamer();
   for (const svc of p.services) {
     const group = `services.${svc.key}`;
-    const name = unique(berthName(svc.key) ?? "service");
+    const { name, why: renamed } = namer(svc.key);
     const data = dataKind(svc);
     const role: Role = svc.profiles.length
       ? "inactive"
@@ -243,6 +239,7 @@ export function mapCompose(p: ComposeProject, report: Report, opts: MapOptions):
       svc,
       group,
       name,
+      ...(renamed ? { renamed } : {}),
       role,
       ...(at ? { at } : {}),
       ...(data ? { data } : {}),
@@ -835,6 +832,7 @@ function mapApp(
   const node = svc.node;
   const kind = x.kind!;
   report.note(g, where, x.kindStatus!, `kind ${kind}: ${x.kindWhy}`);
+  if (x.renamed) report.note(g, where, "changed", `\`name: ${x.name}\`: ${x.renamed}`);
   const row = (key: string, e: { at: Position }, status: Status, detail: string) =>
     report.add(g, `${g}.${key}`, e.at, status, detail);
   const dirOf = (n: Position) => p.dirs.get(n.file) ?? p.dir;

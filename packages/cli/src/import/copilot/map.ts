@@ -35,7 +35,14 @@ import {
 } from "../located.js";
 import { Report, type Status } from "../report.js";
 import { PLACEHOLDER_SCHEDULE, toEventBridge } from "../schedule.js";
-import { berthName, durationSeconds, fargateFit, parameterName, resourceName, shellWords } from "../units.js";
+import {
+  durationSeconds,
+  fargateFit,
+  parameterName,
+  resourceName,
+  serviceNamer,
+  shellWords,
+} from "../units.js";
 import type { CopilotService, CopilotWorkspace } from "./load.js";
 
 export interface CopilotMapOptions {
@@ -68,6 +75,8 @@ interface Plan {
   kindWhy: string;
   kindStatus: Status;
   port?: number;
+  /** Why `name` is not the input's name. */
+  renamed?: string;
   draft?: ManifestDraft;
 }
 
@@ -99,17 +108,16 @@ export function mapCopilot(ws: CopilotWorkspace, report: Report, opts: CopilotMa
       "Copilot pipelines: Berth delivers the catalogue through its own pipeline (build once, promote the digest); not imported",
     );
   }
-  const taken = new Set<string>();
+  const namer = serviceNamer();
   const plans: Plan[] = ws.services.map((svc) => {
-    let name = berthName(svc.name) ?? "service";
-    for (let i = 2; taken.has(name); i++) name = `${name.slice(0, 15)}-${i}`;
-    taken.add(name);
+    const { name, why: renamed } = namer(svc.name);
     const kind = KINDS[svc.type];
     const port = Number(text(get(get(svc.node, "image"), "port")));
     const plan: Plan = {
       svc,
       group: svc.dir,
       name,
+      ...(renamed ? { renamed } : {}),
       kindWhy: `type ${svc.type}`,
       kindStatus: "mapped",
       ...(Number.isInteger(port) && port > 0 ? { port } : {}),
@@ -154,7 +162,7 @@ export function mapCopilot(ws: CopilotWorkspace, report: Report, opts: CopilotMa
         `${g}.name`,
         entry(p.svc.node, "name")?.at,
         "changed",
-        `\`name: ${p.name}\` (${"a service name is lower-case letters, digits and hyphens"})`,
+        `\`name: ${p.name}\` (${p.renamed ?? "a service name is lower-case letters, digits and hyphens"})`,
       );
     else report.add(g, `${g}.name`, entry(p.svc.node, "name")?.at, "mapped", `\`name: ${p.name}\``);
     report.add(g, `${g}.type`, p.svc.typeAt, "mapped", `\`kind: ${p.kind}\` (see the service's row)`);
