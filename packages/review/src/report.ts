@@ -38,7 +38,10 @@ export const REPORT_MARKER = "<!-- berth-review -->";
 
 function countsLine(d: Diff): string {
   const c = d.counts;
-  if (c.create + c.update + c.replace + c.delete === 0) return "no changes";
+  if (c.create + c.update + c.replace + c.delete === 0)
+    return d.outputs.length
+      ? `${d.outputs.length} output${d.outputs.length === 1 ? "" : "s"} changed`
+      : "no changes";
   return `+${c.create} ~${c.update} -${c.delete} ±${c.replace}`;
 }
 

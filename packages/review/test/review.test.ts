@@ -36,6 +36,12 @@ describe("diffRecords", () => {
     ]);
   });
 
+  it('an output that changed is not "no changes" in the summary', () => {
+    const head = record([targetGroup(), taskDefinition(), service()], { url: "https://shop.example.com" });
+    const md = renderReport([reviewRecords(base(), head)]);
+    expect(lines(md)[5]).toBe("| `app/prod` | 1 output changed | ±$0.00/mo ($28.84 → $28.84) | ±0s | – |");
+  });
+
   it("a config change that only updates", () => {
     const head = record(
       [targetGroup({ deregistrationDelay: 30 }), taskDefinition(), service({ desiredCount: 3 })],
