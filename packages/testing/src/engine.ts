@@ -540,7 +540,9 @@ function invokeFixtures(f: Fixtures): Record<string, Props> {
 function forgetModulesUnder(dir: string): void {
   const prefix = dir.endsWith("/") ? dir : `${dir}/`;
   for (const key of Object.keys(require.cache)) {
-    if (key.startsWith(prefix) && !key.includes("/node_modules/")) delete require.cache[key];
+    // The program's own modules, not its dependencies (a project may itself sit below a node_modules).
+    if (key.startsWith(prefix) && !key.slice(prefix.length).includes("node_modules/"))
+      delete require.cache[key];
   }
 }
 
@@ -691,12 +693,14 @@ async function runLoaded(opts: ProgramRunOptions): Promise<RunRecord> {
     };
     const before = Object.fromEntries(Object.keys(variables).map((k) => [k, process.env[k]]));
     Object.assign(process.env, variables);
+    runVariablesBefore = before;
     process.chdir(project.dir);
     try {
       forgetModulesUnder(project.dir);
       return await execute(session, config, () => require(entry));
     } finally {
       process.chdir(cwd);
+      runVariablesBefore = undefined;
       for (const [k, v] of Object.entries(before)) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
@@ -803,17 +807,24 @@ function reusable(record: RunRecord): boolean {
   return !record.error || record.resources.every((r) => r.type === "pulumi:pulumi:Stack");
 }
 
+/** The process variables the run in progress replaced (their values before it), if one is running. */
+let runVariablesBefore: Record<string, string | undefined> | undefined;
+
 function spawnWorker(): ChildProcess {
   // Built: dist/worker.js. From sources (this package's own tests): worker.ts through tsx.
   const built = join(__dirname, "worker.js");
   const [worker, execArgv] = existsSync(built)
     ? [built, []]
     : [join(__dirname, "worker.ts"), ["--require", require.resolve("tsx/cjs")]];
-  const child = fork(worker, [], {
-    stdio: ["ignore", "pipe", "pipe", "ipc"],
-    env: { ...process.env, NO_COLOR: "1" },
-    execArgv,
-  });
+  // A child may be spawned during a run (a stack reference) and then serve later runs: it starts
+  // with the environment as it is between runs, never with this run's variables (BERTH_APPS_DIR…),
+  // which each run passes on explicitly.
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+  for (const [k, v] of Object.entries(runVariablesBefore ?? {})) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  const child = fork(worker, [], { stdio: ["ignore", "pipe", "pipe", "ipc"], env, execArgv });
   child.stdout?.on("data", () => undefined);
   // A child that is never used again must not make its parent wait for it.
   child.on("error", () => undefined);

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -308,5 +308,39 @@ describe("run options", () => {
     expect(withVar.outputs.value).toBe("one");
     const without = await runProgram({ projectDir: dir, stack: "dev" });
     expect(without.outputs.value).toBe("unset");
+  });
+
+  it("never leaves a run's variables in a process a stack reference started, for the runs after it", async () => {
+    // Two projects under this package's node_modules, so @pulumi/pulumi resolves: `outer` reads
+    // `inner` through a StackReference, which the engine runs in a process of its own.
+    const root = mkdtempSync(join(__dirname, "..", "node_modules", ".berth-env-ref-"));
+    const project = (name: string, main: string) => {
+      mkdirSync(join(root, name));
+      writeFileSync(
+        join(root, name, "Pulumi.yaml"),
+        `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n`,
+      );
+      writeFileSync(join(root, name, "Pulumi.dev.yaml"), "config: {}\n");
+      writeFileSync(join(root, name, "index.js"), main);
+    };
+    project("inner", 'module.exports = { value: process.env.BERTH_TEST_VAR ?? "unset" };\n');
+    project(
+      "outer",
+      'const pulumi = require("@pulumi/pulumi");\n' +
+        'module.exports = { value: new pulumi.StackReference("organization/inner/dev").getOutput("value") };\n',
+    );
+    try {
+      const withVar = await runProgram({
+        projectDir: join(root, "outer"),
+        stack: "dev",
+        environment: { BERTH_TEST_VAR: "one" },
+      });
+      expect(withVar.error?.message).toBeUndefined();
+      expect(withVar.outputs.value).toBe("one");
+      const without = await runProgram({ projectDir: join(root, "outer"), stack: "dev" });
+      expect(without.outputs.value).toBe("unset");
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
