@@ -1,34 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { LINK_VARIABLES, linkedVariableNames, loadCatalogue, ManifestError } from "../src/index.js";
+import { describe, expect, it } from "vitest";
+import { LINK_VARIABLES, linkedVariableNames, loadCatalogue } from "../src/index.js";
+import { temporaryCatalogues } from "./catalogues.js";
 
-const root = mkdtempSync(join(tmpdir(), "berth-catalogue-data-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-let n = 0;
-
-/** A fresh apps/ folder: one berth.yaml per service, and berth.shared.yaml when given. */
-function apps(manifests: Record<string, string>, shared?: string): string {
-  const dir = join(root, `apps-${n++}`);
-  mkdirSync(dir, { recursive: true });
-  for (const [folder, text] of Object.entries(manifests)) {
-    mkdirSync(join(dir, folder), { recursive: true });
-    writeFileSync(join(dir, folder, "berth.yaml"), text);
-  }
-  if (shared !== undefined) writeFileSync(join(dir, "berth.shared.yaml"), shared);
-  return dir;
-}
-
-function problems(dir: string): string[] {
-  try {
-    loadCatalogue(dir);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ManifestError);
-    return (err as ManifestError).message.split("\n").map((l) => l.replace(`${dir}/`, ""));
-  }
-  throw new Error("expected the catalogue to be rejected");
-}
+const { apps, problems } = temporaryCatalogues("berth-catalogue-data-");
 
 const orders = `name: orders
 kind: internal

@@ -1,41 +1,18 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   derivedPriority,
   loadCatalogue,
-  ManifestError,
   manifestJsonSchema,
   manifestReference,
   platformEnvironments,
   referenceRows,
   SERVICE_KINDS,
 } from "../src/index.js";
+import { temporaryCatalogues } from "./catalogues.js";
 
-const root = mkdtempSync(join(tmpdir(), "berth-catalogue-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-let n = 0;
-
-/** A fresh apps/ folder with one berth.yaml per entry. */
-function apps(manifests: Record<string, string>): string {
-  const dir = join(root, `apps-${n++}`);
-  for (const [folder, text] of Object.entries(manifests)) {
-    mkdirSync(join(dir, folder), { recursive: true });
-    writeFileSync(join(dir, folder, "berth.yaml"), text);
-  }
-  return dir;
-}
-
-function problems(dir: string): string[] {
-  try {
-    loadCatalogue(dir);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ManifestError);
-    return (err as ManifestError).message.split("\n").map((l) => l.replace(`${dir}/`, ""));
-  }
-  throw new Error("expected the catalogue to be rejected");
-}
+const { root, apps, problems } = temporaryCatalogues("berth-catalogue-");
 
 describe("the catalogue: every manifest, checked together", () => {
   const ok = apps({
@@ -147,7 +124,7 @@ describe("the catalogue: every manifest, checked together", () => {
 
 describe("platformEnvironments: the stacks of stacks/platform", () => {
   it("lists Pulumi.<env>.yaml files in promotion order, others after by name", () => {
-    const repo = join(root, `repo-${n++}`);
+    const repo = join(root, "repo");
     mkdirSync(join(repo, "stacks", "platform"), { recursive: true });
     for (const f of [
       "Pulumi.yaml",
