@@ -153,6 +153,9 @@ export function estimateCost(record: RunRecord, prices: PriceTable = loadPrices(
   const p = new Pricer(prices);
   const items: CostItem[] = [];
   const ipv4 = p.hourly("publicIpv4.hour");
+  // The master user secret RDS keeps for a database with `manageMasterUserPassword`.
+  const managedSecret = (r: RecordedResource) =>
+    item(r, "Secrets Manager secret (RDS-managed password)", 1, p.monthly("secretsManager.secretMonth"));
   for (const r of record.resources) {
     if (r.read) continue;
     const i = r.inputs;
@@ -246,28 +249,12 @@ export function estimateCost(record: RunRecord, prices: PriceTable = loadPrices(
         items.push(
           item(r, "RDS gp3 storage (GB)", num(i.allocatedStorage, 20), p.monthly("rds.gp3.gbMonth")),
         );
-        if (i.manageMasterUserPassword === true)
-          items.push(
-            item(
-              r,
-              "Secrets Manager secret (RDS-managed password)",
-              1,
-              p.monthly("secretsManager.secretMonth"),
-            ),
-          );
+        if (i.manageMasterUserPassword === true) items.push(managedSecret(r));
         break;
       }
       case "aws:rds/cluster:Cluster":
         // Storage and I/O are usage; the RDS-managed password is a secret.
-        if (i.manageMasterUserPassword === true)
-          items.push(
-            item(
-              r,
-              "Secrets Manager secret (RDS-managed password)",
-              1,
-              p.monthly("secretsManager.secretMonth"),
-            ),
-          );
+        if (i.manageMasterUserPassword === true) items.push(managedSecret(r));
         break;
       case "aws:rds/clusterInstance:ClusterInstance": {
         if (i.instanceClass !== "db.serverless") {

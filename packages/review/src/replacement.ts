@@ -3,6 +3,17 @@ import { REPLACEMENT_SOURCE, REPLACEMENT_TABLE } from "./replacement-data.js";
 export type { ReplacementEntry } from "./replacement-types.js";
 export { REPLACEMENT_SOURCE, REPLACEMENT_TABLE };
 
+/** Network and address types: stateful too (replacing them moves or cuts traffic). */
+export const NETWORK_TYPES: readonly string[] = [
+  "aws:ec2/vpc:Vpc",
+  "aws:ec2/subnet:Subnet",
+  "aws:ec2/natGateway:NatGateway",
+  "aws:ec2/eip:Eip",
+  "aws:lb/loadBalancer:LoadBalancer",
+  "aws:lb/targetGroup:TargetGroup",
+  "awsx:ec2:Vpc",
+];
+
 /**
  * Types that hold data or addresses: replacing or deleting one loses data, changes an endpoint
  * or drops traffic. The diff puts their replacements and deletions at the top of a report, an
@@ -33,24 +44,7 @@ export const STATEFUL_TYPES: readonly string[] = [
   "aws:kms/key:Key",
   "aws:secretsmanager/secret:Secret",
   // network and addresses
-  "aws:ec2/vpc:Vpc",
-  "aws:ec2/subnet:Subnet",
-  "aws:ec2/natGateway:NatGateway",
-  "aws:ec2/eip:Eip",
-  "aws:lb/loadBalancer:LoadBalancer",
-  "aws:lb/targetGroup:TargetGroup",
-  "awsx:ec2:Vpc",
-];
-
-/** The network subset of {@link STATEFUL_TYPES}. */
-export const NETWORK_TYPES: readonly string[] = [
-  "aws:ec2/vpc:Vpc",
-  "aws:ec2/subnet:Subnet",
-  "aws:ec2/natGateway:NatGateway",
-  "aws:ec2/eip:Eip",
-  "aws:lb/loadBalancer:LoadBalancer",
-  "aws:lb/targetGroup:TargetGroup",
-  "awsx:ec2:Vpc",
+  ...NETWORK_TYPES,
 ];
 
 export function isStateful(type: string): boolean {

@@ -145,10 +145,34 @@ if (createsState) {
   // The secrets key of berth-shared (the tooling stack every environment reads by StackReference).
   // Environments decrypt with it only where they list it in readStackKeyArns; other accounts'
   // roles need this key policy too.
-  const sharedKey = new aws.kms.Key(
-    "secrets-shared",
+  const sharedKey = secretsKey(
+    "shared",
+    "berth-shared",
+    allEnvs
+      .filter((e) => e.account !== cfg.accountId)
+      .map((e) => ({
+        Sid: `CrossAccount${e.name.replace(/(^|-)([a-z])/g, (_m, _d, ch: string) => ch.toUpperCase())}Decrypt`,
+        Effect: "Allow",
+        Principal: { AWS: `arn:${partition}:iam::${e.account}:root` },
+        Action: "kms:Decrypt",
+        Resource: "*",
+        Condition: { ArnEquals: { "aws:PrincipalArn": [e.deployRole, e.previewRole] } },
+      })),
+  );
+  sharedSecretsKeyArn = sharedKey.arn;
+} else {
+  stateKeyArn = pulumi.output(cfg.state.keyArn!);
+}
+
+/**
+ * A Pulumi secrets key (awskms secrets provider) and its alias `alias/berth-secrets-<name>`: the
+ * account administers it through IAM; `extra` statements let other accounts' roles decrypt.
+ */
+function secretsKey(name: string, of: string, extra: Record<string, unknown>[] = []): aws.kms.Key {
+  const key = new aws.kms.Key(
+    `secrets-${name}`,
     {
-      description: "Berth Pulumi secrets of berth-shared (awskms secrets provider)",
+      description: `Berth Pulumi secrets of ${of} (awskms secrets provider)`,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
       policy: json({
@@ -161,61 +185,25 @@ if (createsState) {
             Action: "kms:*",
             Resource: "*",
           },
-          ...allEnvs
-            .filter((e) => e.account !== cfg.accountId)
-            .map((e) => ({
-              Sid: `CrossAccount${e.name.replace(/(^|-)([a-z])/g, (_m, _d, ch: string) => ch.toUpperCase())}Decrypt`,
-              Effect: "Allow",
-              Principal: { AWS: `arn:${partition}:iam::${e.account}:root` },
-              Action: "kms:Decrypt",
-              Resource: "*",
-              Condition: { ArnEquals: { "aws:PrincipalArn": [e.deployRole, e.previewRole] } },
-            })),
+          ...extra,
         ],
       }),
     },
     stateful,
   );
   new aws.kms.Alias(
-    "secrets-shared-alias",
-    { name: "alias/berth-secrets-shared", targetKeyId: sharedKey.keyId },
+    `secrets-${name}-alias`,
+    { name: `alias/berth-secrets-${name}`, targetKeyId: key.keyId },
     opts,
   );
-  sharedSecretsKeyArn = sharedKey.arn;
-} else {
-  stateKeyArn = pulumi.output(cfg.state.keyArn!);
+  return key;
 }
 
 // 3. Per environment living in this account.
 const local = Object.entries(cfg.environments).filter(([, e]) => e.account === cfg.accountId);
 const secretsKeys = Object.fromEntries(
   local.map(([name]) => {
-    const key = new aws.kms.Key(
-      `secrets-${name}`,
-      {
-        description: `Berth Pulumi secrets of the ${name} stacks (awskms secrets provider)`,
-        enableKeyRotation: true,
-        deletionWindowInDays: 30,
-        policy: json({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "AccountAdministersThroughIam",
-              Effect: "Allow",
-              Principal: { AWS: `arn:${partition}:iam::${cfg.accountId}:root` },
-              Action: "kms:*",
-              Resource: "*",
-            },
-          ],
-        }),
-      },
-      stateful,
-    );
-    new aws.kms.Alias(
-      `secrets-${name}-alias`,
-      { name: `alias/berth-secrets-${name}`, targetKeyId: key.keyId },
-      opts,
-    );
+    const key = secretsKey(name, `the ${name} stacks`);
     return [name, key];
   }),
 );

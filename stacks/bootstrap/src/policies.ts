@@ -446,16 +446,7 @@ export function deployPolicy(c: Context, env: Environment): PolicyDocument {
       Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
       Resource: env.secretsKeyArn,
     },
-    ...(env.readStackKeyArns.length > 0
-      ? [
-          {
-            Sid: "ReferencedStacksSecrets",
-            Effect: "Allow" as const,
-            Action: "kms:Decrypt",
-            Resource: env.readStackKeyArns,
-          },
-        ]
-      : []),
+    ...referencedStacksSecrets(env),
     {
       Sid: "OwnReleasePointers",
       Effect: "Allow",
@@ -670,16 +661,7 @@ export function previewPolicy(c: Context, env: Environment): PolicyDocument {
       Action: ["kms:Decrypt", "kms:DescribeKey"],
       Resource: env.secretsKeyArn,
     },
-    ...(env.readStackKeyArns.length > 0
-      ? [
-          {
-            Sid: "ReferencedStacksSecrets",
-            Effect: "Allow" as const,
-            Action: "kms:Decrypt",
-            Resource: env.readStackKeyArns,
-          },
-        ]
-      : []),
+    ...referencedStacksSecrets(env),
     {
       Sid: "OwnReleasePointers",
       Effect: "Allow",
@@ -865,4 +847,18 @@ function pascal(name: string): string {
     .split("-")
     .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
     .join("");
+}
+
+/** Decrypting the secrets of the stacks an environment reads (its `readStacks`' keys), if any. */
+function referencedStacksSecrets(env: Environment): PolicyStatement[] {
+  return env.readStackKeyArns.length > 0
+    ? [
+        {
+          Sid: "ReferencedStacksSecrets",
+          Effect: "Allow",
+          Action: "kms:Decrypt",
+          Resource: env.readStackKeyArns,
+        },
+      ]
+    : [];
 }
