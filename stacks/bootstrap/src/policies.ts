@@ -214,16 +214,17 @@ function platformStatements(c: Context): PolicyStatement[] {
     {
       // RDS creates, tags, rotates and deletes a database's master user secret (manageMasterUserPassword)
       // with the caller's permissions (Aurora User Guide, "Permissions required for Secrets Manager
-      // integration"). `*Secret` (Create, Describe, Rotate, Delete…) never matches GetSecretValue.
+      // integration"): create, tag, rotate; never read (RDS deletes the secret with the database).
       Sid: "RdsSecrets",
       Effect: "Allow",
-      Action: ["secretsmanager:*Secret", "secretsmanager:TagResource"],
+      Action: ["secretsmanager:CreateSecret", "secretsmanager:TagResource", "secretsmanager:RotateSecret"],
       Resource: `arn:${c.partition}:secretsmanager:${c.region}:${c.account}:secret:rds!*`,
     },
     {
       Sid: "ManagePlatformResources",
       Effect: "Allow",
-      Action: PLATFORM_SERVICES.map((s) => `${s}:*`),
+      // kms:DescribeKey: RDS describes its master user secret's key (aws/secretsmanager) as the caller.
+      Action: [...PLATFORM_SERVICES.map((s) => `${s}:*`), "kms:DescribeKey"],
       Resource: "*",
       Condition: { StringEquals: { "aws:RequestedRegion": c.region } },
     },
@@ -571,8 +572,12 @@ export function workloadBoundary(c: Context, env: Environment, allSecretsKeyArns
       Sid: "WorkloadDataConnect",
       Effect: "Allow",
       Action: ["rds-db:connect", "elasticache:Connect"],
-      Resource: "*",
-      Condition: { StringEquals: { "aws:RequestedRegion": c.region } },
+      // The region and account in the resources (a database login carries no API request).
+      Resource: [
+        `arn:${c.partition}:rds-db:${c.region}:${c.account}:dbuser:*`,
+        `arn:${c.partition}:elasticache:${c.region}:${c.account}:serverlesscache:*`,
+        `arn:${c.partition}:elasticache:${c.region}:${c.account}:user:*`,
+      ],
     },
     {
       Sid: "DenyState",

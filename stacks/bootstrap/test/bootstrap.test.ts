@@ -271,11 +271,19 @@ describe("berth-bootstrap, the tooling account (state, dev, staging)", () => {
     expect(deploy.Resource).toBe("arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!*");
     for (const a of [
       "secretsmanager:CreateSecret",
+      "secretsmanager:TagResource",
       "secretsmanager:RotateSecret",
-      "secretsmanager:DeleteSecret",
     ])
       expect(list(deploy.Action).some((x) => matches(x, a))).toBe(true);
-    expect(list(deploy.Action).some((x) => matches(x, "secretsmanager:GetSecretValue"))).toBe(false);
+    for (const a of [
+      "secretsmanager:GetSecretValue",
+      "secretsmanager:UpdateSecret",
+      "secretsmanager:PutSecretValue",
+    ])
+      expect(list(deploy.Action).some((x) => matches(x, a))).toBe(false);
+    // RDS describes the secret's key (aws/secretsmanager) with the deploy role's permissions.
+    const platform = policyOf(run, "deploy-dev-policy").find((s) => s.Sid === "ManagePlatformResources")!;
+    expect(list(platform.Action)).toContain("kms:DescribeKey");
   });
 
   it("writes each environment's state only by its deploy role: the bucket policy and the identity policies agree", () => {
